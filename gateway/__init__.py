@@ -1,0 +1,1 @@
+"""The only public entry: client (/api), staff (/ops), hospitals (/his), partners (/interop)."""

@@ -1,0 +1,78 @@
+"""Gateway app: authenticates callers, forwards to services, serves the client and the docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from gateway.docs import install_docs
+from gateway.proxy.register import register_routes
+from gateway.proxy.routes import ROUTES
+from gateway.settings import GatewaySettings
+from gateway.staff.endpoints import router as staff_router
+from gateway.staff.tokens import StaffTokens
+from kit import health, http
+from kit.db import make_engine, make_sessionmaker
+from kit.identity import IdentitySigner
+from kit.logging import configure_logging
+from kit.problems import install_problem_handlers
+from kit.request_id import RequestIdMiddleware
+
+STATIC = Path(__file__).parent / "static"
+SCHEMA = "gateway"
+
+
+def create_app(
+    settings: GatewaySettings, *, transports: dict[str, httpx.AsyncBaseTransport] | None = None
+) -> FastAPI:
+    """`transports` lets tests put in-process service apps behind the real clients."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        private_key = settings.identity_private_key.get_secret_value()
+        if not private_key.strip():
+            raise RuntimeError("GATEWAY_IDENTITY_PRIVATE_KEY is not set")
+        engine = make_engine(settings, application_name="gateway", schema=SCHEMA)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.signer = IdentitySigner(private_key, ttl_s=settings.caller_token_ttl_s)
+        app.state.staff_tokens = StaffTokens(private_key, settings.staff_token_ttl_s)
+        urls = {"entitlement": settings.entitlement_url, "claims": settings.claims_url,
+                "payments": settings.payments_url}
+        app.state.clients = {
+            name: http.make_client(url, timeout_s=settings.downstream_timeout_s,
+                                   transport=(transports or {}).get(name))
+            for name, url in urls.items()
+        }
+        try:
+            yield
+        finally:
+            for client in app.state.clients.values():
+                await client.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="血费减免 gateway", version="1.0.0", lifespan=lifespan,
+        docs_url=None, redoc_url=None, openapi_url="/gateway/openapi.json",
+        description="The only public entry. Surfaces: /api/v1, /ops/v1, /his/v1, /interop/v1; see /docs.",
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health.router)
+    app.include_router(staff_router)
+    register_routes(app, ROUTES)
+    install_docs(app)
+    # Last: the client's files at /, so every route above wins over a file name.
+    app.mount("/", StaticFiles(directory=STATIC, html=True), name="client")
+    return app
+
+
+def app_from_env() -> FastAPI:
+    return create_app(GatewaySettings())

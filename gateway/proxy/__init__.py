@@ -1,0 +1,1 @@
+"""Forwarding of public routes to the services that own them (see routes.py)."""

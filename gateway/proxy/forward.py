@@ -1,0 +1,51 @@
+"""Forward one request to a service: caller token in, request id through, 503 when down."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import httpx
+import structlog
+from fastapi import Request, Response
+
+from gateway.proxy.routes import ProxyRoute
+from kit import http
+from kit.identity import HEADER as CALLER_HEADER
+from kit.identity import Caller, IdentitySigner
+from kit.problems import ServiceUnavailable
+
+log = structlog.get_logger(__name__)
+
+# Headers a client may send that the service should see; everything else is dropped.
+FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key", "if-match")
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+              "content-length", "content-encoding", "server", "date"}
+
+
+def upstream_path(route: ProxyRoute, path_params: dict[str, str]) -> str:
+    return route.upstream.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
+
+
+async def forward(request: Request, route: ProxyRoute, caller: Caller) -> Response:
+    clients: dict[str, httpx.AsyncClient] = request.app.state.clients
+    signer: IdentitySigner = request.app.state.signer
+    headers = {k: v for k in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
+    headers[CALLER_HEADER] = signer.sign(caller)
+    body = await request.body()
+    try:
+        upstream = await http.send(
+            clients[route.service], route.method,
+            upstream_path(route, dict(request.path_params)),
+            params=list(request.query_params.multi_items()),
+            content=body or None,
+            headers=headers,
+            idempotency_key=request.headers.get("idempotency-key"),
+        )
+    except httpx.TimeoutException as exc:
+        log.warning("downstream timeout", service=route.service, error=repr(exc))
+        raise ServiceUnavailable(f"{route.service} service did not answer in time; retry shortly") from exc
+    except httpx.TransportError as exc:
+        log.warning("downstream unreachable", service=route.service, error=repr(exc))
+        raise ServiceUnavailable(f"{route.service} service is unavailable; retry shortly") from exc
+    out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
+    return Response(upstream.content, status_code=upstream.status_code, headers=out_headers)

@@ -1,0 +1,37 @@
+"""Turn the route table into FastAPI routes that authenticate, authorise and forward."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from fastapi import FastAPI, Request, Response
+
+from gateway.proxy.forward import forward
+from gateway.proxy.routes import ProxyRoute
+from gateway.staff.auth import StaffDep
+from kit.problems import Forbidden
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+def _ops_handler(route: ProxyRoute) -> Handler:
+    async def handler(request: Request, caller: StaffDep) -> Response:
+        if route.roles and not caller.has_any(*route.roles):
+            raise Forbidden(f"needs one of the roles: {', '.join(sorted(route.roles))}")
+        return await forward(request, route, caller)
+
+    return handler
+
+
+HANDLERS: dict[str, Callable[[ProxyRoute], Handler]] = {"ops": _ops_handler}
+
+
+def register_routes(app: FastAPI, routes: Iterable[ProxyRoute]) -> None:
+    for route in routes:
+        app.add_api_route(
+            f"/{route.surface}/v1{route.path}",
+            HANDLERS[route.surface](route),
+            methods=[route.method],
+            include_in_schema=False,  # documented from the service contracts instead
+            name=f"{route.surface}:{route.method}:{route.path}",
+        )

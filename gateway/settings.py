@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from kit.settings import DatabaseSettings
+
+
+class GatewaySettings(DatabaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+    log_level: str = "INFO"
+    log_json: bool = True
+    entitlement_url: str = "http://127.0.0.1:8001"
+    claims_url: str = "http://127.0.0.1:8002"
+    payments_url: str = "http://127.0.0.1:8003"
+    downstream_timeout_s: float = 15.0
+    # Ed25519 private key (PEM): signs staff access tokens and the caller tokens services trust.
+    identity_private_key: SecretStr = SecretStr("")
+    caller_token_ttl_s: int = 60
+    staff_token_ttl_s: int = 8 * 3600
+    # Repeated wrong passwords: after this many, each further try waits longer (lockout doubles).
+    login_free_failures: int = 5
+    login_lockout_base_s: int = 2
+    login_lockout_cap_s: int = 900

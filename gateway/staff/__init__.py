@@ -1,0 +1,1 @@
+"""Staff accounts (ops surface): login, roles, province, disable."""

@@ -1,0 +1,44 @@
+"""Who is this staff member? Bearer token -> an enabled account -> a Caller for services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from gateway.staff import repository
+from gateway.staff.tokens import StaffTokens
+from kit.db import SessionDep
+from kit.identity import Caller
+from kit.problems import Forbidden, Unauthorized
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/ops/v1/auth/token", auto_error=False)
+
+
+async def current_staff(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Caller:
+    if not token:
+        raise Unauthorized("sign in at /ops/v1/auth/token and send the bearer token")
+    tokens: StaffTokens = request.app.state.staff_tokens
+    username = tokens.username_of(token)
+    user = await repository.get_by_username(session, username)
+    if user is None or user.disabled_at is not None:
+        raise Unauthorized("this account is disabled or no longer exists")
+    return Caller(
+        subject=user.username, kind="staff", roles=list(user.roles), province=user.province,
+        hospital_code=user.hospital_code, channel="ops",
+    )
+
+
+StaffDep = Annotated[Caller, Depends(current_staff)]
+
+
+def staff_with_roles(*roles: str):  # noqa: ANN201 - dependency factory
+    async def check(caller: StaffDep) -> Caller:
+        if not caller.has_any(*roles):
+            raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+        return caller
+
+    return Depends(check)

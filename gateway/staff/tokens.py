@@ -1,0 +1,38 @@
+"""Staff bearer tokens: Ed25519-signed, audience `xuefei-ops`, short-lived."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+
+from kit.problems import Unauthorized
+
+AUDIENCE = "xuefei-ops"
+ISSUER = "xuefei-gateway"
+
+
+class StaffTokens:
+    def __init__(self, private_key_pem: str, ttl_s: int) -> None:
+        key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        self._private = private_key_pem
+        self._public = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+        self.ttl_s = ttl_s
+
+    def issue(self, username: str) -> str:
+        now = int(time.time())
+        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": username, "iat": now,
+                  "exp": now + self.ttl_s, "jti": uuid.uuid4().hex}
+        return jwt.encode(claims, self._private, algorithm="EdDSA")
+
+    def username_of(self, token: str) -> str:
+        try:
+            claims = jwt.decode(token, self._public, algorithms=["EdDSA"], audience=AUDIENCE,
+                                issuer=ISSUER, options={"require": ["exp", "sub"]})
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("access token is invalid or expired") from exc
+        return str(claims["sub"])

@@ -1,0 +1,69 @@
+"""The parts every back-end service app shares: middleware, problem handlers, health routes,
+and a lifespan that owns the engine and the keys. Domain routers are added by each service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+
+from kit import health
+from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
+from kit.db import make_engine, make_sessionmaker
+from kit.identity import IdentityVerifier
+from kit.logging import configure_logging
+from kit.problems import install_problem_handlers, problem_responses
+from kit.request_id import RequestIdMiddleware
+from kit.settings import ServiceSettings
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def service_lifespan(
+    settings: ServiceSettings, *, schema: str, on_start: Hook | None = None, on_stop: Hook | None = None
+) -> Lifespan:
+    """Engine, sessionmaker, identity verifier and field crypto on `app.state`; closed on exit."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        engine = make_engine(settings, application_name=settings.service_name, schema=schema)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.identity_verifier = IdentityVerifier(settings.identity_public_key)
+        app.state.cipher = FieldCipher(
+            keys_from_settings({k: v.get_secret_value() for k, v in settings.field_keys.items()}),
+            settings.field_active_key_id,
+        )
+        app.state.blind_index = BlindIndex(
+            keys_from_settings({"b": settings.blind_index_key.get_secret_value()})["b"]
+        )
+        try:
+            if on_start:
+                await on_start(app)
+            yield
+        finally:
+            try:
+                if on_stop:
+                    await on_stop(app)
+            finally:
+                await engine.dispose()
+
+    return lifespan
+
+
+def build_app(*, title: str, description: str, lifespan: Lifespan, version: str = "1.0.0") -> FastAPI:
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        responses=problem_responses(401, 422, 503),
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,98 @@
+"""HTTP clients between our processes: one AsyncClient per downstream, aiohttp transport,
+explicit timeouts, the request id forwarded, bounded jittered retries only where safe."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+from kit.request_id import current_request_id
+
+RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def make_client(
+    base_url: str,
+    *,
+    timeout_s: float = 10.0,
+    connect_timeout_s: float = 2.0,
+    max_connections: int = 100,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """`transport` lets tests put an in-process ASGI app behind the same client."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    return httpx.AsyncClient(
+        base_url=base_url,
+        transport=transport or AiohttpTransport(limits=limits, trust_env=False),
+        timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s, pool=connect_timeout_s),
+        limits=limits,
+        trust_env=False,
+    )
+
+
+def _retry_after_s(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return min(float(value), 10.0)
+    except ValueError:
+        return None
+
+
+class RetryPolicy:
+    def __init__(self, attempts: int = 3, base_s: float = 0.1, cap_s: float = 2.0) -> None:
+        self.attempts, self.base_s, self.cap_s = attempts, base_s, cap_s
+
+    def delay(self, attempt: int) -> float:
+        # Full jitter: spread retries of many callers over the window.
+        return random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+
+
+async def send(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    idempotency_key: str | None = None,
+    retry: RetryPolicy | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Send with the request id; retry only idempotent requests (or POSTs with a key)."""
+    merged = dict(headers or {})
+    request_id = current_request_id()
+    if request_id:
+        merged.setdefault("X-Request-ID", request_id)
+    if idempotency_key:
+        merged["Idempotency-Key"] = idempotency_key
+    safe = method.upper() in IDEMPOTENT_METHODS or idempotency_key is not None
+    policy = retry or RetryPolicy()
+    for attempt in range(policy.attempts):
+        final = attempt == policy.attempts - 1
+        try:
+            response = await client.request(method, url, headers=merged, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+            # Nothing reached the server: safe to retry whatever the method.
+            if final:
+                raise
+            await asyncio.sleep(policy.delay(attempt))
+            continue
+        except httpx.TransportError:
+            # The server may have acted on it: only retry what is safe to repeat.
+            if final or not safe:
+                raise
+            await asyncio.sleep(policy.delay(attempt))
+            continue
+        if safe and response.status_code in RETRYABLE_STATUS and not final:
+            await response.aclose()
+            await asyncio.sleep(_retry_after_s(response) or policy.delay(attempt))
+            continue
+        return response
+    raise AssertionError("unreachable")  # pragma: no cover

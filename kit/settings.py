@@ -1,0 +1,33 @@
+"""Settings base: every app subclasses it with its own env prefix (ENTITLEMENT_, CLAIMS_ ...)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = Field(
+        "postgresql+asyncpg://postgres@localhost:5432/xuefei",
+        description="SQLAlchemy URL; a unix socket is given as ?host=/path/to/dir",
+    )
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout_s: float = 5.0
+    db_statement_timeout_ms: int = 15_000
+
+
+class ServiceSettings(DatabaseSettings):
+    """What a back-end service needs: its database, field keys and the gateway's public key."""
+
+    service_name: str = "service"
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Field encryption (DOMAIN.md 11): key id -> base64 32-byte key, and the one used to write.
+    field_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    field_active_key_id: str = ""
+    blind_index_key: SecretStr = SecretStr("")
+    # Ed25519 public key (PEM) of the gateway; services accept only identities it signed.
+    identity_public_key: str = ""

@@ -1,0 +1,1 @@
+"""Claims (报销): intake on every channel, documents, review with a working-day clock, audit."""

@@ -1,0 +1,1 @@
+"""Entitlement: donation registry, province rule sets as data, quotes, holds and consumption."""

@@ -1,0 +1,172 @@
+"""Readable trace lines (Chinese) for a quote: a donor and an auditor can redo every step.
+
+Formatting only; every number shown is computed by the engine and passed in.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from services.entitlement.rules.arith import add_years, fraction_text, yuan
+from services.entitlement.rules.pools import Credit, PoolState, UnlimitedBy
+from services.entitlement.rules.products import CATALOGUE
+from services.entitlement.rules.ruleset import Condition, RuleSet, Tier
+
+POOL_ZH = {"self": "献血者本人", "relatives": "亲属共用"}
+COMPONENT_ZH = {"supply_cost": "血液成本费用", "mutual_aid": "用血互助金"}
+_BASIS_ZH = {"all": "", "whole_blood": "全血", "apheresis": "机采血小板"}
+
+
+def header(rule_set: RuleSet) -> str:
+    return f"规则集 {rule_set.id}（{rule_set.name}），依据{rule_set.legal_reference}"
+
+
+def _donation_text(credit: Credit) -> str:
+    d = credit.donation
+    if d.kind == "platelet_apheresis":
+        text = f"{d.donated_on} 捐献机采血小板 {d.units} 个治疗量（折合 {credit.volume_ml} mL）"
+    else:
+        text = f"{d.donated_on} 献血 {credit.volume_ml} mL"
+    if d.military:
+        text += "（驻军采供血机构）"
+    if credit.failed_test:
+        text += "（检验不合格）"
+    return text
+
+
+def _range_text(tier: Tier) -> str:
+    parts = []
+    if tier.donated_from is not None:
+        parts.append(f"{tier.donated_from} 起")
+    if tier.donated_before is not None:
+        parts.append(f"{tier.donated_before} 前")
+    return f"（{'、'.join(parts)}献血）" if parts else ""
+
+
+def _condition_text(condition: Condition, tier: Tier | None, cumulative: int) -> str:
+    scope = _range_text(tier) if tier is not None else ""
+    return f"累计{_BASIS_ZH[condition.basis]}献血{scope} {cumulative} mL，{condition.text()}"
+
+
+def credit_line(credit: Credit, unlimited_pool: bool) -> str:
+    text = _donation_text(credit)
+    tier = credit.tier
+    # Labels matter on donation lines only where the donation date picks the regime (Guangdong).
+    dated = tier is not None and (tier.donated_from or tier.donated_before)
+    label = f"（{tier.label}）" if tier is not None and tier.label and dated else ""
+    if unlimited_pool:
+        return f"{text}，计入累计献血量"
+    hit = credit.window
+    if hit is None:
+        return f"{text}{label}，{_past_windows_text(credit)}，不计入"
+    amount = f"按{hit.multiplier}倍计 {credit.credit_ml} mL"
+    if hit.ends_on is not None and hit.after_years is None:
+        when = f"用血日在献血后{hit.within_years}年内（至{hit.ends_on}）"
+    elif hit.ends_on is not None:
+        when = (
+            f"用血日在献血后{hit.after_years}年至{hit.within_years}年之间"
+            f"（{hit.starts_on}起至{hit.ends_on}）"
+        )
+    elif hit.after_years is not None:
+        when = f"用血日已超过献血后{hit.after_years}年（{hit.starts_on}起）"
+    else:
+        when = "不限年限"
+    return f"{text}{label}，{when}，{amount}"
+
+
+def _past_windows_text(credit: Credit) -> str:
+    if credit.failed_test:
+        return "本规则集对检验不合格献血不设额度"
+    if credit.tier is None:
+        return "不符合本规则集任何额度档次"
+    windows = credit.tier.grant.windows
+    if not windows:
+        return "该档次不享受额度"
+    years = windows[-1].within_years or 0
+    return f"用血日已超过献血后{years}年（{add_years(credit.donation.donated_on, years)}止）"
+
+
+def unlimited_line(status: UnlimitedBy, expired: bool = False) -> str:
+    assert status.tier.when is not None or status.until is None
+    label = f"（{status.tier.label}）" if status.tier.label else ""
+    condition = (
+        _condition_text(status.tier.when, status.tier, status.cumulative_ml) + "，"
+        if status.tier.when is not None
+        else ""
+    )
+    if status.until is None:
+        return f"{condition}终身无限量免费用血{label}"
+    years = status.tier.grant.unlimited.years if status.tier.grant.unlimited else None
+    period = f"自 {status.reached_on} 达到起{years}年内（至{status.until}）无限量用血"
+    if expired:
+        return f"{condition}{period}已期满{label}，此后按献血量倍数计"
+    return f"{condition}{period}{label}"
+
+
+def pool_line(state: PoolState) -> str:
+    name = POOL_ZH[state.pool]
+    if state.unlimited is not None:
+        return f"{name}额度：无限量"
+    return (
+        f"{name}额度合计 {state.total_ml} mL；此前已用 {state.consumed_ml} mL，"
+        f"占用中 {state.held_ml} mL；剩余 {state.remaining_ml} mL"
+    )
+
+
+def item_line(product: str, quantity: int, ml_eq: int) -> str:
+    p = CATALOGUE[product]
+    return f"{p.name_zh} {quantity} {p.unit_zh}，每{p.unit_zh}折合 {ml_eq} mL，计 {quantity * ml_eq} mL"
+
+
+def covered_line(used_ml: int, covered_ml: int, remaining_after: int | None) -> str:
+    if remaining_after is None:
+        tail = "（额度无限量，全部可减免）"
+    else:
+        tail = f"，本次后剩余额度 {remaining_after} mL"
+    return f"用血合计 {used_ml} mL，本次可减免 {covered_ml} mL{tail}"
+
+
+def per_200ml_line(covered_ml: int, price_fen: int, gross_fen: int) -> str:
+    return (
+        f"按每200 mL {yuan(price_fen)} 元计：{covered_ml} mL ÷ 200 × {yuan(price_fen)} 元"
+        f" = {yuan(gross_fen)} 元"
+    )
+
+
+def per_product_line(product: str, covered_ml: int, unit_price_fen: int, amount_fen: int) -> str:
+    p = CATALOGUE[product]
+    return (
+        f"{p.name_zh}：可减免 {covered_ml} mL，按每{p.unit_zh} {yuan(unit_price_fen)} 元计"
+        f" {yuan(amount_fen)} 元"
+    )
+
+
+def fraction_line(pool: str, fraction: Fraction, amount_fen: int) -> str:
+    return f"{POOL_ZH[pool]}减免比例 {fraction_text(fraction)}：{yuan(amount_fen)} 元"
+
+
+def components_line(
+    rule_set: RuleSet, usage_province: str, components: tuple[str, ...], in_province: bool
+) -> str:
+    where = "本省" if in_province else "外省"
+    names = "、".join(COMPONENT_ZH[c] for c in components) or "无"
+    return (
+        f"用血地 {usage_province}（{where}，献血地 {rule_set.province}）：可减免 {names}"
+    )
+
+
+def eligible_line(blood_fee_fen: int, mutual_aid_fen: int | None, eligible_fen: int) -> str:
+    if mutual_aid_fen is None:
+        return f"发票输血费用 {yuan(blood_fee_fen)} 元"
+    return (
+        f"发票输血费用 {yuan(blood_fee_fen)} 元 + 用血互助金 {yuan(mutual_aid_fen)} 元"
+        f" = {yuan(eligible_fen)} 元"
+    )
+
+
+def cap_line(what: str, cap_fen: int) -> str:
+    return f"超过{what}，按 {yuan(cap_fen)} 元封顶"
+
+
+def final_line(reducible_fen: int) -> str:
+    return f"本次可减免 {yuan(reducible_fen)} 元"

@@ -1,0 +1,208 @@
+"""Quota of one pool (本人 or 亲属共用) at a use date: which donations count, at what multiplier.
+
+Tiers are chosen per donation: the first tier that governs the donation's date and whose
+cumulative condition holds on the use date decides it. With no date ranges every donation picks
+the same tier (Beijing); with ranges each regime is judged on its own donations (Guangdong).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from services.entitlement.rules.arith import add_years
+from services.entitlement.rules.model import Donation, PoolDraw, PoolName
+from services.entitlement.rules.ruleset import Condition, RuleSet, Tier, Window
+
+
+def donation_volume_ml(donation: Donation, platelet_unit_ml: int) -> int:
+    if donation.kind == "platelet_apheresis":
+        return (donation.units or 0) * platelet_unit_ml
+    return donation.volume_ml or 0
+
+
+@dataclass(frozen=True)
+class WindowHit:
+    index: int
+    multiplier: int
+    # The applied window runs [starts_on, ends_on); None means open at that side.
+    starts_on: date | None
+    ends_on: date | None
+    within_years: int | None
+    after_years: int | None
+    # Next date on which this donation's multiplier drops (including to nothing).
+    lowers_on: date | None
+
+
+@dataclass(frozen=True)
+class Credit:
+    donation: Donation
+    volume_ml: int
+    failed_test: bool
+    tier: Tier | None
+    window: WindowHit | None
+    credit_ml: int
+
+
+@dataclass(frozen=True)
+class UnlimitedBy:
+    tier: Tier
+    cumulative_ml: int
+    reached_on: date
+    until: date | None  # exclusive; None for life
+
+
+@dataclass(frozen=True)
+class PoolState:
+    pool: PoolName
+    credits: tuple[Credit, ...]
+    unlimited: UnlimitedBy | None
+    # Tiers whose time-limited unlimited grant has run out (reported, then windows apply).
+    expired: tuple[UnlimitedBy, ...]
+    total_ml: int
+    consumed_ml: int
+    held_ml: int
+    remaining_ml: int | None
+    lowers_on: date | None
+    military_ml: int
+    local_ml: int
+
+
+def window_hit(windows: Sequence[Window], donated_on: date, on: date) -> WindowHit | None:
+    """The window in force ``on`` for a donation made ``donated_on``; None past the last one."""
+    previous_years: int | None = None
+    for index, window in enumerate(windows):
+        ends_on = None if window.within_years is None else add_years(donated_on, window.within_years)
+        if ends_on is None or on < ends_on:
+            starts_on = None if previous_years is None else add_years(donated_on, previous_years)
+            return WindowHit(
+                index=index,
+                multiplier=window.multiplier,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                within_years=window.within_years,
+                after_years=previous_years,
+                lowers_on=_lowers_on(windows, index, donated_on),
+            )
+        previous_years = window.within_years
+    return None
+
+
+def _lowers_on(windows: Sequence[Window], index: int, donated_on: date) -> date | None:
+    current = windows[index].multiplier
+    for j in range(index, len(windows)):
+        years = windows[j].within_years
+        if years is None:
+            return None
+        following = windows[j + 1].multiplier if j + 1 < len(windows) else 0
+        if following < current:
+            return add_years(donated_on, years)
+    return None
+
+
+def _basis_volume(d: Donation, condition: Condition, unit_ml: int) -> int:
+    if condition.basis == "whole_blood" and d.kind != "whole_blood":
+        return 0
+    if condition.basis == "apheresis" and d.kind != "platelet_apheresis":
+        return 0
+    return donation_volume_ml(d, unit_ml)
+
+
+def reached(
+    condition: Condition, qualified: Sequence[Donation], unit_ml: int, tier: Tier | None = None
+) -> tuple[int, date | None]:
+    """Cumulative volume on ``basis`` and the date it first met the threshold (None: not met).
+
+    ``qualified`` must be sorted by date; only qualified donations count toward thresholds
+    (献血合格累计).
+    """
+    total, reached_on = 0, None
+    for d in qualified:
+        if tier is not None and not tier.governs(d.donated_on):
+            continue
+        total += _basis_volume(d, condition, unit_ml)
+        if reached_on is None and condition.met(total):
+            reached_on = d.donated_on
+    return total, reached_on
+
+
+def evaluate_pool(
+    rule_set: RuleSet,
+    pool: PoolName,
+    donations: Sequence[Donation],
+    prior: Sequence[PoolDraw],
+    on: date,
+) -> PoolState:
+    rules = rule_set.pool_rules(pool)
+    unit_ml = rule_set.platelet_unit_ml or 0
+    before = sorted((d for d in donations if d.donated_on <= on), key=_order)
+    qualified = [d for d in before if d.qualified]
+    counted = [d for d in before if d.qualified or rules.failed_test is not None]
+
+    tier_status: dict[int, tuple[int, date | None]] = {}
+    credits: list[Credit] = []
+    unlimited: UnlimitedBy | None = None
+    expired: dict[int, UnlimitedBy] = {}
+    for d in counted:
+        volume = donation_volume_ml(d, unit_ml)
+        if not d.qualified:
+            assert rules.failed_test is not None
+            hit = window_hit(rules.failed_test.windows, d.donated_on, on)
+            credits.append(Credit(d, volume, True, None, hit, _credit(hit, volume)))
+            continue
+        tier, windows = None, ()
+        for index, candidate in enumerate(rules.tiers):
+            if not candidate.governs(d.donated_on):
+                continue
+            if candidate.when is not None:
+                if index not in tier_status:
+                    tier_status[index] = reached(candidate.when, qualified, unit_ml, candidate)
+                cumulative, reached_on = tier_status[index]
+                if reached_on is None:
+                    continue
+            else:
+                cumulative, reached_on = 0, d.donated_on
+            tier, windows = candidate, candidate.grant.windows
+            grant = candidate.grant.unlimited
+            if grant is not None:
+                until = None if grant.years is None else add_years(reached_on, grant.years)
+                status = UnlimitedBy(candidate, cumulative, reached_on, until)
+                if until is None or on < until:
+                    unlimited = unlimited or status
+                else:
+                    expired.setdefault(index, status)
+            break
+        hit = window_hit(windows, d.donated_on, on) if tier is not None else None
+        credits.append(Credit(d, volume, False, tier, hit, _credit(hit, volume)))
+
+    consumed = sum(p.ml for p in prior if p.pool == pool and p.state == "consumed")
+    held = sum(p.ml for p in prior if p.pool == pool and p.state == "held")
+    total = sum(c.credit_ml for c in credits)
+    lowers = [c.window.lowers_on for c in credits if c.window and c.window.lowers_on]
+    if unlimited is not None:
+        remaining, lowers_on = None, unlimited.until
+    else:
+        remaining, lowers_on = max(0, total - consumed - held), min(lowers, default=None)
+    return PoolState(
+        pool=pool,
+        credits=tuple(credits),
+        unlimited=unlimited,
+        expired=tuple(expired.values()),
+        total_ml=total,
+        consumed_ml=consumed,
+        held_ml=held,
+        remaining_ml=remaining,
+        lowers_on=lowers_on,
+        military_ml=sum(c.volume_ml for c in credits if c.donation.military),
+        local_ml=sum(c.volume_ml for c in credits if not c.donation.military),
+    )
+
+
+def _credit(hit: WindowHit | None, volume_ml: int) -> int:
+    return 0 if hit is None else hit.multiplier * volume_ml
+
+
+def _order(d: Donation) -> tuple[date, str, str]:
+    # Deterministic whatever order the caller passes records in.
+    return (d.donated_on, d.station_code, d.donation_no)

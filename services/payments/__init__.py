@@ -1,0 +1,1 @@
+"""Payments: exactly-once disbursement through channel adapters, reconciliation."""

@@ -1,0 +1,1 @@
+"""The project's CLI: run the whole system locally, migrate, seed, write contract snapshots."""

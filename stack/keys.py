@@ -1,0 +1,61 @@
+"""Development keys, generated into the data dir on first start (mode 0600).
+
+Production supplies the same values through environment variables instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from kit.identity import generate_identity_keypair
+
+SERVICES = ("entitlement", "claims", "payments")
+
+
+@dataclass(frozen=True)
+class DevKeys:
+    identity_private_pem: str
+    identity_public_pem: str
+    field_keys: dict[str, dict[str, str]]  # service -> {key id: base64 key}
+    blind_index_keys: dict[str, str]  # service -> base64 key
+
+    def service_env(self, service: str) -> dict[str, str]:
+        prefix = service.upper() + "_"
+        key_ids = sorted(self.field_keys[service])
+        return {
+            prefix + "FIELD_KEYS": json.dumps(self.field_keys[service]),
+            prefix + "FIELD_ACTIVE_KEY_ID": key_ids[-1],
+            prefix + "BLIND_INDEX_KEY": self.blind_index_keys[service],
+            prefix + "IDENTITY_PUBLIC_KEY": self.identity_public_pem,
+        }
+
+
+def _b64_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def generate() -> DevKeys:
+    private, public = generate_identity_keypair()
+    return DevKeys(
+        identity_private_pem=private,
+        identity_public_pem=public,
+        field_keys={s: {"k1": _b64_key()} for s in SERVICES},
+        blind_index_keys={s: _b64_key() for s in SERVICES},
+    )
+
+
+def load_or_create(path: Path) -> DevKeys:
+    if path.exists():
+        data = json.loads(path.read_text())
+        return DevKeys(**data)
+    keys = generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(keys.__dict__, f, indent=2)
+    return keys

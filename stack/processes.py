@@ -1,0 +1,85 @@
+"""Child processes of `make run`: started, watched, and stopped with their parent.
+
+Each child asks the kernel for SIGTERM when its parent dies (PR_SET_PDEATHSIG), so even a
+SIGKILLed supervisor leaves no orphan listening on a port.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Linux only; elsewhere a no-op (the supervisor still stops children on SIGINT/SIGTERM)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    port: int | None = None
+    ready_path: str = "/readyz"
+    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            self.argv, env={**os.environ, **self.env}, preexec_fn=die_with_parent,
+            stdin=subprocess.DEVNULL,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def exited(self) -> int | None:
+        return None if self.proc is None else self.proc.poll()
+
+
+def uvicorn_child(name: str, factory: str, port: int, env: dict[str, str]) -> Child:
+    argv = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+            "--port", str(port), "--no-server-header", "--timeout-graceful-shutdown", "10"]
+    return Child(name=name, argv=argv, env=env, port=port)
+
+
+def stop_all(children: list[Child], grace_s: float = 12.0) -> None:
+    """SIGTERM everyone, wait, then SIGKILL the stragglers; reverse start order."""
+    running = [c for c in reversed(children) if c.proc and c.proc.poll() is None]
+    for child in running:
+        child.proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+    deadline = time.monotonic() + grace_s
+    for child in running:
+        try:
+            child.proc.wait(timeout=max(0.1, deadline - time.monotonic()))  # type: ignore[union-attr]
+        except subprocess.TimeoutExpired:
+            child.proc.kill()  # type: ignore[union-attr]
+            child.proc.wait()  # type: ignore[union-attr]

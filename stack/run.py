@@ -1,0 +1,193 @@
+"""`make run`: PostgreSQL, migrations, demo data, the three services and the gateway.
+
+Stops everything (children, then the embedded PostgreSQL) on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from kit.settings import DatabaseSettings
+from stack import keys as devkeys
+from stack import migrate, seed
+from stack.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError
+from stack.processes import Child, die_with_parent, free_port, port_free, stop_all, uvicorn_child
+
+DATABASE = "xuefei"
+SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3))
+
+
+class StartupError(SystemExit):
+    def __init__(self, message: str) -> None:
+        super().__init__(f"\n✗ {message}\n")
+
+
+@dataclass
+class RunConfig:
+    data_dir: Path
+    port: int
+    database_url: str | None
+    admin_password: str | None
+
+    @classmethod
+    def from_env(cls) -> RunConfig:
+        port_text = os.environ.get("PORT", "8000")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65533:
+            raise StartupError(f"PORT must be a port number, got {port_text!r}")
+        return cls(
+            data_dir=Path(os.environ.get("DATA_DIR", "./var")).resolve(),
+            port=int(port_text),
+            database_url=os.environ.get("DATABASE_URL") or None,
+            admin_password=os.environ.get("ADMIN_PASSWORD") or None,
+        )
+
+
+def normalise_url(url: str) -> str:
+    """Accept the usual postgres:// forms and use the asyncpg driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    return url
+
+
+def _service_port(preferred: int) -> int:
+    return preferred if port_free(preferred) else free_port()
+
+
+async def _wait_ready(children: list[Child], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+        for child in children:
+            while True:
+                if (code := child.exited()) is not None:
+                    raise StartupError(f"{child.name} exited with code {code} while starting (see its log above)")
+                try:
+                    if (await client.get(child.url + child.ready_path)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise StartupError(f"{child.name} was not ready on {child.url} within {timeout_s:.0f} s")
+                await asyncio.sleep(0.2)
+
+
+async def _prepare_database(config: RunConfig, pg: EmbeddedPostgres | None) -> tuple[str, seed.SeedResult, bool]:
+    if pg is not None:
+        await pg.ensure_database(DATABASE)
+        url = pg.url(DATABASE)
+    else:
+        url = normalise_url(config.database_url or "")
+    await asyncio.to_thread(migrate.upgrade, url)
+    marker = config.data_dir / "seeded"
+    fresh = not marker.exists()
+    from kit.db import make_engine
+
+    engine = make_engine(DatabaseSettings(database_url=url), application_name="stack-seed", schema="gateway")
+    try:
+        result = await seed.seed_staff(engine, admin_password=config.admin_password, fresh=fresh)
+    finally:
+        await engine.dispose()
+    return url, result, fresh
+
+
+def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[list[Child], Child]:
+    services: list[Child] = []
+    for name, offset in SERVICES:
+        env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "5",
+               **keys.service_env(name)}
+        services.append(uvicorn_child(name, f"services.{name}.app:app_from_env",
+                                      _service_port(config.port + offset), env))
+    gateway_env = {
+        "GATEWAY_DATABASE_URL": url,
+        "GATEWAY_DB_POOL_SIZE": "5",
+        "GATEWAY_IDENTITY_PRIVATE_KEY": keys.identity_private_pem,
+        **{f"GATEWAY_{c.name.upper()}_URL": c.url for c in services},
+    }
+    gateway = uvicorn_child("gateway", "gateway.app:app_from_env", config.port, gateway_env)
+    return services, gateway
+
+
+def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: bool, embedded: bool) -> str:
+    lines = [
+        "",
+        "血费减免 platform is running",
+        f"  client (全国电子无偿献血证):  {gateway.url}/",
+        f"  API docs:                  {gateway.url}/docs",
+        f"  ops sign-in:               POST {gateway.url}/ops/v1/auth/token (username admin)",
+        f"  data dir:                  {config.data_dir}"
+        + ("" if embedded else "  (database: DATABASE_URL)"),
+    ]
+    if result.admin_password and not config.admin_password:
+        lines.append(f"  admin password (generated, shown once): {result.admin_password}")
+    elif config.admin_password:
+        lines.append("  admin password: the value of ADMIN_PASSWORD")
+    else:
+        lines.append("  admin password: unchanged (set ADMIN_PASSWORD to reset it)")
+    if fresh and result.demo_password:
+        lines.append(f"  demo staff bj_operator, bj_reviewer, bj_senior, bj_finance; password: {result.demo_password}")
+    lines += ["  stop with Ctrl-C", ""]
+    return "\n".join(lines)
+
+
+async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
+    url, result, fresh = await _prepare_database(config, pg)
+    keys = devkeys.load_or_create(config.data_dir / "keys.json")
+    services, gateway = build_children(config, url, keys)
+    children = [*services, gateway]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        for child in services:
+            child.start()
+        await _wait_ready(services)
+        gateway.start()
+        await _wait_ready([gateway])
+        if fresh:
+            (config.data_dir / "seeded").write_text("demo data seeded\n")
+        print(_banner(config, gateway, result, fresh, pg is not None), flush=True)
+        while not stop.is_set():
+            if any((crashed := c).exited() is not None for c in children):
+                print(f"\n✗ {crashed.name} stopped unexpectedly (code {crashed.exited()}); shutting down",
+                      file=sys.stderr)
+                break
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=0.5)
+            except TimeoutError:
+                pass
+    finally:
+        print("stopping…", flush=True)
+        await asyncio.to_thread(stop_all, children)
+
+
+def main() -> int:
+    die_with_parent()  # if `make` itself is killed, we still shut down cleanly
+    config = RunConfig.from_env()
+    if not port_free(config.port):
+        raise StartupError(f"port {config.port} is already in use; stop what uses it or set PORT=another")
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    pg: EmbeddedPostgres | None = None
+    if config.database_url is None:
+        pg = EmbeddedPostgres(config.data_dir / "pg")
+        try:
+            pg.start()
+        except EmbeddedPostgresError as exc:
+            raise StartupError(str(exc)) from None
+    try:
+        asyncio.run(_serve(config, pg))
+    except OSError as exc:
+        raise StartupError(f"could not reach the database: {exc}") from None
+    finally:
+        if pg is not None:
+            pg.stop()
+            print("PostgreSQL stopped", flush=True)
+    return 0

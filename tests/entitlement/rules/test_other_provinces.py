@@ -1,0 +1,248 @@
+"""Zhejiang, Jiangsu, Guangdong, Henan, Anhui, Guizhou: worked cases, computed by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.entitlement.rules import (
+    Donation,
+    NoDonationBeforeUse,
+    PoolDraw,
+    QuotasNotConfigured,
+    QuoteItem,
+    QuoteRequest,
+    RelationshipNotAdmitted,
+    RuleSet,
+    certificate_summary,
+    load_rule_sets,
+    quote,
+)
+
+RULES = load_rule_sets()
+ZJ, JS, GD, HA, AH, GZ = (RULES[k] for k in ("zj-2014", "js", "gd", "ha", "ah", "gz"))
+BIG_BILL = 10_000_000
+
+
+def wb(day: date, ml: int = 400, *, qualified: bool = True) -> Donation:
+    return Donation(f"WB{day}{ml}", "S01", day, "whole_blood", ml, None, qualified, False)
+
+
+def plt(day: date, units: int = 1) -> Donation:
+    return Donation(f"PL{day}", "S01", day, "platelet_apheresis", None, units, True, False)
+
+
+def req(used_on: date, relationship: str = "self", province: str = "00", red_cells: int = 2,
+        blood_fee_fen: int = BIG_BILL, mutual_aid_fen: int = 0) -> QuoteRequest:
+    items = [QuoteItem("red_cells", red_cells)]
+    return QuoteRequest(relationship, used_on, province, items, blood_fee_fen, mutual_aid_fen)
+
+
+def remaining(rule_set: RuleSet, donations: list[Donation], used_on: date,
+              relationship: str = "self") -> int | None:
+    return quote(rule_set, donations, [], req(used_on, relationship)).remaining_ml_before
+
+
+# --- Zhejiang ---------------------------------------------------------------------------------
+
+def test_zj_400_ml_whole_blood_is_unlimited_for_life() -> None:
+    q = quote(ZJ, [wb(date(2015, 1, 1))], [], req(date(2045, 1, 1)))
+    assert q.unlimited is True and q.reducible_fen == 44000
+
+
+def test_zj_200_ml_is_five_times_within_five_years_then_equal() -> None:
+    # 200 mL on 2020-01-01: 5 x 200 = 1000 until 2025-01-01 (exclusive), then 1 x 200 = 200.
+    donations = [wb(date(2020, 1, 1), 200)]
+    assert remaining(ZJ, donations, date(2024, 12, 31)) == 1000
+    assert remaining(ZJ, donations, date(2025, 1, 1)) == 200
+
+
+def test_zj_apheresis_donor_is_unlimited_for_life() -> None:
+    q = quote(ZJ, [plt(date(2016, 3, 1))], [], req(date(2040, 1, 1)))
+    assert q.unlimited is True
+
+
+def test_zj_relatives_two_times_within_five_years_with_800_ml_platelet_unit() -> None:
+    # 1 platelet unit = 800 mL in Zhejiang; relatives 2 x 800 = 1600 within 5 years, 800 after.
+    donations = [plt(date(2020, 1, 1))]
+    assert remaining(ZJ, donations, date(2024, 6, 1), "spouse") == 1600
+    assert remaining(ZJ, donations, date(2025, 1, 1), "spouse") == 800
+
+
+def test_zj_extended_relatives_need_donor_at_8000_ml() -> None:
+    ten_times = [wb(date(2010 + i, 1, 1)) for i in range(10)]  # 4000 mL
+    with pytest.raises(RelationshipNotAdmitted) as err:
+        quote(ZJ, ten_times, [], req(date(2024, 1, 1), "sibling"))
+    assert err.value.field == "relationship"
+    assert "8000" in err.value.detail
+    twenty = [wb(date(2000 + i, 1, 1)) for i in range(20)]  # 8000 mL, all older than 5 years
+    # Relatives 1 x each after 5 years: 20 x 400 = 8000 mL.
+    assert remaining(ZJ, twenty, date(2030, 1, 1), "grandparent") == 8000
+    assert remaining(ZJ, twenty, date(2030, 1, 1), "spouse_parent") == 8000
+
+
+def test_zj_extended_condition_is_judged_at_the_use_date() -> None:
+    twenty = [wb(date(2000 + i, 1, 1)) for i in range(20)]  # 20th donation on 2019-01-01
+    with pytest.raises(RelationshipNotAdmitted):
+        quote(ZJ, twenty, [], req(date(2018, 12, 31), "sibling"))
+
+
+# --- Jiangsu ----------------------------------------------------------------------------------
+
+def test_js_800_ml_is_unlimited_for_life() -> None:
+    q = quote(JS, [wb(date(2010, 1, 1)), wb(date(2011, 1, 1))], [], req(date(2040, 1, 1)))
+    assert q.unlimited is True
+
+
+def test_js_below_800_is_three_times_without_time_limit() -> None:
+    # 400 + 200 = 600 < 800: 3 x 600 = 1800, thirty years on as well.
+    donations = [wb(date(2010, 1, 1)), wb(date(2011, 1, 1), 200)]
+    assert remaining(JS, donations, date(2040, 1, 1)) == 1800
+
+
+def test_js_siblings_and_spouse_parents_share_one_equal_volume_pool() -> None:
+    # Relatives 1 x 600 = 600; a sibling used 500 -> the spouse's parent gets 100 mL:
+    # 100 / 200 x 22000 = 11000 fen.
+    donations = [wb(date(2010, 1, 1)), wb(date(2011, 1, 1), 200)]
+    prior = [PoolDraw("relatives", 500, "consumed")]
+    q = quote(JS, donations, prior, req(date(2030, 1, 1), "spouse_parent"))
+    assert (q.remaining_ml_before, q.covered_ml, q.reducible_fen) == (100, 100, 11000)
+
+
+# --- Guangdong --------------------------------------------------------------------------------
+
+def test_gd_any_qualified_donation_makes_donor_unlimited() -> None:
+    assert quote(GD, [wb(date(2019, 1, 1), 200)], [], req(date(2050, 1, 1))).unlimited is True
+
+
+def test_gd_failed_test_donation_gives_donor_three_times() -> None:
+    # Failed-test 400 mL: 3 x 400 = 1200 for the donor only.
+    donations = [wb(date(2019, 1, 1), qualified=False)]
+    q = quote(GD, donations, [], req(date(2024, 1, 1), red_cells=8))
+    assert (q.remaining_ml_before, q.used_ml, q.covered_ml) == (1200, 1600, 1200)
+    assert q.reducible_fen == 132000  # 1200 / 200 x 22000
+    assert any("检验不合格" in line for line in q.explanation)
+    with pytest.raises(NoDonationBeforeUse):
+        quote(GD, donations, [], req(date(2024, 1, 1), "spouse"))
+
+
+def test_gd_before_split_600_ml_makes_relatives_unlimited() -> None:
+    donations = [wb(date(2016, 1, 1)), wb(date(2017, 1, 1), 200)]  # 600 before 2018-03-01
+    assert quote(GD, donations, [], req(date(2024, 1, 1), "adoptive_child")).unlimited is True
+
+
+def test_gd_before_split_under_600_gives_relatives_nothing() -> None:
+    q = quote(GD, [wb(date(2017, 1, 1))], [], req(date(2024, 1, 1), "spouse"))
+    assert (q.remaining_ml_before, q.reducible_fen) == (0, 0)
+
+
+def test_gd_from_split_600_to_1000_is_pooled_two_times() -> None:
+    # From 2018-03-01 (inclusive): 400 + 200 = 600 -> 2 x 600 = 1200; 1000 (含) -> 2000.
+    donations = [wb(date(2018, 3, 1)), wb(date(2019, 1, 1), 200)]
+    assert remaining(GD, donations, date(2024, 1, 1), "parent") == 1200
+    donations.append(wb(date(2020, 1, 1)))
+    assert remaining(GD, donations, date(2024, 1, 1), "parent") == 2000
+
+
+def test_gd_from_split_over_1000_is_unlimited() -> None:
+    donations = [wb(date(2019, 1, 1)), wb(date(2020, 1, 1)), wb(date(2021, 1, 1))]  # 1200
+    assert remaining(GD, donations, date(2024, 1, 1), "child") is None
+
+
+def test_gd_regimes_are_counted_separately() -> None:
+    # 400 on 2018-02-28 (old regime, < 600) + 400 on 2018-03-01 (new regime, < 600): nothing.
+    donations = [wb(date(2018, 2, 28)), wb(date(2018, 3, 1))]
+    assert remaining(GD, donations, date(2024, 1, 1), "spouse") == 0
+
+
+def test_gd_admits_adoptive_relatives_but_not_siblings() -> None:
+    with pytest.raises(RelationshipNotAdmitted):
+        quote(GD, [wb(date(2019, 1, 1))], [], req(date(2024, 1, 1), "sibling"))
+
+
+# --- Henan ------------------------------------------------------------------------------------
+
+def test_ha_800_ml_is_unlimited_within_ten_years_of_reaching_it_then_three_times() -> None:
+    # 800 reached on 2016-01-01: unlimited until 2026-01-01 (exclusive), then 3 x 800 = 2400.
+    donations = [wb(date(2015, 1, 1)), wb(date(2016, 1, 1))]
+    assert quote(HA, donations, [], req(date(2025, 12, 31))).unlimited is True
+    q = quote(HA, donations, [], req(date(2026, 1, 1)))
+    assert (q.unlimited, q.remaining_ml_before) == (False, 2400)
+
+
+def test_ha_below_800_is_three_times_within_five_years_then_equal() -> None:
+    # Used 2025-06-01: 2020-01-01 400 is past 5 years -> 1 x 400; 2022-01-01 200 -> 3 x 200.
+    donations = [wb(date(2020, 1, 1)), wb(date(2022, 1, 1), 200)]
+    assert remaining(HA, donations, date(2025, 6, 1)) == 400 + 600
+
+
+def test_ha_1000_ml_is_unlimited_for_life() -> None:
+    donations = [wb(date(2000, 1, 1)), wb(date(2001, 1, 1)), wb(date(2002, 1, 1), 200)]
+    assert quote(HA, donations, [], req(date(2040, 1, 1))).unlimited is True
+
+
+def test_ha_child_spouse_gets_equal_volume() -> None:
+    donations = [wb(date(2000, 1, 1)), wb(date(2001, 1, 1), 200)]
+    assert remaining(HA, donations, date(2040, 1, 1), "child_spouse") == 600
+
+
+# --- Anhui ------------------------------------------------------------------------------------
+
+def test_ah_relatives_get_half_the_fee() -> None:
+    # Relatives 1 x 400; 2 U = 400 mL covered; 400 / 200 x 22000 = 44000, x 1/2 = 22000.
+    q = quote(AH, [wb(date(2020, 1, 1))], [], req(date(2024, 1, 1), "spouse"))
+    assert q.reducible_fen == 22000
+    assert "亲属共用减免比例 1/2：220.00 元" in q.explanation
+
+
+def test_ah_self_is_two_times_below_1000_and_unlimited_at_1000() -> None:
+    donations = [wb(date(2020, 1, 1)), wb(date(2021, 1, 1))]
+    q = quote(AH, donations, [], req(date(2040, 1, 1)))
+    assert (q.remaining_ml_before, q.reducible_fen) == (1600, 44000)  # self fee not halved
+    donations.append(wb(date(2022, 1, 1), 200))
+    assert remaining(AH, donations, date(2040, 1, 1)) is None
+
+
+# --- Guizhou ----------------------------------------------------------------------------------
+
+def test_gz_quote_raises_quotas_not_configured_on_province() -> None:
+    with pytest.raises(QuotasNotConfigured) as err:
+        quote(GZ, [wb(date(2020, 1, 1))], [], req(date(2025, 6, 1), province="52"))
+    assert err.value.field == "province"
+
+
+def test_gz_scope_is_known_siblings_not_admitted() -> None:
+    assert GZ.admitted_relationships == {"self", "spouse", "parent", "child"}
+    with pytest.raises(RelationshipNotAdmitted):
+        quote(GZ, [wb(date(2020, 1, 1))], [], req(date(2025, 6, 1), "sibling"))
+
+
+def _gz_with_quotas() -> RuleSet:
+    # Stand-in numbers (Beijing's) only to exercise the fee components Guizhou does publish.
+    bj = RULES["bj-2009"]
+    return GZ.model_copy(update={
+        "quotas_configured": True, "platelet_unit_ml": 400, "price_per_200ml_fen": 22000,
+        "self_rules": bj.self_rules,
+    })
+
+
+def test_gz_in_province_reimburses_supply_cost_and_mutual_aid() -> None:
+    # 44000 computed; cap = blood fee 300.00 + mutual aid 100.00 = 400.00 -> 40000.
+    q = quote(_gz_with_quotas(), [wb(date(2020, 1, 1))], [],
+              req(date(2025, 6, 1), province="52", blood_fee_fen=30000, mutual_aid_fen=10000))
+    assert (q.eligible_fee_fen, q.reducible_fen) == (40000, 40000)
+    assert any("可减免 血液成本费用、用血互助金" in line for line in q.explanation)
+
+
+def test_gz_out_of_province_reimburses_supply_cost_only() -> None:
+    q = quote(_gz_with_quotas(), [wb(date(2020, 1, 1))], [],
+              req(date(2025, 6, 1), province="11", blood_fee_fen=30000, mutual_aid_fen=10000))
+    assert (q.eligible_fee_fen, q.reducible_fen) == (30000, 30000)
+    assert any("外省" in line and "可减免 血液成本费用" in line for line in q.explanation)
+
+
+def test_gz_summary_has_no_pool_figures() -> None:
+    s = certificate_summary(GZ, [wb(date(2020, 1, 1))], [], date(2025, 6, 1))
+    assert (s.self_unlimited, s.self_remaining_ml, s.relatives_remaining_ml) == (False, None, None)
+    assert s.total_volume_ml == 400

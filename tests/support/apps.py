@@ -1,0 +1,70 @@
+"""Build the real apps with test settings and run their lifespans in-process."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from gateway.app import create_app as create_gateway
+from gateway.settings import GatewaySettings
+from stack import keys as devkeys
+from stack.seed import seed_staff
+
+SERVICES = ("entitlement", "claims", "payments")
+
+
+def service_settings(name: str, database_url: str, keys: devkeys.DevKeys, **overrides: Any) -> Any:
+    settings_module = importlib.import_module(f"services.{name}.settings")
+    env = keys.service_env(name)
+    prefix = name.upper() + "_"
+    values = {k[len(prefix):].lower(): v for k, v in env.items()}
+    values["field_keys"] = __import__("json").loads(values["field_keys"])
+    return settings_module.Settings(database_url=database_url, log_json=False, log_level="WARNING",
+                                    **values, **overrides)
+
+
+def service_app(name: str, database_url: str, keys: devkeys.DevKeys, **overrides: Any) -> FastAPI:
+    module = importlib.import_module(f"services.{name}.app")
+    return module.create_app(service_settings(name, database_url, keys, **overrides))
+
+
+@dataclass
+class AppStack:
+    gateway: httpx.AsyncClient
+    services: dict[str, httpx.AsyncClient]
+    apps: dict[str, FastAPI] = field(default_factory=dict)
+
+    async def login(self, username: str, password: str) -> dict[str, str]:
+        response = await self.gateway.post("/ops/v1/auth/token", data={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@asynccontextmanager
+async def start_stack(database_url: str, keys: devkeys.DevKeys, *, admin_password: str) -> AsyncIterator[AppStack]:
+    async with AsyncExitStack() as stack:
+        apps = {name: service_app(name, database_url, keys) for name in SERVICES}
+        for app in apps.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        transports = {name: httpx.ASGITransport(app=app) for name, app in apps.items()}
+        gateway_app = create_gateway(
+            GatewaySettings(database_url=database_url, identity_private_key=keys.identity_private_pem,
+                            log_json=False, log_level="WARNING"),
+            transports=transports,
+        )
+        await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
+        await seed_staff(gateway_app.state.engine, admin_password=admin_password, fresh=False)
+        gateway = await stack.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway_app), base_url="http://gateway.test"))
+        services = {
+            name: await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}.test"))
+            for name, app in apps.items()
+        }
+        yield AppStack(gateway=gateway, services=services, apps={**apps, "gateway": gateway_app})
