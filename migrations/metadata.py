@@ -7,5 +7,8 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> list[MetaData]:
     from gateway.staff.models import Base as GatewayBase
+    from services.entitlement.database import Base as EntitlementBase
+    from services.entitlement.holds import models as _holds  # noqa: F401 - registers tables
+    from services.entitlement.registry import models as _registry  # noqa: F401
 
-    return [GatewayBase.metadata]
+    return [GatewayBase.metadata, EntitlementBase.metadata]

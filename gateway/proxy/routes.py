@@ -27,7 +27,17 @@ def ops(method: str, path: str, service: Service, upstream: str, *roles: str) ->
     return ProxyRoute("ops", method, path, service, upstream, frozenset(roles))
 
 
+STAFF_QUOTE_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_operator", "admin")
+
 ROUTES: tuple[ProxyRoute, ...] = (
+    # entitlement
+    ops("POST", "/donations", "entitlement", "/v1/donations", "station_operator", "admin"),
+    ops("POST", "/quotes", "entitlement", "/v1/quotes", *STAFF_QUOTE_ROLES),
+    ops("GET", "/rule-sets", "entitlement", "/v1/rule-sets"),
+    ops("GET", "/rule-sets/{rule_set_id}", "entitlement", "/v1/rule-sets/{rule_set_id}"),
+    ops("POST", "/certificates/lookup", "entitlement", "/v1/certificates/lookup",
+        "station_operator", "reviewer", "senior_reviewer", "admin"),
+    # diagnostics: the caller as each service sees it
     ops("GET", "/whoami/entitlement", "entitlement", "/v1/whoami"),
     ops("GET", "/whoami/claims", "claims", "/v1/whoami"),
     ops("GET", "/whoami/payments", "payments", "/v1/whoami"),

@@ -15,39 +15,10 @@ import psutil
 import pytest
 
 from stack.processes import free_port
+from tests.e2e.running import RunningStack
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
-
-
-class RunningStack:
-    def __init__(self, data_dir: Path, port: int, password: str) -> None:
-        self.data_dir, self.port, self.password = data_dir, port, password
-        self.log = data_dir.parent / f"run-{port}-{time.monotonic_ns()}.log"
-        env = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": password}
-        env.pop("DATABASE_URL", None)
-        self.proc = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
-                                     stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        self.url = f"http://127.0.0.1:{port}"
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_ready(self, timeout_s: float = 90) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"make run exited early:\n{self.output()}"
-            if "血费减免 platform is running" in self.output():
-                return
-            time.sleep(0.3)
-        raise AssertionError(f"not ready in {timeout_s} s:\n{self.output()}")
-
-    def descendants(self) -> list[psutil.Process]:
-        try:
-            return psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            return []
 
 
 def postgres_running(pgdata: Path) -> bool:

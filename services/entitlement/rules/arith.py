@@ -15,7 +15,7 @@ def add_years(start: date, years: int) -> date:
 
 
 def within_years(start: date, years: int, on: date) -> bool:
-    """"Within N years of D" (…之日起N年内): ``on < D + N years``."""
+    """Whether ``on`` is "within N years of D" (…之日起N年内): ``on < D + N years``."""
     return on < add_years(start, years)
 
 
@@ -39,4 +39,6 @@ def yuan(fen: int) -> str:
 
 
 def fraction_text(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )

@@ -27,7 +27,7 @@ from services.entitlement.rules.model import (
     Quote,
     QuoteRequest,
 )
-from services.entitlement.rules.pools import PoolState, evaluate_pool, reached
+from services.entitlement.rules.pools import PoolState, donation_order, evaluate_pool, reached
 from services.entitlement.rules.products import is_known_product
 from services.entitlement.rules.ruleset import RuleSet
 from services.entitlement.rules.summary import certificate_summary
@@ -37,7 +37,9 @@ __all__ = ["certificate_summary", "quote"]
 
 def _check_request(request: QuoteRequest) -> None:
     if not request.items:
-        raise InvalidQuantity("items", "至少需要一项用血品种 / at least one blood product is required")
+        raise InvalidQuantity(
+            "items", "至少需要一项用血品种 / at least one blood product is required"
+        )
     for i, item in enumerate(request.items):
         if not is_known_product(item.product):
             raise UnknownProduct(
@@ -49,8 +51,10 @@ def _check_request(request: QuoteRequest) -> None:
                 f"items[{i}].quantity",
                 f"数量必须大于 0，收到 {item.quantity} / quantity must be > 0, got {item.quantity}",
             )
-    for name, value in (("blood_fee_fen", request.blood_fee_fen),
-                        ("mutual_aid_fen", request.mutual_aid_fen)):
+    for name, value in (
+        ("blood_fee_fen", request.blood_fee_fen),
+        ("mutual_aid_fen", request.mutual_aid_fen),
+    ):
         if value < 0:
             raise InvalidQuantity(name, f"金额不能为负数 / amount must not be negative: {value}")
 
@@ -68,8 +72,7 @@ def _check_relationship(
     if relationship == "self":
         return
     qualified = sorted(
-        (d for d in donations if d.qualified and d.donated_on <= used_on),
-        key=lambda d: (d.donated_on, d.donation_no),
+        (d for d in donations if d.qualified and d.donated_on <= used_on), key=donation_order
     )
     unit_ml = rule_set.platelet_unit_ml or 0
     unmet: list[str] = []
@@ -198,7 +201,9 @@ def _gross_amount(
         amount = Fraction(take * unit_price, ml_eq)
         gross += amount
         cap += item.quantity * unit_price
-        lines.append(explain.per_product_line(item.product, take, unit_price, round_half_up(amount)))
+        lines.append(
+            explain.per_product_line(item.product, take, unit_price, round_half_up(amount))
+        )
     return gross, cap
 
 

@@ -45,7 +45,8 @@ def _range_text(tier: Tier) -> str:
 
 def _condition_text(condition: Condition, tier: Tier | None, cumulative: int) -> str:
     scope = _range_text(tier) if tier is not None else ""
-    return f"累计{_BASIS_ZH[condition.basis]}献血{scope} {cumulative} mL，{condition.text()}"
+    gap = "" if scope else " "
+    return f"累计{_BASIS_ZH[condition.basis]}献血{scope}{gap}{cumulative} mL，{condition.text()}"
 
 
 def credit_line(credit: Credit, unlimited_pool: bool) -> str:
@@ -115,7 +116,8 @@ def pool_line(state: PoolState) -> str:
 
 def item_line(product: str, quantity: int, ml_eq: int) -> str:
     p = CATALOGUE[product]
-    return f"{p.name_zh} {quantity} {p.unit_zh}，每{p.unit_zh}折合 {ml_eq} mL，计 {quantity * ml_eq} mL"
+    unit = p.unit_zh
+    return f"{p.name_zh} {quantity} {unit}，每{unit}折合 {ml_eq} mL，计 {quantity * ml_eq} mL"
 
 
 def covered_line(used_ml: int, covered_ml: int, remaining_after: int | None) -> str:
@@ -150,9 +152,7 @@ def components_line(
 ) -> str:
     where = "本省" if in_province else "外省"
     names = "、".join(COMPONENT_ZH[c] for c in components) or "无"
-    return (
-        f"用血地 {usage_province}（{where}，献血地 {rule_set.province}）：可减免 {names}"
-    )
+    return f"用血地 {usage_province}（{where}，献血地 {rule_set.province}）：可减免 {names}"
 
 
 def eligible_line(blood_fee_fen: int, mutual_aid_fen: int | None, eligible_fen: int) -> str:

@@ -66,8 +66,10 @@ def load_rule_set_file(path: Path) -> RuleSet:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise RuleSetFileError(str(path), _field_path(first["loc"]), first["msg"]) from exc
-    if rule_set.id != path.stem:
-        raise RuleSetFileError(str(path), "id", f"{rule_set.id!r} must equal the file name")
+    if rule_set.id.lower() != path.stem:
+        raise RuleSetFileError(
+            str(path), "id", f"{rule_set.id!r} must equal the file name in upper case"
+        )
     return rule_set
 
 

@@ -73,7 +73,9 @@ def window_hit(windows: Sequence[Window], donated_on: date, on: date) -> WindowH
     """The window in force ``on`` for a donation made ``donated_on``; None past the last one."""
     previous_years: int | None = None
     for index, window in enumerate(windows):
-        ends_on = None if window.within_years is None else add_years(donated_on, window.within_years)
+        ends_on = (
+            None if window.within_years is None else add_years(donated_on, window.within_years)
+        )
         if ends_on is None or on < ends_on:
             starts_on = None if previous_years is None else add_years(donated_on, previous_years)
             return WindowHit(
@@ -136,7 +138,7 @@ def evaluate_pool(
 ) -> PoolState:
     rules = rule_set.pool_rules(pool)
     unit_ml = rule_set.platelet_unit_ml or 0
-    before = sorted((d for d in donations if d.donated_on <= on), key=_order)
+    before = sorted((d for d in donations if d.donated_on <= on), key=donation_order)
     qualified = [d for d in before if d.qualified]
     counted = [d for d in before if d.qualified or rules.failed_test is not None]
 
@@ -151,29 +153,14 @@ def evaluate_pool(
             hit = window_hit(rules.failed_test.windows, d.donated_on, on)
             credits.append(Credit(d, volume, True, None, hit, _credit(hit, volume)))
             continue
-        tier, windows = None, ()
-        for index, candidate in enumerate(rules.tiers):
-            if not candidate.governs(d.donated_on):
-                continue
-            if candidate.when is not None:
-                if index not in tier_status:
-                    tier_status[index] = reached(candidate.when, qualified, unit_ml, candidate)
-                cumulative, reached_on = tier_status[index]
-                if reached_on is None:
-                    continue
-            else:
-                cumulative, reached_on = 0, d.donated_on
-            tier, windows = candidate, candidate.grant.windows
-            grant = candidate.grant.unlimited
-            if grant is not None:
-                until = None if grant.years is None else add_years(reached_on, grant.years)
-                status = UnlimitedBy(candidate, cumulative, reached_on, until)
-                if until is None or on < until:
-                    unlimited = unlimited or status
-                else:
-                    expired.setdefault(index, status)
-            break
-        hit = window_hit(windows, d.donated_on, on) if tier is not None else None
+        chosen = _select_tier(rules.tiers, d, qualified, unit_ml, tier_status)
+        tier = chosen[0] if chosen is not None else None
+        status = _unlimited_status(*chosen) if chosen is not None else None
+        if status is not None and (status.until is None or on < status.until):
+            unlimited = unlimited or status
+        elif status is not None:
+            expired.setdefault(id(status.tier), status)
+        hit = window_hit(tier.grant.windows, d.donated_on, on) if tier is not None else None
         credits.append(Credit(d, volume, False, tier, hit, _credit(hit, volume)))
 
     consumed = sum(p.ml for p in prior if p.pool == pool and p.state == "consumed")
@@ -199,10 +186,48 @@ def evaluate_pool(
     )
 
 
+def _select_tier(
+    tiers: Sequence[Tier],
+    d: Donation,
+    qualified: Sequence[Donation],
+    unit_ml: int,
+    cache: dict[int, tuple[int, date | None]],
+) -> tuple[Tier, int, date] | None:
+    """First tier governing ``d`` whose condition holds; with its cumulative and reach date."""
+    for index, tier in enumerate(tiers):
+        if not tier.governs(d.donated_on):
+            continue
+        if tier.when is None:
+            return tier, 0, d.donated_on
+        if index not in cache:
+            cache[index] = reached(tier.when, qualified, unit_ml, tier)
+        cumulative, reached_on = cache[index]
+        if reached_on is not None:
+            return tier, cumulative, reached_on
+    return None
+
+
+def _unlimited_status(tier: Tier, cumulative: int, reached_on: date) -> UnlimitedBy | None:
+    grant = tier.grant.unlimited
+    if grant is None:
+        return None
+    until = None if grant.years is None else add_years(reached_on, grant.years)
+    return UnlimitedBy(tier, cumulative, reached_on, until)
+
+
 def _credit(hit: WindowHit | None, volume_ml: int) -> int:
     return 0 if hit is None else hit.multiplier * volume_ml
 
 
-def _order(d: Donation) -> tuple[date, str, str]:
-    # Deterministic whatever order the caller passes records in.
-    return (d.donated_on, d.station_code, d.donation_no)
+def donation_order(d: Donation) -> tuple[date, str, str, str, int, int, bool, bool]:
+    """A total order on records, so results never depend on the order the caller passes."""
+    return (
+        d.donated_on,
+        d.station_code,
+        d.donation_no,
+        d.kind,
+        d.volume_ml or 0,
+        d.units or 0,
+        d.qualified,
+        d.military,
+    )

@@ -199,7 +199,7 @@ class FeeComponents(_Frozen):
 
 
 class Sanmian(_Frozen):
-    """"三免" eligibility: either condition is enough when both are given."""
+    """Eligibility for "三免": either condition is enough when both are given."""
 
     total_ml: Threshold | None = None
     honour: Honour | None = None

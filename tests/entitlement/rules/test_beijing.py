@@ -1,4 +1,4 @@
-"""Beijing (bj-2009, seed 001 annex 1): worked cases computed by hand in the comments."""
+"""Beijing (BJ-2009, seed 001 annex 1): worked cases computed by hand in the comments."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from services.entitlement.rules import (
     quote,
 )
 
-BJ = load_rule_sets()["bj-2009"]
+BJ = load_rule_sets()["BJ-2009"]
 BIG_BILL = 10_000_000
 
 
@@ -57,7 +57,7 @@ def test_two_units_red_cells_within_ten_years_reduce_440_yuan() -> None:
 
 def test_explanation_starts_with_rule_set_and_ends_with_amount_in_yuan() -> None:
     q = quote(BJ, [wb(date(2019, 5, 1))], [], req(date(2024, 3, 1)))
-    assert q.explanation[0].startswith("规则集 bj-2009")
+    assert q.explanation[0].startswith("规则集 BJ-2009")
     assert "第214号" in q.explanation[0] and "第三条" in q.explanation[0]
     assert "按每200 mL 220.00 元计：400 mL ÷ 200 × 220.00 元 = 440.00 元" in q.explanation
     assert q.explanation[-1] == "本次可减免 440.00 元"
@@ -99,8 +99,9 @@ def test_relatives_share_one_pool_second_relative_gets_only_the_rest() -> None:
     # Relatives: 1 x 400 = 400 mL within 10 years. Spouse consumed 300 -> parent gets 100 mL:
     # 100 / 200 x 22000 = 11000 fen.
     donations = [wb(date(2020, 1, 1))]
-    q = quote(BJ, donations, [PoolDraw("relatives", 300, "consumed")],
-              req(date(2024, 3, 1), "parent"))
+    q = quote(
+        BJ, donations, [PoolDraw("relatives", 300, "consumed")], req(date(2024, 3, 1), "parent")
+    )
     assert q.pool == "relatives"
     assert (q.remaining_ml_before, q.covered_ml, q.remaining_ml_after) == (100, 100, 0)
     assert q.reducible_fen == 11000
@@ -146,8 +147,9 @@ def test_platelet_unit_counts_as_400_ml() -> None:
 
 def test_used_platelet_dose_is_400_ml_eq_at_220_yuan_per_200() -> None:
     # 1 dose used = 400 mL-eq -> 400 / 200 x 22000 = 44000 fen.
-    q = quote(BJ, [wb(date(2022, 6, 1))], [], req(date(2024, 3, 1),
-              items=(("platelets_apheresis", 1),)))
+    q = quote(
+        BJ, [wb(date(2022, 6, 1))], [], req(date(2024, 3, 1), items=(("platelets_apheresis", 1),))
+    )
     assert q.used_ml == 400 and q.reducible_fen == 44000
 
 
@@ -161,8 +163,12 @@ def test_reducible_is_capped_by_the_invoice_blood_fee() -> None:
 
 def test_mixed_bill_plasma_counts_100_ml_per_unit() -> None:
     # 2 U red cells (400) + 3 plasma (300) = 700 mL-eq, quota 2000: 700 / 200 x 22000 = 77000.
-    q = quote(BJ, [wb(date(2019, 5, 1))], [],
-              req(date(2024, 3, 1), items=(("red_cells", 2), ("plasma", 3))))
+    q = quote(
+        BJ,
+        [wb(date(2019, 5, 1))],
+        [],
+        req(date(2024, 3, 1), items=(("red_cells", 2), ("plasma", 3))),
+    )
     assert q.used_ml == 700 and q.reducible_fen == 77000
 
 
@@ -225,8 +231,12 @@ def test_unknown_relationship_value_is_not_admitted() -> None:
 
 def test_unknown_product_names_its_item() -> None:
     with pytest.raises(UnknownProduct) as err:
-        quote(BJ, [wb(date(2020, 1, 1))], [],
-              req(date(2024, 3, 1), items=(("red_cells", 1), ("albumin", 1))))
+        quote(
+            BJ,
+            [wb(date(2020, 1, 1))],
+            [],
+            req(date(2024, 3, 1), items=(("red_cells", 1), ("albumin", 1))),
+        )
     assert err.value.field == "items[1].product"
     assert "albumin" in err.value.detail
 
@@ -234,8 +244,12 @@ def test_unknown_product_names_its_item() -> None:
 @pytest.mark.parametrize("quantity", [0, -2])
 def test_non_positive_quantity_names_its_item(quantity: int) -> None:
     with pytest.raises(InvalidQuantity) as err:
-        quote(BJ, [wb(date(2020, 1, 1))], [],
-              req(date(2024, 3, 1), items=(("plasma", 1), ("red_cells", quantity))))
+        quote(
+            BJ,
+            [wb(date(2020, 1, 1))],
+            [],
+            req(date(2024, 3, 1), items=(("plasma", 1), ("red_cells", quantity))),
+        )
     assert err.value.field == "items[1].quantity"
 
 

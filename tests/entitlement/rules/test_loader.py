@@ -13,6 +13,7 @@ from services.entitlement.rules import (
     SCHEMA_PATH,
     SHIPPED_DATA_DIR,
     NoRuleSetInForce,
+    RuleSet,
     RuleSetFileError,
     load_rule_sets,
     select_rule_set,
@@ -34,12 +35,29 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 def test_all_shipped_files_load() -> None:
     rule_sets = load_rule_sets()
     assert {rs.id: rs.province for rs in rule_sets.values()} == {
-        "bj-2009": "11", "zj-2014": "33", "js": "32", "gd": "44", "ha": "41", "ah": "34",
-        "gz": "52",
+        "BJ-2009": "11",
+        "ZJ-2014": "33",
+        "JS": "32",
+        "GD": "44",
+        "HA": "41",
+        "AH": "34",
+        "GZ": "52",
     }
-    assert rule_sets["bj-2009"].confidence == "high"
-    assert rule_sets["gz"].quotas_configured is False
+    assert rule_sets["BJ-2009"].confidence == "high"
+    assert rule_sets["GZ"].quotas_configured is False
     assert all(rs.legal_reference and rs.source_note for rs in rule_sets.values())
+
+
+def test_rule_sets_round_trip_through_json() -> None:
+    # The API serves rule sets with model_dump(by_alias=True); fractions stay exact strings.
+    for rule_set in load_rule_sets().values():
+        dumped = rule_set.model_dump(mode="json", by_alias=True)
+        json.dumps(dumped)
+        assert RuleSet.model_validate(dumped) == rule_set
+    assert (
+        load_rule_sets()["AH"].model_dump(mode="json", by_alias=True)["relatives"]["fee_fraction"]
+        == "1/2"
+    )
 
 
 def test_negative_multiplier_names_file_and_field(tmp_path: Path) -> None:
@@ -95,7 +113,7 @@ def test_float_fee_fraction_is_rejected(tmp_path: Path) -> None:
 
 def test_id_must_match_file_name(tmp_path: Path) -> None:
     write(tmp_path, "bj-2010", BJ_TEXT)
-    with pytest.raises(RuleSetFileError, match=r"bj-2010\.yaml: id: 'bj-2009' must equal"):
+    with pytest.raises(RuleSetFileError, match=r"bj-2010\.yaml: id: 'BJ-2009' must equal"):
         load_rule_sets(tmp_path)
 
 
@@ -107,27 +125,37 @@ def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
 
 def test_overlapping_periods_of_one_province_are_rejected(tmp_path: Path) -> None:
     write(tmp_path, "bj-2009", BJ_TEXT)
-    write(tmp_path, "bj-2020", BJ_TEXT.replace("id: bj-2009", "id: bj-2020")
-          .replace('effective_from: "2009-11-01"', 'effective_from: "2020-01-01"'))
-    with pytest.raises(RuleSetFileError, match="overlaps rule set 'bj-2009'"):
+    write(
+        tmp_path,
+        "bj-2020",
+        BJ_TEXT.replace("id: BJ-2009", "id: BJ-2020").replace(
+            'effective_from: "2009-11-01"', 'effective_from: "2020-01-01"'
+        ),
+    )
+    with pytest.raises(RuleSetFileError, match="overlaps rule set 'BJ-2009'"):
         load_rule_sets(tmp_path)
 
 
 def test_successive_sets_switch_on_effective_date(tmp_path: Path) -> None:
     write(tmp_path, "bj-2009", BJ_TEXT.replace("effective_to: null", 'effective_to: "2020-01-01"'))
-    write(tmp_path, "bj-2020", BJ_TEXT.replace("id: bj-2009", "id: bj-2020")
-          .replace('effective_from: "2009-11-01"', 'effective_from: "2020-01-01"'))
+    write(
+        tmp_path,
+        "bj-2020",
+        BJ_TEXT.replace("id: BJ-2009", "id: BJ-2020").replace(
+            'effective_from: "2009-11-01"', 'effective_from: "2020-01-01"'
+        ),
+    )
     rule_sets = load_rule_sets(tmp_path)
-    assert select_rule_set(rule_sets, "11", date(2019, 12, 31)).id == "bj-2009"
-    assert select_rule_set(rule_sets, "11", date(2020, 1, 1)).id == "bj-2020"
+    assert select_rule_set(rule_sets, "11", date(2019, 12, 31)).id == "BJ-2009"
+    assert select_rule_set(rule_sets, "11", date(2020, 1, 1)).id == "BJ-2020"
 
 
 def test_select_by_province_and_date() -> None:
     rule_sets = load_rule_sets()
-    assert select_rule_set(rule_sets, "11", date(2024, 3, 1)).id == "bj-2009"
-    assert select_rule_set(rule_sets, "11", date(2009, 11, 1)).id == "bj-2009"
-    assert select_rule_set(rule_sets, "44", date(2018, 3, 1)).id == "gd"
-    assert select_rule_set(rule_sets, "52", date(2025, 6, 1)).id == "gz"
+    assert select_rule_set(rule_sets, "11", date(2024, 3, 1)).id == "BJ-2009"
+    assert select_rule_set(rule_sets, "11", date(2009, 11, 1)).id == "BJ-2009"
+    assert select_rule_set(rule_sets, "44", date(2018, 3, 1)).id == "GD"
+    assert select_rule_set(rule_sets, "52", date(2025, 6, 1)).id == "GZ"
 
 
 def test_unknown_province_raises_no_rule_set_in_force_on_province() -> None:

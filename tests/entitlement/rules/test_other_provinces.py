@@ -21,7 +21,7 @@ from services.entitlement.rules import (
 )
 
 RULES = load_rule_sets()
-ZJ, JS, GD, HA, AH, GZ = (RULES[k] for k in ("zj-2014", "js", "gd", "ha", "ah", "gz"))
+ZJ, JS, GD, HA, AH, GZ = (RULES[k] for k in ("ZJ-2014", "JS", "GD", "HA", "AH", "GZ"))
 BIG_BILL = 10_000_000
 
 
@@ -33,18 +33,26 @@ def plt(day: date, units: int = 1) -> Donation:
     return Donation(f"PL{day}", "S01", day, "platelet_apheresis", None, units, True, False)
 
 
-def req(used_on: date, relationship: str = "self", province: str = "00", red_cells: int = 2,
-        blood_fee_fen: int = BIG_BILL, mutual_aid_fen: int = 0) -> QuoteRequest:
+def req(
+    used_on: date,
+    relationship: str = "self",
+    province: str = "00",
+    red_cells: int = 2,
+    blood_fee_fen: int = BIG_BILL,
+    mutual_aid_fen: int = 0,
+) -> QuoteRequest:
     items = [QuoteItem("red_cells", red_cells)]
     return QuoteRequest(relationship, used_on, province, items, blood_fee_fen, mutual_aid_fen)
 
 
-def remaining(rule_set: RuleSet, donations: list[Donation], used_on: date,
-              relationship: str = "self") -> int | None:
+def remaining(
+    rule_set: RuleSet, donations: list[Donation], used_on: date, relationship: str = "self"
+) -> int | None:
     return quote(rule_set, donations, [], req(used_on, relationship)).remaining_ml_before
 
 
 # --- Zhejiang ---------------------------------------------------------------------------------
+
 
 def test_zj_400_ml_whole_blood_is_unlimited_for_life() -> None:
     q = quote(ZJ, [wb(date(2015, 1, 1))], [], req(date(2045, 1, 1)))
@@ -90,6 +98,7 @@ def test_zj_extended_condition_is_judged_at_the_use_date() -> None:
 
 # --- Jiangsu ----------------------------------------------------------------------------------
 
+
 def test_js_800_ml_is_unlimited_for_life() -> None:
     q = quote(JS, [wb(date(2010, 1, 1)), wb(date(2011, 1, 1))], [], req(date(2040, 1, 1)))
     assert q.unlimited is True
@@ -111,6 +120,7 @@ def test_js_siblings_and_spouse_parents_share_one_equal_volume_pool() -> None:
 
 
 # --- Guangdong --------------------------------------------------------------------------------
+
 
 def test_gd_any_qualified_donation_makes_donor_unlimited() -> None:
     assert quote(GD, [wb(date(2019, 1, 1), 200)], [], req(date(2050, 1, 1))).unlimited is True
@@ -163,6 +173,7 @@ def test_gd_admits_adoptive_relatives_but_not_siblings() -> None:
 
 # --- Henan ------------------------------------------------------------------------------------
 
+
 def test_ha_800_ml_is_unlimited_within_ten_years_of_reaching_it_then_three_times() -> None:
     # 800 reached on 2016-01-01: unlimited until 2026-01-01 (exclusive), then 3 x 800 = 2400.
     donations = [wb(date(2015, 1, 1)), wb(date(2016, 1, 1))]
@@ -189,6 +200,7 @@ def test_ha_child_spouse_gets_equal_volume() -> None:
 
 # --- Anhui ------------------------------------------------------------------------------------
 
+
 def test_ah_relatives_get_half_the_fee() -> None:
     # Relatives 1 x 400; 2 U = 400 mL covered; 400 / 200 x 22000 = 44000, x 1/2 = 22000.
     q = quote(AH, [wb(date(2020, 1, 1))], [], req(date(2024, 1, 1), "spouse"))
@@ -206,6 +218,7 @@ def test_ah_self_is_two_times_below_1000_and_unlimited_at_1000() -> None:
 
 # --- Guizhou ----------------------------------------------------------------------------------
 
+
 def test_gz_quote_raises_quotas_not_configured_on_province() -> None:
     with pytest.raises(QuotasNotConfigured) as err:
         quote(GZ, [wb(date(2020, 1, 1))], [], req(date(2025, 6, 1), province="52"))
@@ -220,24 +233,36 @@ def test_gz_scope_is_known_siblings_not_admitted() -> None:
 
 def _gz_with_quotas() -> RuleSet:
     # Stand-in numbers (Beijing's) only to exercise the fee components Guizhou does publish.
-    bj = RULES["bj-2009"]
-    return GZ.model_copy(update={
-        "quotas_configured": True, "platelet_unit_ml": 400, "price_per_200ml_fen": 22000,
-        "self_rules": bj.self_rules,
-    })
+    bj = RULES["BJ-2009"]
+    return GZ.model_copy(
+        update={
+            "quotas_configured": True,
+            "platelet_unit_ml": 400,
+            "price_per_200ml_fen": 22000,
+            "self_rules": bj.self_rules,
+        }
+    )
 
 
 def test_gz_in_province_reimburses_supply_cost_and_mutual_aid() -> None:
     # 44000 computed; cap = blood fee 300.00 + mutual aid 100.00 = 400.00 -> 40000.
-    q = quote(_gz_with_quotas(), [wb(date(2020, 1, 1))], [],
-              req(date(2025, 6, 1), province="52", blood_fee_fen=30000, mutual_aid_fen=10000))
+    q = quote(
+        _gz_with_quotas(),
+        [wb(date(2020, 1, 1))],
+        [],
+        req(date(2025, 6, 1), province="52", blood_fee_fen=30000, mutual_aid_fen=10000),
+    )
     assert (q.eligible_fee_fen, q.reducible_fen) == (40000, 40000)
     assert any("可减免 血液成本费用、用血互助金" in line for line in q.explanation)
 
 
 def test_gz_out_of_province_reimburses_supply_cost_only() -> None:
-    q = quote(_gz_with_quotas(), [wb(date(2020, 1, 1))], [],
-              req(date(2025, 6, 1), province="11", blood_fee_fen=30000, mutual_aid_fen=10000))
+    q = quote(
+        _gz_with_quotas(),
+        [wb(date(2020, 1, 1))],
+        [],
+        req(date(2025, 6, 1), province="11", blood_fee_fen=30000, mutual_aid_fen=10000),
+    )
     assert (q.eligible_fee_fen, q.reducible_fen) == (30000, 30000)
     assert any("外省" in line and "可减免 血液成本费用" in line for line in q.explanation)
 
@@ -246,3 +271,62 @@ def test_gz_summary_has_no_pool_figures() -> None:
     s = certificate_summary(GZ, [wb(date(2020, 1, 1))], [], date(2025, 6, 1))
     assert (s.self_unlimited, s.self_remaining_ml, s.relatives_remaining_ml) == (False, None, None)
     assert s.total_volume_ml == 400
+
+
+# --- A province added by data alone -----------------------------------------------------------
+
+HUNAN_LIKE = """
+id: XX-2030
+province: "43"
+name: 测试省份（仅用于测试）
+effective_from: "2030-01-01"
+effective_to: null
+legal_reference: 测试条款
+confidence: low
+source_note: test data, per-product pricing
+quotas_configured: true
+platelet_unit_ml: 400
+price_per_200ml_fen: 22000
+pricing_mode: per_product
+product_prices_fen: {red_cells: 23000}
+claim_deadline: {years: 2, from: used_on}
+fee_components: null
+sanmian: null
+self:
+  fee_fraction: "1/3"
+  tiers:
+    - grant: {windows: [{multiplier: 1}]}
+relatives:
+  pooled: true
+  fee_fraction: "1"
+  classes: []
+  tiers: []
+"""
+
+
+def test_new_province_needs_only_a_data_file_and_prices_per_product(tmp_path) -> None:
+    (tmp_path / "xx-2030.yaml").write_text(HUNAN_LIKE, encoding="utf-8")
+    rule_set = load_rule_sets(tmp_path)["XX-2030"]
+    # Quota 1 x 400 = 400 mL. Bill 3 U red cells (600) + 2 plasma (200): the 400 covered mL go
+    # to red cells first = 2 U x 230.00 = 460.00; x 1/3 = 153.333.. -> 15333 fen.
+    # Cap by covered items' prices: 3 U x 230.00 = 690.00, not reached.
+    request = QuoteRequest(
+        "self",
+        date(2031, 1, 1),
+        "43",
+        [QuoteItem("red_cells", 3), QuoteItem("plasma", 2)],
+        BIG_BILL,
+    )
+    q = quote(rule_set, [wb(date(2030, 6, 1))], [], request)
+    assert (q.used_ml, q.covered_ml, q.reducible_fen) == (800, 400, 15333)
+    assert "悬浮红细胞：可减免 400 mL，按每U 230.00 元计 460.00 元" in q.explanation
+    assert rule_set.claim_deadline_for(date(2031, 3, 1), date(2031, 1, 1)) == date(2033, 1, 1)
+    with pytest.raises(RelationshipNotAdmitted):
+        quote(rule_set, [wb(date(2030, 6, 1))], [], req(date(2031, 1, 1), "spouse"))
+
+
+def test_half_fen_rounds_up() -> None:
+    # 1 plasma = 100 mL at 220.01 per 200 mL: 100 / 200 x 22001 = 11000.5 -> 11001 fen.
+    odd_price = RULES["BJ-2009"].model_copy(update={"price_per_200ml_fen": 22001})
+    request = QuoteRequest("self", date(2024, 1, 1), "11", [QuoteItem("plasma", 1)], BIG_BILL)
+    assert quote(odd_price, [wb(date(2020, 1, 1))], [], request).reducible_fen == 11001

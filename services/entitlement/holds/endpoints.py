@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response, status
+
+from kit.db import SessionDep
+from kit.identity import CallerDep, require_roles
+from kit.problems import problem_responses
+from services.entitlement.holds import service
+from services.entitlement.holds.models import Hold
+from services.entitlement.holds.schemas import HoldIn, HoldOut, SettleIn
+
+router = APIRouter(prefix="/v1/holds", tags=["holds"])
+# Holds are placed by the claims and hospital flows on behalf of their callers.
+HOLD_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_operator", "admin", "system")
+KeyHeader = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)]
+
+
+def _out(hold: Hold) -> HoldOut:
+    out = HoldOut.model_validate(hold)
+    # A lapsed hold reads as expired even before a write has marked it so.
+    if out.state == "held" and out.expires_at <= datetime.now(UTC):
+        out.state = "expired"
+    return out
+
+
+@router.post(
+    "", response_model=HoldOut, status_code=status.HTTP_201_CREATED, operation_id="place_hold",
+    summary="Quote and reserve the covered mL against the donor's pool",
+    description="Keyed by the `Idempotency-Key` header: the same key and body return the first hold "
+                "(200); the same key with another body is a 409. Nothing left to hold is a 409 "
+                "`quota-exhausted` carrying the quote.",
+    responses={200: {"model": HoldOut, "description": "replay of an earlier request"},
+               **problem_responses(401, 403, 404, 409, 422, 503)},
+    dependencies=[require_roles(*HOLD_ROLES)],
+)
+async def place_hold(request: Request, response: Response, body: HoldIn, key: KeyHeader,
+                     caller: CallerDep, session: SessionDep) -> HoldOut:
+    hold, created = await service.place(session, key, body, caller=caller,
+                                        rule_sets=request.app.state.rule_sets,
+                                        index=request.app.state.blind_index)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return _out(hold)
+
+
+@router.get("/{key}", response_model=HoldOut, operation_id="get_hold", summary="One hold",
+            responses=problem_responses(401, 403, 404), dependencies=[require_roles(*HOLD_ROLES)])
+async def get_hold(key: str, session: SessionDep) -> HoldOut:
+    return _out(await service.get(session, key))
+
+
+@router.post("/{key}/commit", response_model=HoldOut, operation_id="commit_hold",
+             summary="Consume the hold (claim approved, reduction settled); repeatable",
+             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles(*HOLD_ROLES)])
+async def commit_hold(key: str, body: SettleIn, session: SessionDep) -> HoldOut:
+    return _out(await service.commit(session, key, body))
+
+
+@router.post("/{key}/release", response_model=HoldOut, operation_id="release_hold",
+             summary="Return the held quota to the pool (rejected, withdrawn, cancelled); repeatable",
+             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles(*HOLD_ROLES)])
+async def release_hold(key: str, body: SettleIn, session: SessionDep) -> HoldOut:
+    return _out(await service.release(session, key, body))

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.entitlement.database import Base
+
+
+class Hold(Base):
+    """Quota reserved for a claim or a reduction notice, then committed (consumed) or released.
+
+    Remaining quota = total - committed - live holds (held and not expired).
+    """
+
+    __tablename__ = "holds"
+    __table_args__ = (
+        CheckConstraint("state IN ('held', 'committed', 'released', 'expired')", name="state"),
+        CheckConstraint("pool IN ('self', 'relatives')", name="pool"),
+        CheckConstraint("ml >= 0", name="ml_not_negative"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    donor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("donors.id"), index=True)
+    province: Mapped[str] = mapped_column(String(2))  # rule set province: pools are per province
+    pool: Mapped[str] = mapped_column(String(16))
+    ml: Mapped[int] = mapped_column(Integer)
+    reducible_fen: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="held")
+    purpose: Mapped[str] = mapped_column(String(32))  # claim, reduction_notice
+    reference: Mapped[str] = mapped_column(String(128))
+    used_on: Mapped[date] = mapped_column(Date)
+    quote: Mapped[dict] = mapped_column(JSONB)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    settle_reason: Mapped[str | None] = mapped_column(Text)

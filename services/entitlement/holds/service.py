@@ -1,0 +1,103 @@
+"""Reserve, consume and return quota. Every change to a donor's pools runs under that donor's
+row lock, so two claims racing for the last millilitre cannot both get it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.crypto import BlindIndex
+from kit.identity import Caller
+from kit.problems import Conflict, NotFound, Problem
+from services.entitlement import rules
+from services.entitlement.holds import repository
+from services.entitlement.holds.models import Hold
+from services.entitlement.holds.schemas import HoldIn, SettleIn
+from services.entitlement.quotes import service as quotes
+from services.entitlement.registry import repository as registry
+
+
+class QuotaExhausted(Problem):
+    status, slug, title = 409, "quota-exhausted", "No quota left to hold"
+
+
+def digest(body: HoldIn) -> str:
+    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller,
+                rule_sets: dict[str, rules.RuleSet], index: BlindIndex) -> tuple[Hold, bool]:
+    """(hold, created). The same key with the same body returns the first hold."""
+    if (existing := await _replay(session, key, body)) is not None:
+        return existing, False
+    context = await quotes.quote(session, body.quote, rule_sets=rule_sets, index=index, lock=True)
+    # Under the donor's lock now: a concurrent request with this key may have just finished.
+    if (existing := await _replay(session, key, body)) is not None:
+        return existing, False
+    result = context.quote
+    if result.covered_ml == 0 and not result.unlimited:
+        raise QuotaExhausted(
+            "额度已用完，无可预留的额度 (the pool has nothing left to hold)",
+            quote=quotes.quote_out(result).model_dump(),
+        )
+    hold = Hold(
+        idempotency_key=key, request_digest=digest(body), donor_id=context.donor_id,
+        province=context.rule_set.province, pool=result.pool, ml=result.covered_ml,
+        reducible_fen=result.reducible_fen, state="held", purpose=body.purpose, reference=body.reference,
+        used_on=body.quote.used_on, quote=quotes.quote_out(result).model_dump(),
+        expires_at=datetime.now(UTC) + timedelta(hours=body.ttl_hours), created_by=caller.subject,
+    )
+    repository.add(session, hold)
+    await session.flush()
+    return hold, True
+
+
+async def _replay(session: AsyncSession, key: str, body: HoldIn) -> Hold | None:
+    existing = await repository.by_key(session, key)
+    if existing is not None and existing.request_digest != digest(body):
+        raise Conflict("Idempotency-Key was used with a different request", field="Idempotency-Key")
+    return existing
+
+
+async def _locked(session: AsyncSession, key: str) -> Hold:
+    hold = await repository.by_key(session, key)
+    if hold is None:
+        raise NotFound(f"no hold with idempotency key {key!r}")
+    await registry.lock_donor(session, hold.donor_id)
+    await repository.expire_due(session, hold.donor_id, datetime.now(UTC))
+    await session.refresh(hold)
+    return hold
+
+
+async def commit(session: AsyncSession, key: str, body: SettleIn) -> Hold:
+    hold = await _locked(session, key)
+    if hold.state == "committed":
+        return hold  # a retried commit: same result
+    if hold.state != "held":
+        raise Conflict(f"hold is {hold.state}; only a live hold can be committed")
+    if body.ml is not None:
+        if body.ml > hold.ml:
+            raise Conflict(f"cannot consume {body.ml} mL: only {hold.ml} mL are held", field="ml")
+        hold.ml = body.ml
+    hold.state, hold.settled_at, hold.settle_reason = "committed", datetime.now(UTC), body.reason
+    return hold
+
+
+async def release(session: AsyncSession, key: str, body: SettleIn) -> Hold:
+    hold = await _locked(session, key)
+    if hold.state in ("released", "expired"):
+        return hold
+    if hold.state != "held":
+        raise Conflict(f"hold is {hold.state}; a committed hold is not released")
+    hold.state, hold.settled_at, hold.settle_reason = "released", datetime.now(UTC), body.reason
+    return hold
+
+
+async def get(session: AsyncSession, key: str) -> Hold:
+    hold = await repository.by_key(session, key)
+    if hold is None:
+        raise NotFound(f"no hold with idempotency key {key!r}")
+    return hold

@@ -1,0 +1,87 @@
+"""From an API request to the pure engine and back: who is the donor, which rule set, what
+was drawn before."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.crypto import BlindIndex
+from kit.problems import NotFound, Unprocessable
+from services.entitlement import rules
+from services.entitlement.holds import repository as holds_repository
+from services.entitlement.quotes.schemas import QuoteIn, QuoteOut
+from services.entitlement.registry import repository as registry
+from services.entitlement.registry.models import CERT_CONTEXT
+from services.entitlement.registry.models import Donation as DonationRow
+
+
+@dataclass
+class QuoteContext:
+    donor_id: uuid.UUID
+    rule_set: rules.RuleSet
+    quote: rules.Quote
+
+
+def to_engine(row: DonationRow) -> rules.Donation:
+    return rules.Donation(
+        donation_no=row.donation_no, station_code=row.station_code, donated_on=row.donated_on,
+        kind=row.kind,  # type: ignore[arg-type]
+        volume_ml=row.volume_ml, units=row.units, qualified=row.qualified, military=row.military,
+    )
+
+
+def rule_set_for(rule_sets: dict[str, rules.RuleSet], body: QuoteIn) -> rules.RuleSet:
+    try:
+        return rules.select_rule_set(rule_sets, body.province, body.used_on)
+    except rules.RuleError as exc:
+        raise Unprocessable(exc.detail, field=exc.field) from exc
+
+
+async def quote(
+    session: AsyncSession, body: QuoteIn, *, rule_sets: dict[str, rules.RuleSet], index: BlindIndex,
+    lock: bool = False,
+) -> QuoteContext:
+    """`lock=True` takes the donor's row lock first, so a hold can follow without a race."""
+    same_person = (body.donor.cert_type, body.donor.cert_number) == (
+        body.beneficiary.cert_type, body.beneficiary.cert_number)
+    if body.relationship == "self" and not same_person:
+        raise Unprocessable("relationship is self, so the beneficiary must be the donor", field="beneficiary.cert_number")
+    if body.relationship != "self" and same_person:
+        raise Unprocessable("the donor cannot be their own relative; use relationship self", field="relationship")
+    rule_set = rule_set_for(rule_sets, body)
+    donor = await registry.donor_by_cert(
+        session, body.donor.cert_type, index.digest(body.donor.cert_number, context=CERT_CONTEXT))
+    if donor is None:
+        raise NotFound("献血者不在献血记录中 (no donor with this certificate in the registry)", field="donor.cert_number")
+    if lock:
+        await registry.lock_donor(session, donor.id)
+        await holds_repository.expire_due(session, donor.id, datetime.now(UTC))
+    donations = [to_engine(d) for d in await registry.donations_of(session, donor.id, rule_set.province)]
+    if not donations:
+        raise Unprocessable(f"献血者在省份 {rule_set.province} 没有献血记录 (no donations in this province)",
+                            field="province")
+    draws = await holds_repository.draws(session, donor.id, rule_set.province, datetime.now(UTC))
+    request = rules.QuoteRequest(
+        relationship=body.relationship, used_on=body.used_on, usage_province=body.usage_province,
+        items=[rules.QuoteItem(product=i.product, quantity=i.quantity) for i in body.items],
+        blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen,
+    )
+    try:
+        result = rules.quote(rule_set, donations, draws, request)
+    except rules.RuleError as exc:
+        raise Unprocessable(exc.detail, field=exc.field) from exc
+    return QuoteContext(donor_id=donor.id, rule_set=rule_set, quote=result)
+
+
+def quote_out(result: rules.Quote) -> QuoteOut:
+    return QuoteOut(
+        reducible_fen=result.reducible_fen, covered_ml=result.covered_ml, used_ml=result.used_ml,
+        pool=result.pool, unlimited=result.unlimited, remaining_ml_before=result.remaining_ml_before,
+        remaining_ml_after=result.remaining_ml_after, rule_set=result.rule_set_id,
+        eligible_fee_fen=result.eligible_fee_fen, local_ml=result.local_ml, military_ml=result.military_ml,
+        explanation=list(result.explanation),
+    )

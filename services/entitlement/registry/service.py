@@ -1,0 +1,148 @@
+"""Import of station exports: idempotent by (station_code, donation_no), row-level rejects.
+
+A row that is invalid is rejected alone; a row that changes an existing record is a
+conflict and the whole batch changes nothing (the caller fixes or drops those rows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.crypto import BlindIndex, FieldCipher, mask_cert_number, mask_phone
+from kit.identity import Caller
+from kit.problems import Conflict
+from services.entitlement.registry import repository
+from services.entitlement.registry.models import CERT_CONTEXT, PHONE_CONTEXT
+from services.entitlement.registry.schemas import DonationRecordIn, ImportResult, RejectedRow
+
+
+@dataclass
+class _Batch:
+    valid: list[tuple[int, DonationRecordIn, str, str]] = field(default_factory=list)  # index, row, cert idx, digest
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+def _problem_of(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()))
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def record_digest(row: DonationRecordIn, cert_index: str) -> str:
+    """What identifies the content of a record; the plaintext ID never enters it."""
+    content = row.model_dump(mode="json", exclude={"cert_number", "phone"})
+    content["cert_index"] = cert_index
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _validate(records: list[dict[str, Any]], caller: Caller, index: BlindIndex) -> _Batch:
+    batch = _Batch()
+    for i, raw in enumerate(records):
+        try:
+            row = DonationRecordIn.model_validate(raw)
+        except ValidationError as exc:
+            batch.rejected.append(RejectedRow(index=i, problem=_problem_of(exc)))
+            continue
+        if caller.province and not caller.has_any("admin") and row.province != caller.province:
+            batch.rejected.append(RejectedRow(
+                index=i, problem=f"province: 只能导入本省（{caller.province}）的献血记录 (not your province)"))
+            continue
+        cert_index = index.digest(row.cert_number, context=CERT_CONTEXT)
+        batch.valid.append((i, row, cert_index, record_digest(row, cert_index)))
+    return batch
+
+
+async def import_donations(
+    session: AsyncSession, records: list[dict[str, Any]], *, caller: Caller,
+    cipher: FieldCipher, index: BlindIndex,
+) -> ImportResult:
+    batch = _validate(records, caller, index)
+    # Within the batch: the first occurrence of a key stands; an identical repeat is unchanged.
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    conflicts: list[dict[str, Any]] = []
+    unchanged = 0
+    rows: list[tuple[int, DonationRecordIn, str, str]] = []
+    for i, row, cert_index, digest in batch.valid:
+        key = (row.station_code, row.donation_no)
+        if key in first:
+            if first[key][1] == digest:
+                unchanged += 1
+            else:
+                conflicts.append({"index": i, "station_code": key[0], "donation_no": key[1],
+                                  "earlier_index": first[key][0]})
+            continue
+        first[key] = (i, digest)
+        rows.append((i, row, cert_index, digest))
+
+    existing = await repository.existing_donations(session, list(first))
+    new_rows = []
+    for i, row, cert_index, digest in rows:
+        key = (row.station_code, row.donation_no)
+        if key in existing:
+            if existing[key] == digest:
+                unchanged += 1
+            else:
+                conflicts.append({"index": i, "station_code": key[0], "donation_no": key[1]})
+        else:
+            new_rows.append((i, row, cert_index, digest))
+    if conflicts:
+        raise _conflict(conflicts)
+
+    donor_ids = await _ensure_donors(session, new_rows, cipher)
+    inserted = await repository.insert_donations(session, [
+        {"donor_id": donor_ids[(row.cert_type, cert_index)], "station_code": row.station_code,
+         "donation_no": row.donation_no, "province": row.province, "military": row.military,
+         "donated_on": row.donated_on, "kind": row.kind, "volume_ml": row.volume_ml, "units": row.units,
+         "qualified": row.qualified, "record_digest": digest, "imported_by": caller.subject}
+        for _, row, cert_index, digest in new_rows
+    ])
+    raced = [(i, row, d) for i, row, _, d in new_rows if (row.station_code, row.donation_no) not in inserted]
+    if raced:  # a concurrent import inserted these keys first: same content or a conflict
+        now = await repository.existing_donations(session, [(r.station_code, r.donation_no) for _, r, _ in raced])
+        late = [{"index": i, "station_code": r.station_code, "donation_no": r.donation_no}
+                for i, r, d in raced if now.get((r.station_code, r.donation_no)) != d]
+        if late:
+            raise _conflict(late)
+        unchanged += len(raced)
+    return ImportResult(created=len(inserted), unchanged=unchanged,
+                        rejected=sorted(batch.rejected, key=lambda r: r.index))
+
+
+def _conflict(conflicts: list[dict[str, Any]]) -> Conflict:
+    names = ", ".join(f"records[{c['index']}] ({c['station_code']}/{c['donation_no']})" for c in conflicts[:10])
+    more = f" and {len(conflicts) - 10} more" if len(conflicts) > 10 else ""
+    return Conflict(
+        f"献血记录与已导入的同号记录不一致 (record differs from the one already imported "
+        f"under the same station_code and donation_no): {names}{more}; nothing was imported",
+        field=f"records[{conflicts[0]['index']}]", conflicts=conflicts,
+    )
+
+
+async def _ensure_donors(session: AsyncSession, rows: list[tuple[int, DonationRecordIn, str, str]],
+                         cipher: FieldCipher) -> dict[tuple[str, str], Any]:
+    wanted: dict[tuple[str, str], DonationRecordIn] = {}
+    for _, row, cert_index, _ in rows:
+        wanted.setdefault((row.cert_type, cert_index), row)
+    found = await repository.donors_by_index(session, list(wanted))
+    missing = [k for k in wanted if k not in found]
+    await repository.insert_donors(session, [
+        {"cert_type": k[0], "cert_number_index": k[1],
+         "cert_number_encrypted": cipher.encrypt(wanted[k].cert_number, context=CERT_CONTEXT),
+         "cert_number_masked": mask_cert_number(wanted[k].cert_number),
+         "name": wanted[k].name, "province": wanted[k].province,
+         "phone_encrypted": cipher.encrypt(wanted[k].phone, context=PHONE_CONTEXT) if wanted[k].phone else None,
+         "phone_masked": mask_phone(wanted[k].phone) if wanted[k].phone else None}
+        for k in missing
+    ])
+    if missing:
+        found.update(await repository.donors_by_index(session, missing))
+    return found
