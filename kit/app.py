@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from kit import health
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_sessionmaker
-from kit.identity import IdentityVerifier
+from kit.identity import IdentityVerifier, ServiceSigner
 from kit.logging import configure_logging
 from kit.problems import install_problem_handlers, problem_responses
 from kit.request_id import RequestIdMiddleware
@@ -33,7 +33,9 @@ def service_lifespan(
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.identity_verifier = IdentityVerifier(settings.identity_public_key)
+        app.state.identity_verifier = IdentityVerifier(settings.identity_public_key, settings.peer_public_keys)
+        own_key = settings.service_private_key.get_secret_value()
+        app.state.service_signer = ServiceSigner(settings.service_name, own_key) if own_key.strip() else None
         app.state.cipher = FieldCipher(
             keys_from_settings({k: v.get_secret_value() for k, v in settings.field_keys.items()}),
             settings.field_active_key_id,

@@ -1,8 +1,10 @@
-"""Who is calling, as signed by the gateway.
+"""Who is calling, as signed by the gateway (or, for service-to-service calls, by a peer).
 
 The gateway authenticates every request and passes the caller to services in a short-lived
-Ed25519-signed token (header `X-Caller`). Services hold only the public key, so a service
-port reached directly, without the gateway, is useless.
+Ed25519-signed token (header `X-Caller`). Services hold only public keys, so a service port
+reached directly, without the gateway, is useless. A service calling another signs with its
+own key, and may only say "I am service X" (kind `system`): only the gateway vouches for
+staff, donors, hospitals and partners.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kit.problems import Forbidden, Unauthorized
 
 HEADER = "X-Caller"
 ISSUER = "xuefei-gateway"
+SERVICE_ISSUER_PREFIX = "xuefei-service-"
 AUDIENCE = "xuefei-services"
 
 CallerKind = Literal["staff", "donor", "hospital", "partner", "system"]
@@ -37,34 +40,57 @@ class Caller(BaseModel):
 
 
 class IdentitySigner:
-    def __init__(self, private_key_pem: str, ttl_s: int = 60) -> None:
+    def __init__(self, private_key_pem: str, ttl_s: int = 60, issuer: str = ISSUER) -> None:
         self._key = private_key_pem
         self._ttl_s = ttl_s
+        self._issuer = issuer
 
     def sign(self, caller: Caller) -> str:
         now = int(time.time())
         claims = {
-            "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + self._ttl_s,
+            "iss": self._issuer, "aud": AUDIENCE, "iat": now, "exp": now + self._ttl_s,
             "jti": uuid.uuid4().hex, "caller": caller.model_dump(),
         }
         return jwt.encode(claims, self._key, algorithm="EdDSA")
 
 
+class ServiceSigner:
+    """Signs this service's own identity for calls to its peers."""
+
+    def __init__(self, service: str, private_key_pem: str, ttl_s: int = 300) -> None:
+        self.service = service
+        self._signer = IdentitySigner(private_key_pem, ttl_s=ttl_s, issuer=SERVICE_ISSUER_PREFIX + service)
+
+    def headers(self) -> dict[str, str]:
+        caller = Caller(subject=self.service, kind="system", roles=["system"], channel="internal")
+        return {HEADER: self._signer.sign(caller)}
+
+
 class IdentityVerifier:
-    def __init__(self, public_key_pem: str) -> None:
+    def __init__(self, public_key_pem: str, peers: dict[str, str] | None = None) -> None:
         if not public_key_pem.strip():
             raise ValueError("identity_public_key is not set: services need the gateway's public key")
-        self._key = public_key_pem
+        self._keys = {ISSUER: public_key_pem}
+        self._keys.update({SERVICE_ISSUER_PREFIX + name: pem for name, pem in (peers or {}).items() if pem.strip()})
 
     def verify(self, token: str) -> Caller:
         try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+            key = self._keys.get(issuer)
+            if key is None:
+                raise jwt.InvalidIssuerError(f"unknown issuer {issuer!r}")
             claims = jwt.decode(
-                token, self._key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER,
+                token, key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=issuer,
                 options={"require": ["exp", "iat", "aud", "iss"]}, leeway=5,
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"caller token refused: {exc}") from exc
-        return Caller.model_validate(claims["caller"])
+        caller = Caller.model_validate(claims["caller"])
+        if issuer != ISSUER:
+            service = issuer.removeprefix(SERVICE_ISSUER_PREFIX)
+            if caller.kind != "system" or caller.subject != service:
+                raise Unauthorized(f"service {service} may only speak for itself")
+        return caller
 
 
 def generate_identity_keypair() -> tuple[str, str]:

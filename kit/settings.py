@@ -29,5 +29,8 @@ class ServiceSettings(DatabaseSettings):
     field_keys: dict[str, SecretStr] = Field(default_factory=dict)
     field_active_key_id: str = ""
     blind_index_key: SecretStr = SecretStr("")
-    # Ed25519 public key (PEM) of the gateway; services accept only identities it signed.
+    # Ed25519 public key (PEM) of the gateway; services accept only identities it signed...
     identity_public_key: str = ""
+    # ...or a peer service's own identity: this service's key, and the peers' public keys.
+    service_private_key: SecretStr = SecretStr("")
+    peer_public_keys: dict[str, str] = Field(default_factory=dict)

@@ -23,6 +23,7 @@ class DevKeys:
     identity_public_pem: str
     field_keys: dict[str, dict[str, str]]  # service -> {key id: base64 key}
     blind_index_keys: dict[str, str]  # service -> base64 key
+    service_keypairs: dict[str, list[str]]  # service -> [private PEM, public PEM] for peer calls
 
     def service_env(self, service: str) -> dict[str, str]:
         prefix = service.upper() + "_"
@@ -32,6 +33,9 @@ class DevKeys:
             prefix + "FIELD_ACTIVE_KEY_ID": key_ids[-1],
             prefix + "BLIND_INDEX_KEY": self.blind_index_keys[service],
             prefix + "IDENTITY_PUBLIC_KEY": self.identity_public_pem,
+            prefix + "SERVICE_PRIVATE_KEY": self.service_keypairs[service][0],
+            prefix + "PEER_PUBLIC_KEYS": json.dumps(
+                {peer: pair[1] for peer, pair in self.service_keypairs.items() if peer != service}),
         }
 
 
@@ -46,6 +50,7 @@ def generate() -> DevKeys:
         identity_public_pem=public,
         field_keys={s: {"k1": _b64_key()} for s in SERVICES},
         blind_index_keys={s: _b64_key() for s in SERVICES},
+        service_keypairs={s: list(generate_identity_keypair()) for s in SERVICES},
     )
 
 

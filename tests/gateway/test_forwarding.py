@@ -88,3 +88,19 @@ async def test_unknown_paths_are_problem_json_404(gateway: httpx.AsyncClient) ->
     response = await gateway.get("/ops/v1/nothing-here")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_peer_service_may_call_as_itself(stack: AppStack) -> None:
+    claims_signer = stack.apps["claims"].state.service_signer
+    response = await stack.services["entitlement"].get("/v1/whoami", headers=claims_signer.headers())
+    assert response.status_code == 200
+    assert response.json()["kind"] == "system" and response.json()["subject"] == "claims"
+
+
+async def test_a_peer_service_cannot_speak_for_a_staff_member(stack: AppStack, keys: devkeys.DevKeys) -> None:
+    claims_private = keys.service_keypairs["claims"][0]
+    forged = IdentitySigner(claims_private, issuer="xuefei-service-claims").sign(
+        Caller(subject="admin", kind="staff", roles=["admin"]))
+    response = await stack.services["entitlement"].get("/v1/whoami", headers={HEADER: forged})
+    assert response.status_code == 401
+    assert "only speak for itself" in response.json()["detail"]

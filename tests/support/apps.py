@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ def service_settings(name: str, database_url: str, keys: devkeys.DevKeys, **over
     env = keys.service_env(name)
     prefix = name.upper() + "_"
     values = {k[len(prefix):].lower(): v for k, v in env.items()}
-    values["field_keys"] = __import__("json").loads(values["field_keys"])
+    for name in ("field_keys", "peer_public_keys"):
+        values[name] = json.loads(values[name])
     return settings_module.Settings(database_url=database_url, log_json=False, log_level="WARNING",
                                     **values, **overrides)
 
