@@ -237,9 +237,13 @@ def test_only_the_gateway_gets_the_identity_private_key(
     holders = [
         name
         for name, service in services.items()
-        if any("PRIVATE_KEY" in key for key in _environment(service))
+        if any("IDENTITY_PRIVATE_KEY" in key for key in _environment(service))
     ]
     assert holders == ["gateway"]
+    # Each service holds only its own key for calls to its peers, never another's.
+    for name in ("entitlement", "claims", "payments"):
+        own = [k for k in _environment(services[name]) if "PRIVATE_KEY" in k]
+        assert own == [f"{name.upper()}_SERVICE_PRIVATE_KEY"]
     private_key = _environment(services["gateway"])["GATEWAY_IDENTITY_PRIVATE_KEY"]
     assert REQUIRED_VAR.fullmatch(private_key)
 
