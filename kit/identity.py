@@ -34,6 +34,10 @@ class Caller(BaseModel):
     province: str | None = None
     hospital_code: str | None = None
     channel: str = Field("ops", description="surface the request came in on: api, ops, his, interop")
+    # A signed-in donor's bound identity, so a service can match them to records it holds under
+    # its own blind index. Travels only inside the signed, short-lived internal token.
+    cert_type: str | None = None
+    cert_number: str | None = None
 
     def has_any(self, *roles: str) -> bool:
         return bool(set(roles) & set(self.roles))
@@ -132,6 +136,6 @@ whoami_router = APIRouter(tags=["health"])
 
 
 @whoami_router.get("/v1/whoami", operation_id="whoami", summary="The caller as this service sees it",
-                   response_model=Caller)
+                   response_model=Caller, response_model_exclude_none=True)
 async def whoami(caller: CallerDep) -> Caller:
     return caller

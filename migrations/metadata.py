@@ -11,4 +11,7 @@ def all_metadata() -> list[MetaData]:
     from services.entitlement.holds import models as _holds  # noqa: F401 - registers tables
     from services.entitlement.registry import models as _registry  # noqa: F401
 
-    return [GatewayBase.metadata, EntitlementBase.metadata]
+    from services.claims import models as _claims  # noqa: F401 - registers every claims table
+    from services.claims.database import Base as ClaimsBase
+
+    return [GatewayBase.metadata, EntitlementBase.metadata, ClaimsBase.metadata]

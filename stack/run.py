@@ -99,12 +99,19 @@ async def _prepare_database(config: RunConfig, pg: EmbeddedPostgres | None) -> t
 
 
 def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[list[Child], Child]:
+    ports = {name: _service_port(config.port + offset) for name, offset in SERVICES}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    # Each service learns where its peers are.
+    peers = {
+        "claims": {"CLAIMS_ENTITLEMENT_URL": urls["entitlement"], "CLAIMS_PAYMENTS_URL": urls["payments"],
+                   "CLAIMS_DOCUMENTS_DIR": str(config.data_dir / "documents")},
+        "payments": {"PAYMENTS_CLAIMS_URL": urls["claims"]},
+    }
     services: list[Child] = []
-    for name, offset in SERVICES:
+    for name, _ in SERVICES:
         env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "5",
-               **keys.service_env(name)}
-        services.append(uvicorn_child(name, f"services.{name}.app:app_from_env",
-                                      _service_port(config.port + offset), env))
+               **keys.service_env(name), **peers.get(name, {})}
+        services.append(uvicorn_child(name, f"services.{name}.app:app_from_env", ports[name], env))
     gateway_env = {
         "GATEWAY_DATABASE_URL": url,
         "GATEWAY_DB_POOL_SIZE": "5",

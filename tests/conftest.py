@@ -78,10 +78,10 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-async def stack(db: AsyncEngine, database_url: str, keys: devkeys.DevKeys) -> AsyncIterator[AppStack]:
+async def stack(db: AsyncEngine, database_url: str, keys: devkeys.DevKeys, tmp_path: Path) -> AsyncIterator[AppStack]:
     """The three services and the gateway in-process; the gateway reaches them over its real
     HTTP clients through ASGI transports."""
-    async with start_stack(database_url, keys, admin_password=ADMIN_PASSWORD) as s:
+    async with start_stack(database_url, keys, admin_password=ADMIN_PASSWORD, documents_dir=tmp_path / "docs") as s:
         yield s
 
 

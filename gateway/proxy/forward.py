@@ -12,7 +12,7 @@ from gateway.proxy.routes import ProxyRoute
 from kit import http
 from kit.identity import HEADER as CALLER_HEADER
 from kit.identity import Caller, IdentitySigner
-from kit.problems import ServiceUnavailable
+from kit.problems import Problem, ServiceUnavailable
 
 log = structlog.get_logger(__name__)
 
@@ -26,12 +26,28 @@ def upstream_path(route: ProxyRoute, path_params: dict[str, str]) -> str:
     return route.upstream.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
 
 
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes the limit (the rest is never read)."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise Problem(f"请求体超过 {limit // (1024 * 1024)} MB (request body too large)", status=413,
+                      slug="too-large", title="Request too large")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(f"请求体超过 {limit // (1024 * 1024)} MB (request body too large)", status=413,
+                          slug="too-large", title="Request too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def forward(request: Request, route: ProxyRoute, caller: Caller) -> Response:
     clients: dict[str, httpx.AsyncClient] = request.app.state.clients
     signer: IdentitySigner = request.app.state.signer
     headers = {k: v for k in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
     headers[CALLER_HEADER] = signer.sign(caller)
-    body = await request.body()
+    body = await read_body(request, request.app.state.settings.max_body_bytes)
     try:
         upstream = await http.send(
             clients[route.service], route.method,

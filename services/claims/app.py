@@ -1,22 +1,63 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from fastapi import FastAPI
 
 import services.claims as package
+from kit import http
 from kit.app import build_app, service_lifespan
 from kit.identity import whoami_router
+from services.claims.calendar.endpoints import router as calendar_router
+from services.claims.clients.entitlement import EntitlementClient
+from services.claims.documents.endpoints import router as documents_router
+from services.claims.documents.storage import LocalDocumentStorage
+from services.claims.intake.endpoints import router as intake_router
+from services.claims.outbox import deliver
+from services.claims.outbox.endpoints import router as sandbox_router
+from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
 
 SCHEMA = "claims"
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI:  # type: ignore[type-arg]
+    """`transports` lets tests put in-process peers behind the real clients."""
+
+    async def start(app: FastAPI) -> None:
+        if app.state.service_signer is None:
+            raise RuntimeError("CLAIMS_SERVICE_PRIVATE_KEY is not set: claims calls its peers as itself")
+        app.state.documents = LocalDocumentStorage(settings.documents_dir)
+        app.state.entitlement_http = http.make_client(settings.entitlement_url, timeout_s=settings.downstream_timeout_s,
+                                                      transport=(transports or {}).get("entitlement"))
+        app.state.payments_http = http.make_client(settings.payments_url, timeout_s=settings.downstream_timeout_s,
+                                                   transport=(transports or {}).get("payments"))
+        app.state.entitlement = EntitlementClient(app.state.entitlement_http, app.state.service_signer)
+        app.state.peers = deliver.Peers(entitlement=app.state.entitlement_http, payments=app.state.payments_http,
+                                        signer=app.state.service_signer, cipher=app.state.cipher)
+        app.state.outbox_task = None
+        if settings.outbox_enabled:
+            app.state.outbox_task = asyncio.create_task(
+                deliver.run_forever(app.state.sessionmaker, app.state.peers, settings.outbox_poll_s))
+
+    async def stop(app: FastAPI) -> None:
+        task = getattr(app.state, "outbox_task", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for name in ("entitlement_http", "payments_http"):
+            if (client := getattr(app.state, name, None)) is not None:
+                await client.aclose()
+
     app = build_app(
         title="血费减免 claims service",
         description=package.__doc__ or "",
-        lifespan=service_lifespan(settings, schema=SCHEMA),
+        lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
-    app.include_router(whoami_router)
+    for router in (intake_router, documents_router, review_router, calendar_router, sandbox_router, whoami_router):
+        app.include_router(router)
     return app
 
 

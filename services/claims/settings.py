@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from kit.settings import ServiceSettings
@@ -9,3 +11,13 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CLAIMS_", extra="ignore")
 
     service_name: str = "claims"
+    entitlement_url: str = "http://127.0.0.1:8001"
+    payments_url: str = "http://127.0.0.1:8003"
+    downstream_timeout_s: float = 10.0
+    documents_dir: Path = Path("./var/documents")
+    max_document_bytes: int = 10 * 1024 * 1024
+    review_working_days: int = 10  # "审核在10个工作日内完成"
+    # Approvals above this go to a second reviewer (大额报销要做好复核); 5,000 yuan by default.
+    second_review_threshold_fen: int = 500_000
+    outbox_poll_s: float = 1.0
+    outbox_enabled: bool = True

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,15 +26,19 @@ def service_settings(name: str, database_url: str, keys: devkeys.DevKeys, **over
     env = keys.service_env(name)
     prefix = name.upper() + "_"
     values = {k[len(prefix):].lower(): v for k, v in env.items()}
-    for name in ("field_keys", "peer_public_keys"):
-        values[name] = json.loads(values[name])
+    for key in ("field_keys", "peer_public_keys"):
+        values[key] = json.loads(values[key])
     return settings_module.Settings(database_url=database_url, log_json=False, log_level="WARNING",
                                     **values, **overrides)
 
 
-def service_app(name: str, database_url: str, keys: devkeys.DevKeys, **overrides: Any) -> FastAPI:
+def service_app(name: str, database_url: str, keys: devkeys.DevKeys, *,
+                transports: dict[str, httpx.AsyncBaseTransport] | None = None, **overrides: Any) -> FastAPI:
     module = importlib.import_module(f"services.{name}.app")
-    return module.create_app(service_settings(name, database_url, keys, **overrides))
+    settings = service_settings(name, database_url, keys, **overrides)
+    if transports is not None:
+        return module.create_app(settings, transports=transports)
+    return module.create_app(settings)
 
 
 @dataclass
@@ -42,6 +47,16 @@ class AppStack:
     services: dict[str, httpx.AsyncClient]
     apps: dict[str, FastAPI] = field(default_factory=dict)
 
+    async def drain_outbox(self) -> int:
+        """Deliver every due claims outbox row now (the background loop is off in tests)."""
+        from services.claims.outbox.deliver import deliver_once
+
+        claims = self.apps["claims"]
+        total = 0
+        while delivered := await deliver_once(claims.state.sessionmaker, claims.state.peers):
+            total += delivered
+        return total
+
     async def login(self, username: str, password: str) -> dict[str, str]:
         response = await self.gateway.post("/ops/v1/auth/token", data={"username": username, "password": password})
         assert response.status_code == 200, response.text
@@ -49,9 +64,15 @@ class AppStack:
 
 
 @asynccontextmanager
-async def start_stack(database_url: str, keys: devkeys.DevKeys, *, admin_password: str) -> AsyncIterator[AppStack]:
+async def start_stack(database_url: str, keys: devkeys.DevKeys, *, admin_password: str,
+                      documents_dir: Path) -> AsyncIterator[AppStack]:
     async with AsyncExitStack() as stack:
-        apps = {name: service_app(name, database_url, keys) for name in SERVICES}
+        apps = {name: service_app(name, database_url, keys) for name in ("entitlement", "payments")}
+        # Claims calls its peers through its real clients, over in-process transports; its outbox
+        # loop is off so tests deliver deterministically (AppStack.drain_outbox).
+        apps["claims"] = service_app(
+            "claims", database_url, keys, documents_dir=documents_dir, outbox_enabled=False,
+            transports={peer: httpx.ASGITransport(app=apps[peer]) for peer in ("entitlement", "payments")})
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))
         transports = {name: httpx.ASGITransport(app=app) for name, app in apps.items()}

@@ -41,13 +41,14 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
     if result.covered_ml == 0 and not result.unlimited:
         raise QuotaExhausted(
             "额度已用完，无可预留的额度 (the pool has nothing left to hold)",
-            quote=quotes.quote_out(result).model_dump(),
+            quote=quotes.quote_out(result).model_dump(mode="json"),
         )
     hold = Hold(
         idempotency_key=key, request_digest=digest(body), donor_id=context.donor_id,
         province=context.rule_set.province, pool=result.pool, ml=result.covered_ml,
         reducible_fen=result.reducible_fen, state="held", purpose=body.purpose, reference=body.reference,
-        used_on=body.quote.used_on, quote=quotes.quote_out(result).model_dump(),
+        used_on=body.quote.used_on,
+        quote=quotes.quote_out(result, context.rule_set, body.quote).model_dump(mode="json"),
         expires_at=datetime.now(UTC) + timedelta(hours=body.ttl_hours), created_by=caller.subject,
     )
     repository.add(session, hold)

@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from services.entitlement.registry.identity import CertType, check_cert_number
+from kit.idnumbers import CertType, check_cert_number
 from services.entitlement.rules import RELATIONSHIPS
 
 
@@ -42,6 +42,7 @@ class QuoteIn(BaseModel):
     items: list[Item] = Field(min_length=1, max_length=50)
     blood_fee_fen: int = Field(gt=0, description="the invoice's blood (transfusion) fee, integer fen")
     mutual_aid_fen: int = Field(0, ge=0, description="用血互助金 charged, where a rule set refunds it")
+    paid_on: date | None = Field(None, description="payment date on the bill; gives `claim_deadline_on`")
 
     @field_validator("relationship")
     @classmethod
@@ -63,4 +64,6 @@ class QuoteOut(BaseModel):
     eligible_fee_fen: int
     local_ml: int
     military_ml: int
+    claim_deadline_on: date | None = Field(
+        None, description="first day a claim for this bill is too late (rule set's deadline), when paid_on is given")
     explanation: list[str]

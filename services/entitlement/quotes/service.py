@@ -77,8 +77,12 @@ async def quote(
     return QuoteContext(donor_id=donor.id, rule_set=rule_set, quote=result)
 
 
-def quote_out(result: rules.Quote) -> QuoteOut:
+def quote_out(result: rules.Quote, rule_set: rules.RuleSet | None = None, body: QuoteIn | None = None) -> QuoteOut:
+    deadline = None
+    if rule_set is not None and body is not None and body.paid_on is not None:
+        deadline = rule_set.claim_deadline_for(body.paid_on, body.used_on)
     return QuoteOut(
+        claim_deadline_on=deadline,
         reducible_fen=result.reducible_fen, covered_ml=result.covered_ml, used_ml=result.used_ml,
         pool=result.pool, unlimited=result.unlimited, remaining_ml_before=result.remaining_ml_before,
         remaining_ml_after=result.remaining_ml_after, rule_set=result.rule_set_id,

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from services.entitlement.registry.identity import CertType, check_cert_number
+from kit.idnumbers import CertType, check_cert_number
 
 EXAMPLE_RECORD = {
     "donation_no": "BJ2024000123", "station_code": "110000-BJBC", "cert_type": "resident_id",

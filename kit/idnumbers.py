@@ -1,4 +1,5 @@
-"""Certificate numbers: validated (GB 11643 via python-stdnum), indexed and masked."""
+"""Certificate numbers (ID numbers), shared by every service that accepts them: validated
+(GB 11643 via python-stdnum) with reasons a clerk can act on."""
 
 from __future__ import annotations
 

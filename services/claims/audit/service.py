@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.identity import Caller
+from kit.request_id import current_request_id
+from services.claims.audit.models import ClaimEvent
+from services.claims.intake.models import Claim
+
+
+def record(
+    session: AsyncSession, claim: Claim, caller: Caller, action: str, *, from_status: str | None = None,
+    to_status: str | None = None, reason: str | None = None, detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(ClaimEvent(
+        claim_id=claim.id, actor=caller.subject, actor_kind=caller.kind,
+        role=",".join(caller.roles) or None, channel=caller.channel, request_id=current_request_id(),
+        action=action, from_status=from_status, to_status=to_status, reason=reason, detail=detail,
+    ))
+
+
+async def history(session: AsyncSession, claim: Claim) -> list[ClaimEvent]:
+    stmt = select(ClaimEvent).where(ClaimEvent.claim_id == claim.id).order_by(ClaimEvent.id)
+    return list((await session.execute(stmt)).scalars())

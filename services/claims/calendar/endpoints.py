@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy.dialects.postgresql import insert
+
+from kit.db import SessionDep
+from kit.identity import CallerDep, require_roles
+from kit.problems import Unprocessable, problem_responses
+from services.claims.calendar import service
+from services.claims.calendar.models import CalendarDay, CalendarYear
+
+router = APIRouter(prefix="/v1/calendar", tags=["working-day calendar"])
+
+
+class DayIn(BaseModel):
+    working: bool = Field(description="true: a make-up working day (调休上班); false: a day off")
+    note: str = Field(min_length=1, max_length=200, examples=["2027年春节"])
+
+
+class AlarmOut(BaseModel):
+    claim_id: str
+    year: int
+    raised_at: str
+
+
+@router.put("/days/{day}", operation_id="set_calendar_day", summary="Enter one day of next year's official schedule (admin)",
+            responses=problem_responses(401, 403, 422), dependencies=[require_roles("admin")])
+async def set_day(day: date, body: DayIn, caller: CallerDep, session: SessionDep) -> dict[str, object]:
+    stmt = insert(CalendarDay).values(day=day, working=body.working, note=body.note, set_by=caller.subject)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["day"], set_={
+        "working": body.working, "note": body.note, "set_by": caller.subject}))
+    return {"day": day.isoformat(), "working": body.working, "note": body.note}
+
+
+@router.post("/years/{year}", operation_id="declare_calendar_year",
+             summary="Declare a year's schedule complete, after entering its days (admin); ends its alarms",
+             responses=problem_responses(401, 403, 422), dependencies=[require_roles("admin")])
+async def declare_year(year: int, caller: CallerDep, session: SessionDep) -> dict[str, object]:
+    calendar = await service.load(session)
+    if not any(d.year == year for d in calendar.overrides):
+        raise Unprocessable(f"{year} 年尚未录入任何节假日安排 (enter the year's days first)", field="year")
+    await session.execute(insert(CalendarYear).values(year=year, declared_by=caller.subject)
+                          .on_conflict_do_nothing(index_elements=["year"]))
+    return {"year": year, "covered": True}
+
+
+@router.get("/alarms", response_model=list[AlarmOut], operation_id="calendar_alarms",
+            summary="Claims whose due date could not be computed (year not covered)",
+            responses=problem_responses(401, 403), dependencies=[require_roles("admin", "reviewer", "senior_reviewer")])
+async def alarms(session: SessionDep) -> list[AlarmOut]:
+    return [AlarmOut(claim_id=str(a.claim_id), year=a.year, raised_at=a.raised_at.isoformat())
+            for a in await service.open_alarms(session)]

@@ -1,0 +1,44 @@
+"""Due dates on the official working-day calendar plus ops overrides; alarms, never guesses."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.claims.calendar.models import CalendarAlarm, CalendarDay, CalendarYear
+from services.claims.calendar.workdays import CalendarNotCovered, WorkingCalendar
+
+
+async def load(session: AsyncSession) -> WorkingCalendar:
+    days = (await session.execute(select(CalendarDay.day, CalendarDay.working))).all()
+    years = (await session.execute(select(CalendarYear.year))).scalars().all()
+    return WorkingCalendar(overrides={d: w for d, w in days}, extra_covered_years=set(years))
+
+
+def paused_intervals(raw: list[list[str]]) -> list[tuple[date, date]]:
+    return [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in raw]
+
+
+async def due_on(session: AsyncSession, claim_id: uuid.UUID, submitted_on: date, working_days: int,
+                 paused: list[tuple[date, date]]) -> date | None:
+    """The due date, or None with an alarm row when the calendar does not cover the year."""
+    calendar = await load(session)
+    try:
+        return calendar.due_date(submitted_on, working_days, paused)
+    except CalendarNotCovered as exc:
+        session.add(CalendarAlarm(claim_id=claim_id, year=exc.year))
+        return None
+
+
+async def open_alarms(session: AsyncSession) -> list[CalendarAlarm]:
+    stmt = select(CalendarAlarm).where(CalendarAlarm.resolved_at.is_(None)).order_by(CalendarAlarm.id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def resolve_alarms(session: AsyncSession, claim_ids: list[uuid.UUID]) -> None:
+    await session.execute(update(CalendarAlarm).where(CalendarAlarm.claim_id.in_(claim_ids),
+                                                      CalendarAlarm.resolved_at.is_(None))
+                          .values(resolved_at=datetime.now(UTC)))

@@ -1,0 +1,1 @@
+"""Outbound calls to peer services, with this service's own signed identity."""

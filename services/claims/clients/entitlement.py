@@ -1,0 +1,66 @@
+"""The claims service's narrow view of the entitlement service: holds (quote included)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from kit import http
+from kit.identity import ServiceSigner
+from kit.problems import Problem, ServiceUnavailable, Unprocessable
+
+# Entitlement's request fields -> the claim JSON's fields, so an error points at the claim form.
+_FIELD_MAP = {"used_on": "usage.used_on", "usage_province": "usage.usage_province", "paid_on": "usage.paid_on",
+              "blood_fee_fen": "invoice.blood_fee_fen", "items": "usage.items"}
+
+
+def claim_field(field: str) -> str:
+    if field.startswith("items["):
+        return "usage." + field
+    field = re.sub(r"^quote\.", "", field)
+    return _FIELD_MAP.get(field, field)
+
+
+@dataclass
+class HoldResult:
+    placed: bool  # False: nothing left in the pool (quota exhausted)
+    quote: dict[str, Any]
+    hold: dict[str, Any] | None
+
+
+class EntitlementClient:
+    def __init__(self, client: httpx.AsyncClient, signer: ServiceSigner) -> None:
+        self._client, self._signer = client, signer
+
+    async def _post(self, path: str, body: dict[str, Any], key: str | None = None) -> httpx.Response:
+        try:
+            return await http.send(self._client, "POST", path, json=body, headers=self._signer.headers(),
+                                   idempotency_key=key)
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable("额度服务暂不可用，请稍后再试 (entitlement service unavailable)") from exc
+
+    async def place_hold(self, key: str, body: dict[str, Any]) -> HoldResult:
+        response = await self._post("/v1/holds", body, key)
+        data = response.json()
+        if response.status_code in (200, 201):
+            return HoldResult(placed=True, quote=data["quote"], hold=data)
+        if response.status_code == 409 and data.get("type", "").endswith("quota-exhausted"):
+            return HoldResult(placed=False, quote=data["quote"], hold=None)
+        if response.status_code in (404, 422):
+            errors = data.get("errors") or [{"field": "donor.cert_number", "message": data.get("detail", "")}]
+            raise Unprocessable(data.get("detail"), field=claim_field(errors[0]["field"]))
+        if response.status_code >= 500:
+            raise ServiceUnavailable("额度服务暂不可用，请稍后再试 (entitlement service unavailable)")
+        raise Problem(data.get("detail"), status=response.status_code, slug="entitlement",
+                      title=data.get("title", "Entitlement refused"))
+
+    async def settle(self, key: str, action: str, reason: str, ml: int | None = None) -> httpx.Response:
+        """commit or release; used by the outbox, which handles the status codes."""
+        body: dict[str, Any] = {"reason": reason}
+        if ml is not None:
+            body["ml"] = ml
+        return await http.send(self._client, "POST", f"/v1/holds/{key}/{action}", json=body,
+                               headers=self._signer.headers())

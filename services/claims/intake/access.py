@@ -1,0 +1,58 @@
+"""Who may see and change which claim. Every object route goes through `visible_claim`."""
+
+from __future__ import annotations
+
+from kit.crypto import BlindIndex
+from kit.identity import Caller
+from kit.problems import Forbidden, NotFound
+from services.claims.intake.models import CERT, Claim
+
+STAFF_READERS = ("admin", "station_operator", "reviewer", "senior_reviewer", "finance")
+REVIEWERS = ("reviewer", "senior_reviewer")
+
+
+def is_party(claim: Claim, caller: Caller, index: BlindIndex) -> bool:
+    """A donor sees claims they filed, and those where they are the donor or the beneficiary."""
+    if caller.kind != "donor":
+        return False
+    if claim.applicant_kind == "donor" and claim.applicant_subject == caller.subject:
+        return True
+    if caller.cert_number and caller.cert_type:
+        mine = index.digest(caller.cert_number, context=CERT)
+        return (claim.donor_cert_type, claim.donor_cert_index) == (caller.cert_type, mine) or (
+            claim.beneficiary_cert_type, claim.beneficiary_cert_index) == (caller.cert_type, mine)
+    return False
+
+
+def can_read(claim: Claim, caller: Caller, index: BlindIndex) -> bool:
+    if caller.kind == "system":
+        return True
+    if caller.kind == "staff":
+        if caller.has_any("admin") or claim.registered_by == caller.subject:
+            return True
+        return caller.has_any(*STAFF_READERS) and caller.province == claim.province
+    return is_party(claim, caller, index)
+
+
+def visible_claim(claim: Claim | None, caller: Caller, index: BlindIndex) -> Claim:
+    # Someone else's claim is reported as absent, not forbidden: its existence is private too.
+    if claim is None or not can_read(claim, caller, index):
+        raise NotFound("没有这个申请 (no such claim)")
+    return claim
+
+
+def require_reviewer_of(claim: Claim, caller: Caller) -> None:
+    if caller.kind != "staff" or not caller.has_any(*REVIEWERS):
+        raise Forbidden("只有审核人员可以审核 (only reviewers decide claims)")
+    if caller.province != claim.province:
+        raise Forbidden("只能审核本省献血者的申请 (reviewers decide claims of their own province)")
+
+
+def require_applicant_side(claim: Claim, caller: Caller, index: BlindIndex) -> None:
+    """Changes by the applicant's side: the donor party online, or station staff of the province."""
+    if caller.kind == "donor" and is_party(claim, caller, index):
+        return
+    if caller.kind == "staff" and (caller.has_any("admin") or claim.registered_by == caller.subject or (
+            caller.has_any("station_operator") and caller.province == claim.province)):
+        return
+    raise Forbidden("不能修改这个申请 (you cannot change this claim)")

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from kit.db import SessionDep
+from kit.identity import Caller, CallerDep
+from kit.problems import Forbidden, Unprocessable, problem_responses
+from services.claims import clock
+from services.claims.audit import service as audit
+from services.claims.intake import access, repository, service, submit
+from services.claims.intake.deps import ClaimDep
+from services.claims.intake.models import ACCOUNT, CERT, PHONE
+from services.claims.intake.schemas import ClaimIn, ClaimOut, EventOut
+
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
+# Which staff role registers on which channel: the counter and mail desks of a station, and
+# hospital staff filing for a patient (医院代为申请).
+STAFF_CHANNELS = {"counter": "station_operator", "mail": "station_operator", "hospital": "hospital_operator"}
+
+
+def _channel(body: ClaimIn, caller: Caller) -> str:
+    if caller.kind == "donor":
+        return "online"
+    channel = body.channel or "counter"
+    role = STAFF_CHANNELS.get(channel)
+    if role is None:
+        raise Unprocessable("工作人员登记的渠道须为 counter、mail 或 hospital (staff register counter, mail or hospital)",
+                            field="channel")
+    if not caller.has_any(role, "admin"):
+        raise Forbidden(f"渠道 {channel} 须由 {role} 登记 (channel {channel} is registered by {role})")
+    return channel
+
+
+@router.post("", response_model=ClaimOut, status_code=status.HTTP_201_CREATED, operation_id="create_claim",
+             summary="Start a claim (draft): online by the donor, counter/mail by station staff",
+             responses=problem_responses(401, 403, 422))
+async def create_claim(body: ClaimIn, request: Request, caller: CallerDep, session: SessionDep) -> ClaimOut:
+    if caller.kind not in ("staff", "donor"):
+        raise Forbidden("this caller cannot file claims")
+    state = request.app.state
+    claim = await service.create(session, body, channel=_channel(body, caller), caller=caller,
+                                 cipher=state.cipher, index=state.blind_index)
+    return service.to_out(claim, [])
+
+
+@router.get("", response_model=list[ClaimOut], operation_id="list_claims",
+            summary="The review queue (staff, by due date) or the donor's own claims",
+            responses=problem_responses(401, 403))
+async def list_claims(
+    request: Request, caller: CallerDep, session: SessionDep,
+    status_: Annotated[list[str] | None, Query(alias="status")] = None,
+    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    overdue: bool = False,
+) -> list[ClaimOut]:
+    if caller.kind == "donor":
+        index = request.app.state.blind_index
+        party = (caller.cert_type, index.digest(caller.cert_number, context=CERT)) if caller.cert_number else None
+        claims = await repository.queue(session, statuses=status_, province=None, overdue_on=None,
+                                        applicant=("donor", caller.subject), party_index=party)  # type: ignore[arg-type]
+    elif caller.kind == "staff" and caller.has_any(*access.STAFF_READERS):
+        if not caller.has_any("admin"):
+            if province and province != caller.province:
+                raise Forbidden("只能查看本省的申请 (your province only)")
+            province = caller.province
+        claims = await repository.queue(session, statuses=status_, province=province,
+                                        overdue_on=clock.today() if overdue else None)
+    else:
+        raise Forbidden("this caller has no claims list")
+    return [service.to_out(c, await repository.documents(session, c.id)) for c in claims]
+
+
+@router.get("/{claim_id}", response_model=ClaimOut, operation_id="get_claim",
+            summary="One claim, personal fields masked", responses=problem_responses(401, 404))
+async def get_claim(claim: ClaimDep, session: SessionDep) -> ClaimOut:
+    return service.to_out(claim, await repository.documents(session, claim.id))
+
+
+@router.get("/{claim_id}/unmasked", operation_id="get_claim_unmasked",
+            summary="The whole ID numbers, phones and card number, for a reviewer; every view is audited",
+            responses=problem_responses(401, 403, 404, 422))
+async def get_claim_unmasked(claim: ClaimDep, request: Request, caller: CallerDep, session: SessionDep,
+                             reason: Annotated[str, Query(min_length=2, max_length=200)]) -> dict[str, str | None]:
+    access.require_reviewer_of(claim, caller)
+    cipher = request.app.state.cipher
+    audit.record(session, claim, caller, "viewed_unmasked", reason=reason)
+
+    def plain(token: str | None, context: str) -> str | None:
+        return cipher.decrypt(token, context=context) if token else None
+
+    return {
+        "donor_cert_number": plain(claim.donor_cert_encrypted, CERT),
+        "donor_phone": plain(claim.donor_phone_encrypted, PHONE),
+        "beneficiary_cert_number": plain(claim.beneficiary_cert_encrypted, CERT),
+        "beneficiary_phone": plain(claim.beneficiary_phone_encrypted, PHONE),
+        "payee_account_number": plain(claim.payee_account_encrypted, ACCOUNT),
+    }
+
+
+@router.get("/{claim_id}/history", response_model=list[EventOut], operation_id="claim_history",
+            summary="Every change and unmasked view, oldest first", responses=problem_responses(401, 404))
+async def claim_history(claim: ClaimDep, session: SessionDep) -> list[EventOut]:
+    return [EventOut.model_validate(e, from_attributes=True) for e in await audit.history(session, claim)]
+
+
+@router.post("/{claim_id}/submit", response_model=ClaimOut, operation_id="submit_claim",
+             summary="Validate, quote and hold quota, start the 10-working-day clock (or resume after 补充材料)",
+             responses=problem_responses(401, 403, 404, 409, 422, 503))
+async def submit_claim(claim: ClaimDep, request: Request, caller: CallerDep, session: SessionDep) -> ClaimOut:
+    state = request.app.state
+    claim_id = claim.id
+    await session.rollback()  # submit runs its own transactions; hold no lock while calling a peer
+    deps = submit.SubmitDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
+                             index=state.blind_index, working_days=state.settings.review_working_days)
+    await submit.submit(claim_id, caller, deps)
+    async with state.sessionmaker() as fresh:
+        current = await repository.get(fresh, claim_id)
+        assert current is not None
+        return service.to_out(current, await repository.documents(fresh, claim_id))

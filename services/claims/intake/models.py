@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.claims.database import Base
+
+# Associated-data contexts of encrypted columns (kit.crypto).
+CERT = "claims.claims.cert_number"
+PHONE = "claims.claims.phone"
+ACCOUNT = "claims.claims.payee_account_number"
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)  # BX + province + date + seq
+    province: Mapped[str] = mapped_column(String(2))  # donation province: its rules, its station
+    channel: Mapped[str] = mapped_column(String(16))  # online, hospital, counter, mail
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    # Who filed it: a donor account (online) or the staff member who registered it.
+    applicant_kind: Mapped[str] = mapped_column(String(16))
+    applicant_subject: Mapped[str] = mapped_column(String(128))
+    registered_by: Mapped[str | None] = mapped_column(String(64))
+
+    donor_cert_type: Mapped[str] = mapped_column(String(32))
+    donor_cert_encrypted: Mapped[str] = mapped_column(Text)
+    donor_cert_index: Mapped[str] = mapped_column(String(64), index=True)
+    donor_cert_masked: Mapped[str] = mapped_column(String(32))
+    donor_name: Mapped[str] = mapped_column(String(64))
+    donor_phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    donor_phone_masked: Mapped[str | None] = mapped_column(String(16))
+    beneficiary_cert_type: Mapped[str] = mapped_column(String(32))
+    beneficiary_cert_encrypted: Mapped[str] = mapped_column(Text)
+    beneficiary_cert_index: Mapped[str] = mapped_column(String(64), index=True)
+    beneficiary_cert_masked: Mapped[str] = mapped_column(String(32))
+    beneficiary_name: Mapped[str] = mapped_column(String(64))
+    beneficiary_phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    beneficiary_phone_masked: Mapped[str | None] = mapped_column(String(16))
+    relationship: Mapped[str] = mapped_column(String(32))
+    kinship_evidence: Mapped[str | None] = mapped_column(String(16))  # document, pledge
+    agent: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # name, masked fields, encrypted cert/phone
+    donor_deceased: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    hospital_name: Mapped[str] = mapped_column(String(128))
+    usage_province: Mapped[str] = mapped_column(String(2))
+    used_on: Mapped[date] = mapped_column(Date)
+    paid_on: Mapped[date] = mapped_column(Date)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+
+    invoice_code: Mapped[str] = mapped_column(String(32))
+    invoice_number: Mapped[str] = mapped_column(String(32))
+    invoice_check_code: Mapped[str | None] = mapped_column(String(32))
+    invoice_issued_on: Mapped[date] = mapped_column(Date)
+    invoice_total_fen: Mapped[int] = mapped_column(BigInteger)
+    blood_fee_fen: Mapped[int] = mapped_column(BigInteger)
+
+    payee_account_name: Mapped[str] = mapped_column(String(64))
+    payee_account_encrypted: Mapped[str] = mapped_column(Text)
+    payee_account_masked: Mapped[str] = mapped_column(String(32))
+    payee_bank_name: Mapped[str] = mapped_column(String(64))
+
+    requested_fen: Mapped[int] = mapped_column(BigInteger)
+    eligible_fen: Mapped[int | None] = mapped_column(BigInteger)
+    approved_fen: Mapped[int | None] = mapped_column(BigInteger)
+    paid_fen: Mapped[int | None] = mapped_column(BigInteger)
+    quote: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the entitlement quote, explanation included
+    hold_key: Mapped[str | None] = mapped_column(String(128))
+    submit_attempts: Mapped[int] = mapped_column(Integer, default=0)  # refused submits (fresh hold key each)
+    warnings: Mapped[list[str]] = mapped_column(JSONB, default=list)
+
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    paused_days: Mapped[list[list[str]]] = mapped_column(JSONB, default=list)  # [[from, to], ...] needs_more_info
+    info_requested_at: Mapped[date | None] = mapped_column(Date)
+    first_approved_by: Mapped[str | None] = mapped_column(String(64))
+    first_approved_fen: Mapped[int | None] = mapped_column(BigInteger)
+    decision_reason_code: Mapped[str | None] = mapped_column(String(64))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    disbursement_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+
+
+class ClaimDocument(Base):
+    __tablename__ = "claim_documents"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    claim_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("claims.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(80))  # content address in document storage
+    media_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

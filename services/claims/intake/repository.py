@@ -1,0 +1,78 @@
+"""All SQL of claims and their documents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.claims import clock
+from services.claims.intake.models import Claim, ClaimDocument
+
+OPEN_STATUSES = ("submitted", "under_review", "needs_more_info", "awaiting_second_review", "approved",
+                 "payee_correction", "paid")
+
+
+async def add_with_reference(session: AsyncSession, claim: Claim) -> None:
+    session.add(claim)
+    await session.flush()
+    await session.refresh(claim, ["seq", "created_at", "updated_at"])
+    claim.reference = f"BX{claim.province}{clock.today():%Y%m%d}{claim.seq:06d}"
+    await session.flush()
+
+
+async def get(session: AsyncSession, claim_id: uuid.UUID, *, for_update: bool = False) -> Claim | None:
+    stmt = select(Claim).where(Claim.id == claim_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def documents(session: AsyncSession, claim_id: uuid.UUID) -> list[ClaimDocument]:
+    stmt = select(ClaimDocument).where(ClaimDocument.claim_id == claim_id).order_by(ClaimDocument.uploaded_at)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def open_claim_with_invoice(session: AsyncSession, code: str, number: str, exclude: uuid.UUID) -> Claim | None:
+    stmt = select(Claim).where(Claim.invoice_code == code, Claim.invoice_number == number,
+                               Claim.status.in_(OPEN_STATUSES), Claim.id != exclude).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def queue(session: AsyncSession, *, statuses: list[str] | None, province: str | None,
+                overdue_on: date | None, applicant: tuple[str, str] | None = None,
+                party_index: tuple[str, str] | None = None, limit: int = 200) -> list[Claim]:
+    stmt = select(Claim)
+    if statuses:
+        stmt = stmt.where(Claim.status.in_(statuses))
+    if province:
+        stmt = stmt.where(Claim.province == province)
+    if overdue_on is not None:
+        stmt = stmt.where(Claim.due_on < overdue_on, Claim.status.in_(
+            ("submitted", "under_review", "awaiting_second_review")))
+    if applicant is not None or party_index is not None:
+        conditions = []
+        if applicant is not None:
+            conditions.append((Claim.applicant_kind == applicant[0]) & (Claim.applicant_subject == applicant[1]))
+        if party_index is not None:
+            t, i = party_index
+            conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_cert_index == i))
+                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_cert_index == i)))
+        condition = conditions[0]
+        for extra in conditions[1:]:
+            condition = condition | extra
+        stmt = stmt.where(condition)
+    stmt = stmt.order_by(Claim.due_on.asc().nulls_last(), Claim.created_at).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def lock_invoice(session: AsyncSession, code: str, number: str) -> None:
+    """Serialise submits of one invoice (the partial unique index is the last line of defence)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"invoice:{code}:{number}"})
+
+
+async def count_documents(session: AsyncSession, claim_id: uuid.UUID) -> int:
+    stmt = select(func.count()).select_from(ClaimDocument).where(ClaimDocument.claim_id == claim_id)
+    return int((await session.execute(stmt)).scalar_one())

@@ -1,0 +1,131 @@
+"""Creating claims and showing them (masked)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.crypto import BlindIndex, FieldCipher, mask_bank_account, mask_cert_number, mask_phone
+from kit.identity import Caller
+from kit.problems import Unprocessable
+from services.claims import clock
+from services.claims.audit import service as audit
+from services.claims.documents.kinds import missing_documents, required_documents
+from services.claims.intake import repository
+from services.claims.intake.models import ACCOUNT, CERT, PHONE, Claim, ClaimDocument
+from services.claims.intake.schemas import ClaimIn, ClaimOut, DocumentOut, PayeeOut, PersonIn, PersonOut, UsageIn
+
+
+def check_amounts_and_dates(body_invoice_issued_on: date, total_fen: int, blood_fee_fen: int,
+                            used_on: date, paid_on: date, today: date) -> None:
+    """Checks that need no other service; run at intake and again at submit."""
+    if body_invoice_issued_on > today:
+        raise Unprocessable("发票开具日期不能晚于今天 (invoice issue date is in the future)", field="invoice.issued_on")
+    if blood_fee_fen > total_fen:
+        raise Unprocessable("输血费用不能超过发票总额 (blood fee exceeds the invoice total)", field="invoice.blood_fee_fen")
+    if used_on > today:
+        raise Unprocessable("用血日期不能晚于今天 (use date is in the future)", field="usage.used_on")
+    if paid_on < used_on:
+        raise Unprocessable("缴费日期不能早于用血日期 (payment before the blood use)", field="usage.paid_on")
+
+
+def _person(prefix: str, person: PersonIn, cipher: FieldCipher, index: BlindIndex) -> dict[str, Any]:
+    return {
+        f"{prefix}_cert_type": person.cert_type,
+        f"{prefix}_cert_encrypted": cipher.encrypt(person.cert_number, context=CERT),
+        f"{prefix}_cert_index": index.digest(person.cert_number, context=CERT),
+        f"{prefix}_cert_masked": mask_cert_number(person.cert_number),
+        f"{prefix}_name": person.name,
+        f"{prefix}_phone_encrypted": cipher.encrypt(person.phone, context=PHONE) if person.phone else None,
+        f"{prefix}_phone_masked": mask_phone(person.phone) if person.phone else None,
+    }
+
+
+async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: Caller,
+                 cipher: FieldCipher, index: BlindIndex) -> Claim:
+    if body.relationship != "self" and body.kinship_evidence is None:
+        raise Unprocessable("亲属申请须选择亲属关系证明或承诺书 (choose document or pledge)", field="kinship_evidence")
+    if body.relationship == "self" and (body.donor.cert_type, body.donor.cert_number) != (
+            body.beneficiary.cert_type, body.beneficiary.cert_number):
+        raise Unprocessable("本人用血时用血者须为献血者本人 (self: beneficiary must be the donor)",
+                            field="beneficiary.cert_number")
+    check_amounts_and_dates(body.invoice.issued_on, body.invoice.total_fen, body.invoice.blood_fee_fen,
+                            body.usage.used_on, body.usage.paid_on, clock.today())
+    agent = None
+    if body.agent:
+        agent = {"name": body.agent.name, "cert_type": body.agent.cert_type,
+                 "cert_number_masked": mask_cert_number(body.agent.cert_number),
+                 "cert_encrypted": cipher.encrypt(body.agent.cert_number, context=CERT),
+                 "phone_masked": mask_phone(body.agent.phone),
+                 "phone_encrypted": cipher.encrypt(body.agent.phone, context=PHONE)}
+    claim = Claim(
+        reference="",  # set from the sequence below
+        province=body.province, channel=channel, status="draft",
+        applicant_kind=caller.kind, applicant_subject=caller.subject,
+        registered_by=caller.subject if caller.kind == "staff" else None,
+        **_person("donor", body.donor, cipher, index), **_person("beneficiary", body.beneficiary, cipher, index),
+        relationship=body.relationship, kinship_evidence=body.kinship_evidence if body.relationship != "self" else None,
+        agent=agent, donor_deceased=body.donor_deceased,
+        hospital_name=body.usage.hospital_name, usage_province=body.usage.usage_province,
+        used_on=body.usage.used_on, paid_on=body.usage.paid_on,
+        items=[i.model_dump() for i in body.usage.items],
+        invoice_code=body.invoice.code, invoice_number=body.invoice.number,
+        invoice_check_code=body.invoice.check_code, invoice_issued_on=body.invoice.issued_on,
+        invoice_total_fen=body.invoice.total_fen, blood_fee_fen=body.invoice.blood_fee_fen,
+        payee_account_name=body.payee.account_name,
+        payee_account_encrypted=cipher.encrypt(body.payee.account_number, context=ACCOUNT),
+        payee_account_masked=mask_bank_account(body.payee.account_number),
+        payee_bank_name=body.payee.bank_name,
+        requested_fen=body.invoice.blood_fee_fen, warnings=[], paused_days=[],
+    )
+    await repository.add_with_reference(session, claim)
+    audit.record(session, claim, caller, "created", to_status="draft", reason=f"channel {channel}")
+    return claim
+
+
+def required_for(claim: Claim) -> list[str]:
+    return [k.value for k in required_documents(
+        relationship=claim.relationship,
+        kinship_evidence=claim.kinship_evidence,  # type: ignore[arg-type]
+        has_agent=claim.agent is not None, donor_deceased=claim.donor_deceased)]
+
+
+def missing_for(claim: Claim, documents: list[ClaimDocument]) -> list[str]:
+    from services.claims.documents.kinds import DocumentKind
+
+    required = [DocumentKind(k) for k in required_for(claim)]
+    return [k.value for k in missing_documents(required, {DocumentKind(d.kind) for d in documents})]
+
+
+def to_out(claim: Claim, documents: list[ClaimDocument]) -> ClaimOut:
+    quote = claim.quote or {}
+    agent = None
+    if claim.agent:
+        agent = {k: claim.agent.get(k) for k in ("name", "cert_type", "cert_number_masked", "phone_masked")}
+    return ClaimOut(
+        id=claim.id, reference=claim.reference, status=claim.status, province=claim.province,
+        channel=claim.channel,
+        donor=PersonOut(cert_type=claim.donor_cert_type, cert_number_masked=claim.donor_cert_masked,
+                        name=claim.donor_name, phone_masked=claim.donor_phone_masked),
+        beneficiary=PersonOut(cert_type=claim.beneficiary_cert_type, cert_number_masked=claim.beneficiary_cert_masked,
+                              name=claim.beneficiary_name, phone_masked=claim.beneficiary_phone_masked),
+        relationship=claim.relationship, kinship_evidence=claim.kinship_evidence, agent=agent,
+        donor_deceased=claim.donor_deceased,
+        usage=UsageIn(hospital_name=claim.hospital_name, usage_province=claim.usage_province,
+                      used_on=claim.used_on, paid_on=claim.paid_on, items=claim.items),  # type: ignore[arg-type]
+        invoice={"code": claim.invoice_code, "number": claim.invoice_number, "check_code": claim.invoice_check_code,
+                 "issued_on": claim.invoice_issued_on.isoformat(), "total_fen": claim.invoice_total_fen,
+                 "blood_fee_fen": claim.blood_fee_fen},
+        payee=PayeeOut(account_name=claim.payee_account_name, account_number_masked=claim.payee_account_masked,
+                       bank_name=claim.payee_bank_name),
+        requested_fen=claim.requested_fen, eligible_fen=claim.eligible_fen, approved_fen=claim.approved_fen,
+        paid_fen=claim.paid_fen, rule_set=quote.get("rule_set"), explanation=quote.get("explanation", []),
+        warnings=claim.warnings, submitted_on=claim.submitted_on, due_on=claim.due_on,
+        decision_reason_code=claim.decision_reason_code, decision_note=claim.decision_note,
+        missing_documents=missing_for(claim, documents),
+        documents=[DocumentOut(id=d.id, kind=d.kind, media_type=d.media_type, size_bytes=d.size_bytes,
+                               uploaded_at=d.uploaded_at) for d in documents],
+        created_at=claim.created_at,
+    )

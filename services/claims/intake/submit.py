@@ -1,0 +1,165 @@
+"""Submitting a claim: validate, quote and hold quota at the entitlement service, start the
+working-day clock. The hold is placed with no transaction open (never await a peer inside one)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kit.crypto import BlindIndex, FieldCipher
+from kit.identity import Caller
+from kit.problems import Conflict, Problem, Unprocessable
+from services.claims import clock
+from services.claims.audit import service as audit
+from services.claims.calendar import service as calendar
+from services.claims.clients.entitlement import EntitlementClient, HoldResult
+from services.claims.intake import access, repository
+from services.claims.intake.models import ACCOUNT, CERT, Claim
+from services.claims.intake.service import check_amounts_and_dates, missing_for
+from services.claims.outbox.enqueue import enqueue, notify
+
+SUBMITTABLE = ("draft",)
+
+
+@dataclass
+class SubmitDeps:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    entitlement: EntitlementClient
+    cipher: FieldCipher
+    index: BlindIndex
+    working_days: int
+
+
+def luhn_ok(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def hold_request(claim: Claim, cipher: FieldCipher) -> dict[str, Any]:
+    return {
+        "purpose": "claim", "reference": f"claim:{claim.id}", "ttl_hours": 24 * 120,
+        "quote": {
+            "province": claim.province,
+            "donor": {"cert_type": claim.donor_cert_type,
+                      "cert_number": cipher.decrypt(claim.donor_cert_encrypted, context=CERT)},
+            "beneficiary": {"cert_type": claim.beneficiary_cert_type,
+                            "cert_number": cipher.decrypt(claim.beneficiary_cert_encrypted, context=CERT)},
+            "relationship": claim.relationship, "used_on": claim.used_on.isoformat(),
+            "usage_province": claim.usage_province, "items": claim.items,
+            "blood_fee_fen": claim.blood_fee_fen, "paid_on": claim.paid_on.isoformat(),
+        },
+    }
+
+
+async def _validate(session: AsyncSession, claim: Claim) -> None:
+    check_amounts_and_dates(claim.invoice_issued_on, claim.invoice_total_fen, claim.blood_fee_fen,
+                            claim.used_on, claim.paid_on, clock.today())
+    await _require_documents(session, claim)
+    if not claim.donor_deceased and claim.payee_account_name != claim.donor_name:
+        raise Unprocessable("收款人须为献血者本人 (the payee must be the donor)", field="payee.account_name")
+    await _refuse_duplicate(session, claim)
+
+
+async def _refuse_duplicate(session: AsyncSession, claim: Claim) -> None:
+    earlier = await repository.open_claim_with_invoice(session, claim.invoice_code, claim.invoice_number, claim.id)
+    if earlier is not None:
+        raise Conflict(
+            f"该发票已申请过报销：{earlier.reference} (this invoice is already claimed in {earlier.reference})",
+            field="invoice.number", earlier_reference=earlier.reference,
+        )
+
+
+async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim:
+    async with deps.sessionmaker() as session:
+        claim = access.visible_claim(await repository.get(session, claim_id), caller, deps.index)
+        access.require_applicant_side(claim, caller, deps.index)
+        if claim.status == "needs_more_info":
+            return await _resume(session, claim, caller, deps)
+        if claim.status != "draft":
+            return claim  # already submitted: a retried submit changes nothing
+        await _validate(session, claim)
+        request = hold_request(claim, deps.cipher)
+        key = hold_key(claim)
+    hold = await deps.entitlement.place_hold(key, request)
+    try:
+        return await _record_submission(claim_id, caller, deps, hold, key)
+    except Problem:
+        if hold.placed:
+            await _give_back(claim_id, key, deps)
+        raise
+
+
+def hold_key(claim: Claim) -> str:
+    """The claim id (the issue's key); a later attempt after a refused submit gets a suffix."""
+    return f"claim:{claim.id}" if claim.submit_attempts == 0 else f"claim:{claim.id}:{claim.submit_attempts}"
+
+
+async def _give_back(claim_id: uuid.UUID, key: str, deps: SubmitDeps) -> None:
+    """The submit was refused after the hold was placed: release it (via the outbox) and let the
+    next attempt use a fresh key, since the entitlement service replays a used key as it was."""
+    async with deps.sessionmaker() as session, session.begin():
+        claim = await repository.get(session, claim_id, for_update=True)
+        assert claim is not None
+        claim.submit_attempts += 1
+        enqueue(session, claim, "hold_release", f"release:{key}", {"hold_key": key, "reason": "submit refused"})
+
+
+async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps, hold: HoldResult,
+                             key: str) -> Claim:
+    async with deps.sessionmaker() as session, session.begin():
+        claim = await repository.get(session, claim_id, for_update=True)
+        assert claim is not None
+        if claim.status != "draft":
+            return claim
+        await repository.lock_invoice(session, claim.invoice_code, claim.invoice_number)
+        await _refuse_duplicate(session, claim)
+        quote = hold.quote
+        deadline = quote.get("claim_deadline_on")
+        if deadline and clock.today() >= date.fromisoformat(deadline):
+            raise Unprocessable(f"已超过报销期限（须在 {deadline} 之前申请）(claim deadline passed)",
+                                field="usage.paid_on")
+        account = deps.cipher.decrypt(claim.payee_account_encrypted, context=ACCOUNT)
+        claim.warnings = [] if luhn_ok(account) else [
+            "银行卡号未通过Luhn校验，请核对 (bank card fails the Luhn check: verify with the applicant)"]
+        claim.status, claim.submitted_on = "submitted", clock.today()
+        claim.quote = quote
+        claim.eligible_fen = quote["reducible_fen"] if hold.placed else 0
+        claim.hold_key = key if hold.placed else None
+        claim.due_on = await calendar.due_on(session, claim.id, claim.submitted_on, deps.working_days, [])
+        audit.record(session, claim, caller, "submitted", from_status="draft", to_status="submitted",
+                     detail={"eligible_fen": claim.eligible_fen, "due_on": str(claim.due_on)})
+        notify(session, claim, "submitted")
+    return claim
+
+
+async def _resume(session: AsyncSession, claim: Claim, caller: Caller, deps: SubmitDeps) -> Claim:
+    """Materials supplemented: back to review; the days spent waiting do not count."""
+    await session.refresh(claim, with_for_update=True)
+    if claim.status == "needs_more_info":
+        await _require_documents(session, claim)
+        paused = [*claim.paused_days, [(claim.info_requested_at or clock.today()).isoformat(), clock.today().isoformat()]]
+        claim.paused_days, claim.info_requested_at = paused, None
+        claim.status = "under_review"
+        assert claim.submitted_on is not None
+        claim.due_on = await calendar.due_on(session, claim.id, claim.submitted_on, deps.working_days,
+                                             calendar.paused_intervals(paused))
+        audit.record(session, claim, caller, "resubmitted", from_status="needs_more_info", to_status="under_review")
+        notify(session, claim, "under_review", seq=len(paused))
+        await session.commit()
+    return claim
+
+
+async def _require_documents(session: AsyncSession, claim: Claim) -> None:
+    missing = missing_for(claim, await repository.documents(session, claim.id))
+    if missing:
+        raise Unprocessable(f"缺少材料 (missing documents): {', '.join(missing)}", field="documents",
+                            missing_documents=missing)

@@ -1,0 +1,40 @@
+"""Writing outbox rows; always in the transaction of the change that causes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.claims.intake.models import Claim
+from services.claims.outbox.models import OutboxMessage
+
+# What the applicant is told at each state (subscription message / SMS).
+MESSAGES = {
+    "submitted": "您的血费报销申请{ref}已提交，预计{due}前完成审核。",
+    "needs_more_info": "您的血费报销申请{ref}需要补充材料：{note}",
+    "under_review": "您的血费报销申请{ref}已进入审核。",
+    "awaiting_second_review": "您的血费报销申请{ref}已初审通过，正在复核。",
+    "approved": "您的血费报销申请{ref}已审核通过，核定金额{amount}元，将在10个工作日内转账。",
+    "rejected": "您的血费报销申请{ref}未通过审核：{note}",
+    "withdrawn": "您的血费报销申请{ref}已撤回。",
+    "payee_correction": "您的血费报销申请{ref}转账被退回，请更正收款账户。",
+    "paid": "您的血费报销申请{ref}已转账{amount}元，请注意查收。",
+}
+
+
+def enqueue(session: AsyncSession, claim: Claim, kind: str, key: str, payload: dict[str, Any]) -> None:
+    session.add(OutboxMessage(claim_id=claim.id, kind=kind, idempotency_key=key, payload=payload))
+
+
+def _yuan(fen: int | None) -> str:
+    fen = fen or 0
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def notify(session: AsyncSession, claim: Claim, status: str, *, note: str = "", seq: int = 0) -> None:
+    text = MESSAGES[status].format(ref=claim.reference, due=claim.due_on or "—", note=note or "请查看详情",
+                                   amount=_yuan(claim.paid_fen if status == "paid" else claim.approved_fen))
+    enqueue(session, claim, "notification", f"notify:{claim.id}:{status}:{seq}", {
+        "recipient": claim.donor_phone_masked or claim.applicant_subject, "template": f"claim_{status}", "text": text,
+    })

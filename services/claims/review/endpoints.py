@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.db import SessionDep
+from kit.identity import CallerDep, require_roles
+from kit.problems import Forbidden, NotFound, problem_responses
+from services.claims.intake import access, repository
+from services.claims.intake import service as intake
+from services.claims.intake.deps import ClaimDep
+from services.claims.intake.models import Claim
+from services.claims.intake.schemas import ClaimOut, DecisionIn
+from services.claims.review import payments, service
+
+router = APIRouter(prefix="/v1", tags=["review"])
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field("申请人撤回", max_length=500)
+
+
+async def _out(session: AsyncSession, claim: Claim) -> ClaimOut:
+    return intake.to_out(claim, await repository.documents(session, claim.id))
+
+
+@router.post("/claims/{claim_id}/start-review", response_model=ClaimOut, operation_id="start_review",
+             summary="A reviewer takes the claim (submitted -> under_review)", responses=problem_responses(401, 403, 404))
+async def start_review(claim: ClaimDep, caller: CallerDep, session: SessionDep) -> ClaimOut:
+    service.start_review(session, claim, caller)
+    return await _out(session, claim)
+
+
+@router.post("/claims/{claim_id}/decision", response_model=ClaimOut, operation_id="decide_claim",
+             summary="Approve, reject or ask for more information (reviewers of the claim's province)",
+             description="Approvals above the configured amount (default 5,000 yuan) wait for a second approval by "
+                         "a different user with role senior_reviewer. Approving commits the quota hold and asks "
+                         "payments to pay, through the outbox.",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: CallerDep,
+                 session: SessionDep) -> ClaimOut:
+    state = request.app.state
+    service.decide(session, claim, body, caller, threshold_fen=state.settings.second_review_threshold_fen,
+                   cipher=state.cipher)
+    return await _out(session, claim)
+
+
+@router.post("/claims/{claim_id}/withdraw", response_model=ClaimOut, operation_id="withdraw_claim",
+             summary="The applicant withdraws before review starts", responses=problem_responses(401, 403, 404, 409))
+async def withdraw(claim: ClaimDep, body: WithdrawIn, request: Request, caller: CallerDep,
+                   session: SessionDep) -> ClaimOut:
+    access.require_applicant_side(claim, caller, request.app.state.blind_index)
+    service.withdraw(session, claim, caller, body.reason)
+    return await _out(session, claim)
+
+
+@router.put("/claims/{claim_id}/payee", response_model=ClaimOut, operation_id="correct_payee",
+            summary="The applicant corrects the account after a returned transfer",
+            responses=problem_responses(401, 403, 404, 409, 422))
+async def correct_payee(claim: ClaimDep, body: payments.PayeeCorrection, request: Request, caller: CallerDep,
+                        session: SessionDep) -> ClaimOut:
+    access.require_applicant_side(claim, caller, request.app.state.blind_index)
+    payments.correct_payee(session, claim, body, caller, request.app.state.cipher)
+    return await _out(session, claim)
+
+
+@router.post("/payment-events", operation_id="payment_event", summary="Payments reports a transfer's outcome",
+             responses=problem_responses(401, 403, 404), dependencies=[require_roles("system")])
+async def payment_event(body: payments.PaymentEvent, caller: CallerDep, session: SessionDep) -> dict[str, str]:
+    if caller.subject != "payments":
+        raise Forbidden("only the payments service reports payments")
+    claim_id = body.source_ref.removeprefix("claim:")
+    try:
+        claim = await repository.get(session, uuid.UUID(claim_id), for_update=True)
+    except ValueError:
+        claim = None
+    if claim is None:
+        raise NotFound(f"no claim for {body.source_ref}", field="source_ref")
+    payments.apply_event(session, claim, body, caller)
+    return {"status": claim.status}

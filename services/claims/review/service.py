@@ -1,0 +1,156 @@
+"""Decisions. Approval commits the quota hold and asks payments to pay, both through the outbox
+written in the approval's own transaction: a peer that is down delays them, nothing is lost."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.crypto import FieldCipher
+from kit.identity import Caller
+from kit.problems import Conflict, Forbidden, Unprocessable
+from services.claims import clock
+from services.claims.audit import service as audit
+from services.claims.intake import access
+from services.claims.intake.models import ACCOUNT, Claim
+from services.claims.intake.schemas import DecisionIn
+from services.claims.outbox.enqueue import enqueue, notify
+
+REVIEWABLE = ("submitted", "under_review")
+
+
+def _move(session: AsyncSession, claim: Claim, caller: Caller, to: str, action: str, *,
+          reason: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    audit.record(session, claim, caller, action, from_status=claim.status, to_status=to, reason=reason, detail=detail)
+    claim.status = to
+
+
+def start_review(session: AsyncSession, claim: Claim, caller: Caller) -> None:
+    access.require_reviewer_of(claim, caller)
+    if claim.status == "submitted":
+        _move(session, claim, caller, "under_review", "review_started")
+        notify(session, claim, "under_review")
+
+
+def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller, *,
+           threshold_fen: int, cipher: FieldCipher) -> None:
+    access.require_reviewer_of(claim, caller)
+    if claim.registered_by == caller.subject:
+        raise Forbidden("不能审核自己登记的申请 (nobody approves their own registration)")
+    if claim.status == "awaiting_second_review":
+        return _second_review(session, claim, body, caller, cipher)
+    if claim.status not in REVIEWABLE:
+        raise Conflict(f"申请状态为 {claim.status}，不能审核 (claim is {claim.status}; nothing to decide)")
+    if claim.status == "submitted":
+        start_review(session, claim, caller)
+    if body.decision == "reject":
+        return _reject(session, claim, body, caller)
+    if body.decision == "request_info":
+        if not body.note.strip():
+            raise Unprocessable("请说明需要补充的材料 (say what is missing)", field="note")
+        claim.info_requested_at = clock.today()
+        claim.decision_note = body.note
+        _move(session, claim, caller, "needs_more_info", "info_requested", reason=body.note)
+        notify(session, claim, "needs_more_info", note=body.note, seq=len(claim.paused_days))
+        return None
+    approved = _approved_amount(claim, body)
+    if approved > threshold_fen:
+        claim.first_approved_by, claim.first_approved_fen = caller.subject, approved
+        claim.decision_reason_code, claim.decision_note = body.reason_code, body.note or None
+        _move(session, claim, caller, "awaiting_second_review", "first_approval", reason=body.note or None,
+              detail={"approved_fen": approved})
+        notify(session, claim, "awaiting_second_review")
+        return None
+    return _approve(session, claim, approved, body, caller, cipher)
+
+
+def _approved_amount(claim: Claim, body: DecisionIn) -> int:
+    eligible = claim.eligible_fen or 0
+    approved = eligible if body.approved_fen is None else body.approved_fen
+    if approved > eligible:
+        raise Unprocessable(f"核定金额不能超过可减免金额 {eligible} 分 (approved_fen above eligible_fen)",
+                            field="approved_fen")
+    if approved == 0:
+        raise Unprocessable("核定金额为0，请驳回 (nothing to pay: reject instead)", field="approved_fen")
+    if approved < eligible and not (body.reason_code and body.note.strip()):
+        raise Unprocessable("降低金额须写明原因 (a lower amount needs reason_code and note)", field="reason_code")
+    return approved
+
+
+def _reject(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller) -> None:
+    if not body.reason_code:
+        raise Unprocessable("驳回须选择原因 (a rejection needs reason_code)", field="reason_code")
+    claim.decision_reason_code, claim.decision_note = body.reason_code, body.note or None
+    _move(session, claim, caller, "rejected", "rejected", reason=f"{body.reason_code}: {body.note}")
+    if claim.hold_key:
+        enqueue(session, claim, "hold_release", f"release:{claim.hold_key}",
+                {"hold_key": claim.hold_key, "reason": f"claim rejected: {body.reason_code}"})
+    notify(session, claim, "rejected", note=body.note or body.reason_code)
+
+
+def _second_review(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller, cipher: FieldCipher) -> None:
+    if not caller.has_any("senior_reviewer"):
+        raise Forbidden("大额报销须由复核人员复核 (a senior_reviewer must confirm this approval)")
+    if caller.subject == claim.first_approved_by:
+        raise Forbidden("复核人不能是初审人 (the second reviewer cannot be the first)")
+    if body.decision == "reject":
+        return _reject(session, claim, body, caller)
+    if body.decision == "request_info":
+        raise Conflict("复核阶段只能通过或驳回 (second review: approve or reject)")
+    approved = claim.first_approved_fen or 0
+    if body.approved_fen is not None:
+        if body.approved_fen > approved:
+            raise Unprocessable("复核不能提高初审金额 (cannot raise the first approval)", field="approved_fen")
+        approved = body.approved_fen
+    return _approve(session, claim, approved, body, caller, cipher)
+
+
+def _approve(session: AsyncSession, claim: Claim, approved: int, body: DecisionIn, caller: Caller,
+             cipher: FieldCipher) -> None:
+    claim.approved_fen = approved
+    if claim.decision_reason_code is None:
+        claim.decision_reason_code = body.reason_code
+    claim.decision_note = body.note or claim.decision_note
+    _move(session, claim, caller, "approved", "approved", reason=body.note or None, detail={"approved_fen": approved})
+    quote = claim.quote or {}
+    if claim.hold_key:
+        covered, eligible = int(quote.get("covered_ml", 0)), claim.eligible_fen or 0
+        # A lowered approval consumes proportionally less quota (rounded up); the rest returns
+        # to the pool when the hold is committed.
+        ml = covered if approved >= eligible or eligible == 0 else -(-covered * approved // eligible)
+        enqueue(session, claim, "hold_commit", f"commit:{claim.hold_key}",
+                {"hold_key": claim.hold_key, "ml": ml, "reason": f"claim {claim.reference} approved"})
+    enqueue(session, claim, "payment_request", f"claim:{claim.id}", {
+        "source_ref": f"claim:{claim.id}", "province": claim.province, "amount_fen": approved,
+        "payee": {"account_name": claim.payee_account_name, "bank_name": claim.payee_bank_name,
+                  "account_number_encrypted": claim.payee_account_encrypted},
+        "funding": funding_lines(approved, int(quote.get("local_ml", 0)), int(quote.get("military_ml", 0))),
+    })
+    notify(session, claim, "approved")
+
+
+def funding_lines(amount_fen: int, local_ml: int, military_ml: int) -> list[dict[str, Any]]:
+    """Split by donated volume between the local fund (还血基金) and the military fund (DOMAIN 8.4).
+    Integer fen: the military share is rounded down, the local fund takes the remainder."""
+    if military_ml <= 0 or local_ml + military_ml == 0:
+        return [{"source": "local_fund", "amount_fen": amount_fen}]
+    military = amount_fen * military_ml // (local_ml + military_ml)
+    lines = [{"source": "local_fund", "amount_fen": amount_fen - military}] if amount_fen - military else []
+    return [*lines, {"source": "military_fund", "amount_fen": military}]
+
+
+def withdraw(session: AsyncSession, claim: Claim, caller: Caller, reason: str) -> None:
+    if claim.status not in ("draft", "submitted"):
+        raise Conflict("审核开始后不能撤回 (a claim can be withdrawn only before review starts)")
+    was = claim.status
+    _move(session, claim, caller, "withdrawn", "withdrawn", reason=reason)
+    if was == "submitted" and claim.hold_key:
+        enqueue(session, claim, "hold_release", f"release:{claim.hold_key}",
+                {"hold_key": claim.hold_key, "reason": "claim withdrawn by the applicant"})
+    notify(session, claim, "withdrawn")
+
+
+def account_for_payment(claim: Claim, cipher: FieldCipher) -> str:
+    return cipher.decrypt(claim.payee_account_encrypted, context=ACCOUNT)
