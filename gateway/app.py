@@ -11,12 +11,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from gateway.docs import install_docs
+from gateway.donors.endpoints import dev_router
+from gateway.donors.endpoints import router as donors_router
+from gateway.donors.sms import SandboxSmsSender
+from gateway.donors.wechat import WeChatClient
 from gateway.proxy.register import register_routes
 from gateway.proxy.routes import ROUTES
 from gateway.settings import GatewaySettings
 from gateway.staff.endpoints import router as staff_router
 from gateway.staff.tokens import StaffTokens
 from kit import health, http
+from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_sessionmaker
 from kit.identity import IdentitySigner
 from kit.logging import configure_logging
@@ -44,6 +49,15 @@ def create_app(
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.signer = IdentitySigner(private_key, ttl_s=settings.caller_token_ttl_s)
         app.state.staff_tokens = StaffTokens(private_key, settings.staff_token_ttl_s)
+        app.state.cipher = FieldCipher(
+            keys_from_settings({k: v.get_secret_value() for k, v in settings.field_keys.items()}),
+            settings.field_active_key_id)
+        app.state.blind_index = BlindIndex.from_settings(settings.blind_index_key)
+        app.state.sms = SandboxSmsSender(app.state.cipher)
+        app.state.wechat_http = http.make_client(settings.wechat_api_base, timeout_s=5.0,
+                                                 transport=(transports or {}).get("wechat"))
+        app.state.wechat = WeChatClient(app.state.wechat_http, settings.wechat_appid,
+                                        settings.wechat_secret.get_secret_value())
         urls = {"entitlement": settings.entitlement_url, "claims": settings.claims_url,
                 "payments": settings.payments_url}
         app.state.clients = {
@@ -54,7 +68,7 @@ def create_app(
         try:
             yield
         finally:
-            for client in app.state.clients.values():
+            for client in [*app.state.clients.values(), app.state.wechat_http]:
                 await client.aclose()
             await engine.dispose()
 
@@ -67,6 +81,9 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(staff_router)
+    app.include_router(donors_router)
+    if settings.sandbox_mode:
+        app.include_router(dev_router)
     register_routes(app, ROUTES)
     install_docs(app)
     # Last: the client's files at /, so every route above wins over a file name.

@@ -79,8 +79,9 @@ def surface_openapi(app: FastAPI, surface: str) -> dict[str, Any]:
     doc["paths"] = {p: ops for p, ops in doc.get("paths", {}).items() if p.startswith(prefix + "/")}
     components = doc.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    components.setdefault("securitySchemes", {})["bearer"] = {
-        "type": "oauth2", "flows": {"password": {"tokenUrl": "/ops/v1/auth/token"}}}
+    components.setdefault("securitySchemes", {})["bearer"] = (
+        {"type": "oauth2", "flows": {"password": {"tokenUrl": "/ops/v1/auth/token"}}} if surface == "ops"
+        else {"type": "http", "scheme": "bearer", "description": "session token from POST /api/v1/auth/wx-login"})
     for service in sorted({r.service for r in ROUTES if r.surface == surface}):
         renames = _merge_schemas(schemas, service, _service_contract(service).get("components", {}).get("schemas", {}))
         for route in (r for r in ROUTES if r.surface == surface and r.service == service):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from kit.settings import DatabaseSettings
@@ -21,6 +21,17 @@ class GatewaySettings(DatabaseSettings):
     # Ed25519 private key (PEM): signs staff access tokens and the caller tokens services trust.
     identity_private_key: SecretStr = SecretStr("")
     caller_token_ttl_s: int = 60
+    # Donor accounts keep the ID number they bound, encrypted (kit.crypto), found by blind index.
+    field_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    field_active_key_id: str = ""
+    blind_index_key: SecretStr = SecretStr("")
+    # The mini-program client: WeChat login, sessions, identity binding by SMS.
+    wechat_api_base: str = "http://127.0.0.1:8005"  # the WeChat SANDBOX unless a real one is configured
+    wechat_appid: str = "wx-sandbox-appid"
+    wechat_secret: SecretStr = SecretStr("wx-sandbox-secret")
+    sandbox_mode: bool = False  # dev panel routes (/api/v1/dev/*): never on in production
+    donor_session_ttl_s: int = 7 * 24 * 3600
+    sms_code_ttl_s: int = 300
     staff_token_ttl_s: int = 8 * 3600
     # Repeated wrong passwords: after this many, each further try waits longer (lockout doubles).
     login_free_failures: int = 5

@@ -15,6 +15,8 @@ from pathlib import Path
 from kit.identity import generate_identity_keypair
 
 SERVICES = ("entitlement", "claims", "payments")
+# Apps that store encrypted fields: the services, and the gateway (donor accounts' bound ID).
+FIELD_KEY_OWNERS = (*SERVICES, "gateway")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,14 @@ class DevKeys:
                 {peer: pair[1] for peer, pair in self.service_keypairs.items() if peer != service}),
         }
 
+    def gateway_env(self) -> dict[str, str]:
+        return {
+            "GATEWAY_IDENTITY_PRIVATE_KEY": self.identity_private_pem,
+            "GATEWAY_FIELD_KEYS": json.dumps(self.field_keys["gateway"]),
+            "GATEWAY_FIELD_ACTIVE_KEY_ID": sorted(self.field_keys["gateway"])[-1],
+            "GATEWAY_BLIND_INDEX_KEY": self.blind_index_keys["gateway"],
+        }
+
 
 def _b64_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
@@ -48,8 +58,8 @@ def generate() -> DevKeys:
     return DevKeys(
         identity_private_pem=private,
         identity_public_pem=public,
-        field_keys={s: {"k1": _b64_key()} for s in SERVICES},
-        blind_index_keys={s: _b64_key() for s in SERVICES},
+        field_keys={s: {"k1": _b64_key()} for s in FIELD_KEY_OWNERS},
+        blind_index_keys={s: _b64_key() for s in FIELD_KEY_OWNERS},
         service_keypairs={s: list(generate_identity_keypair()) for s in SERVICES},
     )
 
@@ -57,7 +67,13 @@ def generate() -> DevKeys:
 def load_or_create(path: Path) -> DevKeys:
     if path.exists():
         data = json.loads(path.read_text())
-        return DevKeys(**data)
+        # A data dir from an older version may lack keys added since: add them, keep the rest.
+        for owner in FIELD_KEY_OWNERS:
+            data["field_keys"].setdefault(owner, {"k1": _b64_key()})
+            data["blind_index_keys"].setdefault(owner, _b64_key())
+        keys = DevKeys(**data)
+        path.write_text(json.dumps(keys.__dict__, indent=2))
+        return keys
     keys = generate()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -23,6 +23,11 @@ class ProxyRoute:
     roles: frozenset[str] = frozenset()  # staff roles allowed (ops surface); empty: any signed-in staff
 
 
+def api(method: str, path: str, service: Service, upstream: str) -> ProxyRoute:
+    """A route of the donor's client: the signed-in, identity-bound donor is the caller."""
+    return ProxyRoute("api", method, path, service, upstream)
+
+
 def ops(method: str, path: str, service: Service, upstream: str, *roles: str) -> ProxyRoute:
     return ProxyRoute("ops", method, path, service, upstream, frozenset(roles))
 
@@ -30,6 +35,7 @@ def ops(method: str, path: str, service: Service, upstream: str, *roles: str) ->
 REVIEWERS = ("reviewer", "senior_reviewer")
 CLAIM_READERS = ("admin", "station_operator", "reviewer", "senior_reviewer", "finance")
 STAFF_QUOTE_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_operator", "admin")
+PAYMENTS_FINANCE = ("finance", "admin")
 
 ROUTES: tuple[ProxyRoute, ...] = (
     # entitlement
@@ -57,6 +63,26 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("POST", "/calendar/years/{year}", "claims", "/v1/calendar/years/{year}", "admin"),
     ops("GET", "/calendar/alarms", "claims", "/v1/calendar/alarms", "admin", *REVIEWERS),
     ops("GET", "/sandbox/notifications", "claims", "/v1/sandbox/notifications", "admin"),
+    # payments (费用结算): finance reads disbursements, funding totals and reconciliation
+    ops("GET", "/payments/disbursements", "payments", "/v1/disbursements", *PAYMENTS_FINANCE),
+    ops("GET", "/payments/disbursements/{disbursement_id}", "payments", "/v1/disbursements/{disbursement_id}",
+        *PAYMENTS_FINANCE),
+    ops("GET", "/payments/funding-totals", "payments", "/v1/funding-totals", *PAYMENTS_FINANCE),
+    ops("POST", "/payments/reconciliation/run", "payments", "/v1/reconciliation/run", *PAYMENTS_FINANCE),
+    ops("GET", "/payments/reconciliation", "payments", "/v1/reconciliation", *PAYMENTS_FINANCE),
+    ops("GET", "/payments/reconciliation.csv", "payments", "/v1/reconciliation.csv", *PAYMENTS_FINANCE),
+    # the donor's client (全国电子无偿献血证): the donor's own records and family claims
+    api("GET", "/me/certificate", "entitlement", "/v1/me/certificate"),
+    api("POST", "/me/estimate", "entitlement", "/v1/me/estimate"),
+    api("POST", "/claims", "claims", "/v1/claims"),
+    api("GET", "/claims", "claims", "/v1/claims"),
+    api("GET", "/claims/{claim_id}", "claims", "/v1/claims/{claim_id}"),
+    api("GET", "/claims/{claim_id}/history", "claims", "/v1/claims/{claim_id}/history"),
+    api("POST", "/claims/{claim_id}/documents", "claims", "/v1/claims/{claim_id}/documents"),
+    api("GET", "/claims/{claim_id}/documents/{document_id}", "claims", "/v1/claims/{claim_id}/documents/{document_id}"),
+    api("POST", "/claims/{claim_id}/submit", "claims", "/v1/claims/{claim_id}/submit"),
+    api("POST", "/claims/{claim_id}/withdraw", "claims", "/v1/claims/{claim_id}/withdraw"),
+    api("PUT", "/claims/{claim_id}/payee", "claims", "/v1/claims/{claim_id}/payee"),
     # diagnostics: the caller as each service sees it
     ops("GET", "/whoami/entitlement", "entitlement", "/v1/whoami"),
     ops("GET", "/whoami/claims", "claims", "/v1/whoami"),

@@ -8,6 +8,7 @@ from kit.identity import whoami_router
 from services.entitlement import rules
 from services.entitlement.certificates.endpoints import router as certificates_router
 from services.entitlement.holds.endpoints import router as holds_router
+from services.entitlement.me.endpoints import router as me_router
 from services.entitlement.quotes.endpoints import router as quotes_router
 from services.entitlement.registry.endpoints import router as registry_router
 from services.entitlement.rulesets.endpoints import router as rulesets_router
@@ -26,7 +27,7 @@ def create_app(settings: Settings) -> FastAPI:
         description=package.__doc__ or "",
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=load_rules),
     )
-    for router in (registry_router, quotes_router, holds_router, rulesets_router, certificates_router,
+    for router in (registry_router, quotes_router, me_router, holds_router, rulesets_router, certificates_router,
                    whoami_router):
         app.include_router(router)
     return app

@@ -5,10 +5,14 @@ from typing import Any
 
 def record(no: str, cert: str, *, donated_on: str = "2020-05-01", volume_ml: int | None = 400,
            station: str = "110000-BJBC", province: str = "11", name: str = "张三", military: bool = False,
-           kind: str = "whole_blood", units: int | None = None, qualified: bool = True) -> dict[str, Any]:
-    return {"donation_no": no, "station_code": station, "cert_type": "resident_id", "cert_number": cert,
-            "name": name, "province": province, "military": military, "donated_on": donated_on,
-            "kind": kind, "volume_ml": volume_ml, "units": units, "qualified": qualified}
+           kind: str = "whole_blood", units: int | None = None, qualified: bool = True,
+           phone: str | None = None) -> dict[str, Any]:
+    row = {"donation_no": no, "station_code": station, "cert_type": "resident_id", "cert_number": cert,
+           "name": name, "province": province, "military": military, "donated_on": donated_on,
+           "kind": kind, "volume_ml": volume_ml, "units": units, "qualified": qualified}
+    if phone:
+        row["phone"] = phone
+    return row
 
 
 def quote_body(donor: str, *, beneficiary: str | None = None, relationship: str = "self",

@@ -7,10 +7,9 @@ import jwt
 import pytest
 
 from gateway.app import create_app as create_gateway
-from gateway.settings import GatewaySettings
 from kit.identity import HEADER, Caller, IdentitySigner, generate_identity_keypair
 from stack import keys as devkeys
-from tests.support.apps import AppStack
+from tests.support.apps import AppStack, gateway_settings
 
 
 @pytest.mark.parametrize("service", ["entitlement", "claims", "payments"])
@@ -55,8 +54,7 @@ async def test_request_id_is_accepted_forwarded_and_returned(
             seen.append(request.headers.get("x-request-id"))
             return await service_transport.handle_async_request(request)
 
-    app = create_gateway(GatewaySettings(database_url=database_url, identity_private_key=keys.identity_private_pem,
-                                         log_json=False), transports={"entitlement": Recording()})
+    app = create_gateway(gateway_settings(database_url, keys), transports={"entitlement": Recording()})
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://gw"
     ) as client:
@@ -71,8 +69,7 @@ async def test_a_service_that_is_down_gives_a_503_problem_not_a_hang(
     database_url: str, keys: devkeys.DevKeys, stack: AppStack, admin_headers: dict[str, str]
 ) -> None:
     # Nothing listens on port 9 (discard) on loopback: connection refused, retried, then 503.
-    app = create_gateway(GatewaySettings(database_url=database_url, identity_private_key=keys.identity_private_pem,
-                                         claims_url="http://127.0.0.1:9", log_json=False))
+    app = create_gateway(gateway_settings(database_url, keys, claims_url="http://127.0.0.1:9"))
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://gw"
     ) as client:

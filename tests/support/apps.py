@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
 from stack import keys as devkeys
+from sandboxes.wechat.app import create_app as create_wechat_sandbox
 from stack.seed import seed_staff
 
 SERVICES = ("entitlement", "claims", "payments")
@@ -39,6 +40,15 @@ def service_app(name: str, database_url: str, keys: devkeys.DevKeys, *,
     if transports is not None:
         return module.create_app(settings, transports=transports)
     return module.create_app(settings)
+
+
+def gateway_settings(database_url: str, keys: devkeys.DevKeys, **overrides: Any) -> GatewaySettings:
+    env = keys.gateway_env()
+    return GatewaySettings(
+        database_url=database_url, identity_private_key=env["GATEWAY_IDENTITY_PRIVATE_KEY"],
+        field_keys=json.loads(env["GATEWAY_FIELD_KEYS"]), field_active_key_id=env["GATEWAY_FIELD_ACTIVE_KEY_ID"],
+        blind_index_key=env["GATEWAY_BLIND_INDEX_KEY"], sandbox_mode=True, log_json=False, log_level="WARNING",
+        **overrides)
 
 
 @dataclass
@@ -75,12 +85,10 @@ async def start_stack(database_url: str, keys: devkeys.DevKeys, *, admin_passwor
             transports={peer: httpx.ASGITransport(app=apps[peer]) for peer in ("entitlement", "payments")})
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))
-        transports = {name: httpx.ASGITransport(app=app) for name, app in apps.items()}
-        gateway_app = create_gateway(
-            GatewaySettings(database_url=database_url, identity_private_key=keys.identity_private_pem,
-                            log_json=False, log_level="WARNING"),
-            transports=transports,
-        )
+        transports: dict[str, httpx.AsyncBaseTransport] = {
+            name: httpx.ASGITransport(app=app) for name, app in apps.items()}
+        transports["wechat"] = httpx.ASGITransport(app=create_wechat_sandbox())
+        gateway_app = create_gateway(gateway_settings(database_url, keys), transports=transports)
         await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
         await seed_staff(gateway_app.state.engine, admin_password=admin_password, fresh=False)
         gateway = await stack.enter_async_context(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,11 +34,19 @@ def to_engine(row: DonationRow) -> rules.Donation:
     )
 
 
-def rule_set_for(rule_sets: dict[str, rules.RuleSet], body: QuoteIn) -> rules.RuleSet:
+def rule_set_for(rule_sets: dict[str, rules.RuleSet], province: str, used_on: date) -> rules.RuleSet:
     try:
-        return rules.select_rule_set(rule_sets, body.province, body.used_on)
+        return rules.select_rule_set(rule_sets, province, used_on)
     except rules.RuleError as exc:
         raise Unprocessable(exc.detail, field=exc.field) from exc
+
+
+def engine_request(body: QuoteIn) -> rules.QuoteRequest:
+    return rules.QuoteRequest(
+        relationship=body.relationship, used_on=body.used_on, usage_province=body.usage_province,
+        items=[rules.QuoteItem(product=i.product, quantity=i.quantity) for i in body.items],
+        blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen,
+    )
 
 
 async def quote(
@@ -52,9 +60,16 @@ async def quote(
         raise Unprocessable("relationship is self, so the beneficiary must be the donor", field="beneficiary.cert_number")
     if body.relationship != "self" and same_person:
         raise Unprocessable("the donor cannot be their own relative; use relationship self", field="relationship")
-    rule_set = rule_set_for(rule_sets, body)
-    donor = await registry.donor_by_cert(
-        session, body.donor.cert_type, index.digest(body.donor.cert_number, context=CERT_CONTEXT))
+    return await quote_for_donor(session, body.donor.cert_type, body.donor.cert_number, body.province,
+                                 engine_request(body), rule_sets=rule_sets, index=index, lock=lock)
+
+
+async def quote_for_donor(
+    session: AsyncSession, cert_type: str, cert_number: str, province: str, request: rules.QuoteRequest, *,
+    rule_sets: dict[str, rules.RuleSet], index: BlindIndex, lock: bool = False,
+) -> QuoteContext:
+    rule_set = rule_set_for(rule_sets, province, request.used_on)
+    donor = await registry.donor_by_cert(session, cert_type, index.digest(cert_number, context=CERT_CONTEXT))
     if donor is None:
         raise NotFound("献血者不在献血记录中 (no donor with this certificate in the registry)", field="donor.cert_number")
     if lock:
@@ -65,11 +80,6 @@ async def quote(
         raise Unprocessable(f"献血者在省份 {rule_set.province} 没有献血记录 (no donations in this province)",
                             field="province")
     draws = await holds_repository.draws(session, donor.id, rule_set.province, datetime.now(UTC))
-    request = rules.QuoteRequest(
-        relationship=body.relationship, used_on=body.used_on, usage_province=body.usage_province,
-        items=[rules.QuoteItem(product=i.product, quantity=i.quantity) for i in body.items],
-        blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen,
-    )
     try:
         result = rules.quote(rule_set, donations, draws, request)
     except rules.RuleError as exc:

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from kit.db import SessionDep
+from kit.identity import Caller, CallerDep
+from kit.idnumbers import CertType
+from kit.problems import Forbidden, NotFound, Unprocessable, problem_responses
+from services.entitlement import rules
+from services.entitlement.certificates import service as certificates
+from services.entitlement.quotes import service as quotes
+from services.entitlement.quotes.schemas import Item, QuoteOut
+from services.entitlement.registry import repository as registry
+from services.entitlement.registry.models import CERT_CONTEXT, PHONE_CONTEXT
+
+router = APIRouter(prefix="/v1", tags=["donor self-service"])
+
+
+def _donor(caller: Caller) -> tuple[str, str]:
+    if caller.kind != "donor" or not caller.cert_type or not caller.cert_number:
+        raise Forbidden("only a signed-in donor with a bound identity asks about themselves")
+    return caller.cert_type, caller.cert_number
+
+
+@router.get("/me/certificate", operation_id="my_certificate",
+            summary="The signed-in donor's e-certificate: donations, honours, remaining quotas",
+            responses=problem_responses(401, 403, 404))
+async def my_certificate(request: Request, caller: CallerDep, session: SessionDep) -> dict[str, Any]:
+    cert_type, cert_number = _donor(caller)
+    state = request.app.state
+    return await certificates.certificate(session, cert_type, cert_number, rule_sets=state.rule_sets,
+                                          index=state.blind_index, today=date.today())
+
+
+class EstimateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"relationship": "parent", "items": [{"product": "red_cells", "quantity": 4}], "blood_fee_fen": 120000}]})
+
+    province: str | None = Field(None, pattern=r"^[0-9]{2}$",
+                                 description="donation province; defaults to the one where the donor gave blood")
+    relationship: Literal["self", "spouse", "parent", "child", "sibling", "grandparent", "spouse_parent",
+                          "child_spouse", "adoptive_parent", "adoptive_child"] = "self"
+    used_on: date | None = Field(None, description="planned use date; default today")
+    usage_province: str | None = Field(None, pattern=r"^[0-9]{2}$")
+    items: list[Item] = Field(min_length=1, max_length=50)
+    blood_fee_fen: int = Field(gt=0)
+
+
+@router.post("/me/estimate", response_model=QuoteOut, operation_id="my_estimate",
+             summary="减免测算: what a planned blood use would be reduced by (holds nothing)",
+             responses=problem_responses(401, 403, 404, 422))
+async def my_estimate(body: EstimateIn, request: Request, caller: CallerDep, session: SessionDep) -> QuoteOut:
+    cert_type, cert_number = _donor(caller)
+    state = request.app.state
+    province = body.province
+    if province is None:
+        donor = await registry.donor_by_cert(session, cert_type, state.blind_index.digest(cert_number, context=CERT_CONTEXT))
+        if donor is None:
+            raise NotFound("没有您的献血记录 (no donation records for you)")
+        provinces = sorted({d.province for d in await registry.donations_of(session, donor.id)})
+        if len(provinces) != 1:
+            raise Unprocessable("您在多个省份献过血，请选择献血省份 (choose the donation province)", field="province")
+        province = provinces[0]
+    used_on = body.used_on or date.today()
+    request_ = rules.QuoteRequest(
+        relationship=body.relationship, used_on=used_on, usage_province=body.usage_province or province,
+        items=[rules.QuoteItem(product=i.product, quantity=i.quantity) for i in body.items],
+        blood_fee_fen=body.blood_fee_fen)
+    context = await quotes.quote_for_donor(session, cert_type, cert_number, province, request_,
+                                           rule_sets=state.rule_sets, index=state.blind_index)
+    return quotes.quote_out(context.quote, context.rule_set)
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    cert_type: CertType = "resident_id"
+    cert_number: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=64)
+
+
+@router.post("/donors/contact", operation_id="donor_contact",
+             summary="The phone on a donor's records, if name and ID match (the gateway only, to send an SMS code)",
+             responses=problem_responses(401, 403, 404))
+async def donor_contact(body: ContactIn, request: Request, caller: CallerDep, session: SessionDep) -> dict[str, str]:
+    if caller.kind != "system" or caller.subject != "gateway":
+        raise Forbidden("only the gateway looks up a contact phone")
+    state = request.app.state
+    donor = await registry.donor_by_cert(session, body.cert_type,
+                                         state.blind_index.digest(body.cert_number.upper(), context=CERT_CONTEXT))
+    # One answer for "no such donor", "another name" and "no phone": nothing to learn from it.
+    if donor is None or donor.name != body.name or donor.phone_encrypted is None:
+        raise NotFound("no match")
+    return {"phone": state.cipher.decrypt(donor.phone_encrypted, context=PHONE_CONTEXT)}
+
+
