@@ -15,6 +15,8 @@ from gateway.donors.endpoints import dev_router
 from gateway.donors.endpoints import router as donors_router
 from gateway.donors.sms import SandboxSmsSender
 from gateway.donors.wechat import WeChatClient
+from gateway.hospitals.endpoints import his_router
+from gateway.hospitals.endpoints import ops_router as hospitals_ops_router
 from gateway.proxy.register import register_routes
 from gateway.proxy.routes import ROUTES
 from gateway.settings import GatewaySettings
@@ -82,6 +84,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(staff_router)
     app.include_router(donors_router)
+    app.include_router(hospitals_ops_router)
+    app.include_router(his_router)
     if settings.sandbox_mode:
         app.include_router(dev_router)
     register_routes(app, ROUTES)

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request, Response
 from gateway.proxy.forward import forward
 from gateway.proxy.routes import ProxyRoute
 from gateway.donors.auth import DonorDep
+from gateway.hospitals.auth import HospitalDep
 from gateway.staff.auth import StaffDep
 from kit.problems import Forbidden
 
@@ -31,7 +32,14 @@ def _api_handler(route: ProxyRoute) -> Handler:
     return handler
 
 
-HANDLERS: dict[str, Callable[[ProxyRoute], Handler]] = {"ops": _ops_handler, "api": _api_handler}
+def _his_handler(route: ProxyRoute) -> Handler:
+    async def handler(request: Request, caller: HospitalDep) -> Response:
+        return await forward(request, route, caller)
+
+    return handler
+
+
+HANDLERS: dict[str, Callable[[ProxyRoute], Handler]] = {"ops": _ops_handler, "api": _api_handler, "his": _his_handler}
 
 
 def register_routes(app: FastAPI, routes: Iterable[ProxyRoute]) -> None:

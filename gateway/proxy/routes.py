@@ -28,11 +28,18 @@ def api(method: str, path: str, service: Service, upstream: str) -> ProxyRoute:
     return ProxyRoute("api", method, path, service, upstream)
 
 
+def his(method: str, path: str, service: Service, upstream: str) -> ProxyRoute:
+    """A route of hospital billing systems (client-credentials token)."""
+    return ProxyRoute("his", method, path, service, upstream)
+
+
 def ops(method: str, path: str, service: Service, upstream: str, *roles: str) -> ProxyRoute:
     return ProxyRoute("ops", method, path, service, upstream, frozenset(roles))
 
 
 REVIEWERS = ("reviewer", "senior_reviewer")
+# Hospital staff without an integrated billing system use the ops surface; finance reads statements.
+HOSPITAL_DESK = ("hospital_operator", "finance", "admin")
 CLAIM_READERS = ("admin", "station_operator", "reviewer", "senior_reviewer", "finance")
 STAFF_QUOTE_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_operator", "admin")
 PAYMENTS_FINANCE = ("finance", "admin")
@@ -71,6 +78,28 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("POST", "/payments/reconciliation/run", "payments", "/v1/reconciliation/run", *PAYMENTS_FINANCE),
     ops("GET", "/payments/reconciliation", "payments", "/v1/reconciliation", *PAYMENTS_FINANCE),
     ops("GET", "/payments/reconciliation.csv", "payments", "/v1/reconciliation.csv", *PAYMENTS_FINANCE),
+    # direct reduction (医疗机构直免): hospital systems, and hospital operators on the ops surface
+    *[route for method, path, upstream in (
+        ("POST", "/reduction-notices", "/v1/reduction-notices"),
+        ("GET", "/reduction-notices/{notice_no}.pdf", "/v1/reduction-notices/{notice_no}.pdf"),
+        ("GET", "/reduction-notices/{notice_no}", "/v1/reduction-notices/{notice_no}"),
+        ("POST", "/reduction-notices/{notice_no}/cancel", "/v1/reduction-notices/{notice_no}/cancel"),
+        ("POST", "/reduction-notices/{notice_no}/settlement", "/v1/reduction-notices/{notice_no}/settlement"),
+        ("POST", "/reduction-notices/{notice_no}/correction", "/v1/reduction-notices/{notice_no}/correction"),
+        ("POST", "/hospital-settlements", "/v1/hospital-settlements"),
+        ("GET", "/hospital-settlements/{statement_id}", "/v1/hospital-settlements/{statement_id}"),
+        ("GET", "/hospital-settlements/{statement_id}/statement.csv",
+         "/v1/hospital-settlements/{statement_id}/statement.csv"),
+        ("GET", "/hospital-settlements/{statement_id}/statement.pdf",
+         "/v1/hospital-settlements/{statement_id}/statement.pdf"),
+    ) for route in (his(method, path, "claims", upstream), ops(method, path, "claims", upstream, *HOSPITAL_DESK))],
+    ops("POST", "/hospital-settlements/{statement_id}/approve", "claims",
+        "/v1/hospital-settlements/{statement_id}/approve", "finance", "admin"),
+    ops("POST", "/hospitals", "claims", "/v1/hospitals", "admin"),
+    ops("GET", "/hospitals", "claims", "/v1/hospitals", "admin", "finance"),
+    ops("GET", "/hospitals/{code}", "claims", "/v1/hospitals/{code}", "admin", "finance"),
+    ops("GET", "/reports/direct-reductions", "claims", "/v1/reports/direct-reductions", "finance", "admin"),
+    ops("GET", "/reports/direct-reduction-rate", "claims", "/v1/reports/direct-reduction-rate", "finance", "admin"),
     # the donor's client (全国电子无偿献血证): the donor's own records and family claims
     api("GET", "/me/certificate", "entitlement", "/v1/me/certificate"),
     api("POST", "/me/estimate", "entitlement", "/v1/me/estimate"),

@@ -18,7 +18,7 @@ class StaffTokens:
     def __init__(self, private_key_pem: str, ttl_s: int) -> None:
         key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
         self._private = private_key_pem
-        self._public = key.public_key().public_bytes(
+        self.public_key = key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         ).decode()
         self.ttl_s = ttl_s
@@ -31,7 +31,7 @@ class StaffTokens:
 
     def username_of(self, token: str) -> str:
         try:
-            claims = jwt.decode(token, self._public, algorithms=["EdDSA"], audience=AUDIENCE,
+            claims = jwt.decode(token, self.public_key, algorithms=["EdDSA"], audience=AUDIENCE,
                                 issuer=ISSUER, options={"require": ["exp", "sub"]})
         except jwt.PyJWTError as exc:
             raise Unauthorized("access token is invalid or expired") from exc

@@ -13,9 +13,11 @@ from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
 from services.claims.documents.endpoints import router as documents_router
 from services.claims.documents.storage import LocalDocumentStorage
+from services.claims.hospitals.endpoints import router as hospitals_router
 from services.claims.intake.endpoints import router as intake_router
 from services.claims.outbox import deliver
 from services.claims.outbox.endpoints import router as sandbox_router
+from services.claims.reductions.endpoints import router as reductions_router
 from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
 
@@ -56,7 +58,8 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         description=package.__doc__ or "",
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
-    for router in (intake_router, documents_router, review_router, calendar_router, sandbox_router, whoami_router):
+    for router in (intake_router, documents_router, review_router, calendar_router, hospitals_router,
+                   reductions_router, sandbox_router, whoami_router):
         app.include_router(router)
     return app
 

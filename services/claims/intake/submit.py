@@ -21,6 +21,7 @@ from services.claims.intake import access, repository
 from services.claims.intake.models import ACCOUNT, CERT, Claim
 from services.claims.intake.service import check_amounts_and_dates, missing_for
 from services.claims.outbox.enqueue import enqueue, notify
+from services.claims.reductions import service as reductions
 
 SUBMITTABLE = ("draft",)
 
@@ -70,11 +71,14 @@ async def _validate(session: AsyncSession, claim: Claim) -> None:
 
 
 async def _refuse_duplicate(session: AsyncSession, claim: Claim) -> None:
+    """One blood use is reduced once: no other live claim, no settled direct reduction."""
     earlier = await repository.open_claim_with_invoice(session, claim.invoice_code, claim.invoice_number, claim.id)
-    if earlier is not None:
+    reference = earlier.reference if earlier is not None else await reductions.settled_reduction_with_invoice(
+        session, claim.invoice_code, claim.invoice_number)
+    if reference is not None:
         raise Conflict(
-            f"该发票已申请过报销：{earlier.reference} (this invoice is already claimed in {earlier.reference})",
-            field="invoice.number", earlier_reference=earlier.reference,
+            f"该发票已申请过减免：{reference} (this invoice was already reduced or claimed in {reference})",
+            field="invoice.number", earlier_reference=reference,
         )
 
 

@@ -53,7 +53,8 @@ async def _claim_batch(sessionmaker: async_sessionmaker[AsyncSession], limit: in
 
 def _payee(payload: dict[str, Any], cipher: FieldCipher) -> dict[str, Any]:
     payee = dict(payload["payee"])
-    payee["account_number"] = cipher.decrypt(payee.pop("account_number_encrypted"), context=ACCOUNT)
+    context = payee.pop("context", ACCOUNT)  # a claim's card, or a hospital's account
+    payee["account_number"] = cipher.decrypt(payee.pop("account_number_encrypted"), context=context)
     return payee
 
 
@@ -68,8 +69,8 @@ def _check(response: httpx.Response, ok: tuple[int, ...] = (200, 201)) -> httpx.
 async def _call(row: OutboxMessage, peers: Peers) -> dict[str, Any]:
     """The peer call, with no transaction open; returns what to record locally."""
     p, headers = row.payload, peers.signer.headers()
-    if row.kind in ("hold_commit", "hold_release"):
-        action = "commit" if row.kind == "hold_commit" else "release"
+    if row.kind in ("hold_commit", "hold_release", "hold_reverse"):
+        action = row.kind.removeprefix("hold_")
         body = {"reason": p["reason"], **({"ml": p["ml"]} if p.get("ml") is not None else {})}
         _check(await http.send(peers.entitlement, "POST", f"/v1/holds/{p['hold_key']}/{action}", json=body,
                                headers=headers))

@@ -15,6 +15,7 @@ from services.claims.intake import service as intake
 from services.claims.intake.deps import ClaimDep
 from services.claims.intake.models import Claim
 from services.claims.intake.schemas import ClaimOut, DecisionIn
+from services.claims.reductions import statements
 from services.claims.review import payments, service
 
 router = APIRouter(prefix="/v1", tags=["review"])
@@ -73,6 +74,11 @@ async def correct_payee(claim: ClaimDep, body: payments.PayeeCorrection, request
 async def payment_event(body: payments.PaymentEvent, caller: CallerDep, session: SessionDep) -> dict[str, str]:
     if caller.subject != "payments":
         raise Forbidden("only the payments service reports payments")
+    if body.source_ref.startswith("statement:"):
+        if body.event == "succeeded":
+            await statements.mark_paid(session, uuid.UUID(body.source_ref.removeprefix("statement:")),
+                                       body.disbursement_id)
+        return {"status": body.event}
     claim_id = body.source_ref.removeprefix("claim:")
     try:
         claim = await repository.get(session, uuid.UUID(claim_id), for_update=True)

@@ -64,3 +64,10 @@ async def commit_hold(key: str, body: SettleIn, session: SessionDep) -> HoldOut:
              responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles(*HOLD_ROLES)])
 async def release_hold(key: str, body: SettleIn, session: SessionDep) -> HoldOut:
     return _out(await service.release(session, key, body))
+
+
+@router.post("/{key}/reverse", response_model=HoldOut, operation_id="reverse_hold",
+             summary="Give back consumed quota (a refunded bill after settlement), with a reason; repeatable",
+             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles(*HOLD_ROLES)])
+async def reverse_hold(key: str, body: SettleIn, session: SessionDep) -> HoldOut:
+    return _out(await service.reverse(session, key, body))

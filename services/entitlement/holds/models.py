@@ -18,7 +18,7 @@ class Hold(Base):
 
     __tablename__ = "holds"
     __table_args__ = (
-        CheckConstraint("state IN ('held', 'committed', 'released', 'expired')", name="state"),
+        CheckConstraint("state IN ('held', 'committed', 'released', 'expired', 'reversed')", name="state"),
         CheckConstraint("pool IN ('self', 'relatives')", name="pool"),
         CheckConstraint("ml >= 0", name="ml_not_negative"),
     )

@@ -31,7 +31,7 @@ class HoldOut(BaseModel):
 
     id: uuid.UUID
     idempotency_key: str
-    state: Literal["held", "committed", "released", "expired"]
+    state: Literal["held", "committed", "released", "expired", "reversed"]
     purpose: str
     reference: str
     pool: str

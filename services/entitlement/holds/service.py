@@ -102,3 +102,15 @@ async def get(session: AsyncSession, key: str) -> Hold:
     if hold is None:
         raise NotFound(f"no hold with idempotency key {key!r}")
     return hold
+
+
+async def reverse(session: AsyncSession, key: str, body: SettleIn) -> Hold:
+    """Undo a consumption (a refunded bill after a settled reduction): the quota comes back."""
+    hold = await _locked(session, key)
+    if hold.state == "reversed":
+        return hold
+    if hold.state != "committed":
+        raise Conflict(f"hold is {hold.state}; only a committed hold is reversed")
+    hold.state, hold.settled_at = "reversed", datetime.now(UTC)
+    hold.settle_reason = f"{hold.settle_reason or ''} | reversed: {body.reason}".strip(" |")
+    return hold

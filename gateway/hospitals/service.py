@@ -1,0 +1,87 @@
+"""Issue, check and revoke hospital client credentials; sign short-lived HIS access tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.hospitals.models import HospitalCredential
+from kit import http
+from kit.identity import HEADER, Caller, IdentitySigner
+from kit.problems import NotFound, ServiceUnavailable, Unauthorized
+
+AUDIENCE = "xuefei-his"
+ISSUER = "xuefei-gateway"
+hasher = PasswordHasher()
+
+
+async def hospital_record(client: httpx.AsyncClient, signer: IdentitySigner, code: str) -> dict[str, object]:
+    caller = Caller(subject="gateway", kind="system", roles=["system"], channel="ops")
+    try:
+        response = await http.send(client, "GET", f"/v1/hospitals/{code}", headers={HEADER: signer.sign(caller)})
+    except httpx.TransportError as exc:
+        raise ServiceUnavailable("claims service unavailable") from exc
+    if response.status_code == 404:
+        raise NotFound(f"医院 {code} 未登记 (register the hospital first)", field="code")
+    if response.status_code != 200:
+        raise ServiceUnavailable("claims service unavailable")
+    return dict(response.json())
+
+
+async def issue(session: AsyncSession, hospital: dict[str, object], actor: str) -> tuple[str, str]:
+    client_id = f"his-{hospital['code']}-{uuid.uuid4().hex[:8]}"
+    secret = secrets.token_urlsafe(32)
+    session.add(HospitalCredential(client_id=client_id, secret_hash=await asyncio.to_thread(hasher.hash, secret),
+                                   hospital_code=str(hospital["code"]), province=str(hospital["province"]),
+                                   created_by=actor))
+    return client_id, secret
+
+
+async def revoke(session: AsyncSession, code: str, client_id: str) -> HospitalCredential:
+    credential = await session.get(HospitalCredential, client_id, with_for_update=True)
+    if credential is None or credential.hospital_code != code:
+        raise NotFound(f"no credential {client_id!r} for hospital {code}", field="client_id")
+    if credential.revoked_at is None:
+        credential.revoked_at = datetime.now(UTC)
+    return credential
+
+
+async def authenticate(session: AsyncSession, client_id: str, client_secret: str) -> HospitalCredential:
+    credential = await session.get(HospitalCredential, client_id)
+    refused = Unauthorized("invalid_client: 客户端凭证无效或已吊销 (unknown, wrong or revoked client credentials)")
+    if credential is None or credential.revoked_at is not None:
+        raise refused
+    try:
+        await asyncio.to_thread(hasher.verify, credential.secret_hash, client_secret)
+    except (VerifyMismatchError, InvalidHashError):
+        raise refused from None
+    return credential
+
+
+def issue_token(private_key: str, credential: HospitalCredential, ttl_s: int) -> str:
+    now = int(time.time())
+    return jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": credential.client_id, "iat": now, "exp": now + ttl_s},
+                      private_key, algorithm="EdDSA")
+
+
+async def caller_for_token(session: AsyncSession, public_key: str, token: str) -> Caller:
+    try:
+        claims = jwt.decode(token, public_key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER)
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("access token is invalid or expired") from exc
+    credential = (await session.execute(select(HospitalCredential).where(
+        HospitalCredential.client_id == claims["sub"]))).scalar_one_or_none()
+    if credential is None or credential.revoked_at is not None:
+        raise Unauthorized("invalid_client: credentials revoked")
+    return Caller(subject=credential.hospital_code, kind="hospital", roles=["hospital"], province=credential.province,
+                  hospital_code=credential.hospital_code, channel="his")

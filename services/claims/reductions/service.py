@@ -1,0 +1,211 @@
+"""Reduction notices: issue (quote + hold), settle at discharge (consume), cancel, correct.
+
+The hold is placed with no transaction open; every later change to the quota goes through
+the outbox written in the same transaction as the notice's change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kit.crypto import FieldCipher, mask_cert_number
+from kit.identity import Caller
+from kit.problems import Conflict, NotFound, Problem, Unprocessable
+from services.claims import clock
+from services.claims.audit import service as audit
+from services.claims.clients.entitlement import EntitlementClient
+from services.claims.intake import repository as claims_repository
+from services.claims.intake.models import CERT
+from services.claims.outbox.enqueue import enqueue
+from services.claims.reductions.models import ReductionNotice
+from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn
+
+# Fields whose refusal by the rules means "no entitlement", a normal answer for the hospital.
+NO_ENTITLEMENT_FIELDS = {"relationship", "usage.used_on", "province", "donor.cert_number"}
+
+
+@dataclass
+class NoticeDeps:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    entitlement: EntitlementClient
+    cipher: FieldCipher
+    valid_days: int
+
+
+def out(notice: ReductionNotice) -> NoticeOut:
+    return NoticeOut(
+        eligible=True, notice_no=notice.notice_no, status=effective_status(notice),
+        max_reducible_fen=notice.max_reducible_fen, valid_until=notice.valid_until,
+        explanation=list(notice.quote.get("explanation", [])), patient_cert_masked=notice.patient_cert_masked,
+        donor_cert_masked=notice.donor_cert_masked, reduced_fen=notice.reduced_fen, receipt_no=notice.receipt_no)
+
+
+def effective_status(notice: ReductionNotice) -> str:
+    if notice.status == "issued" and notice.valid_until < clock.today():
+        return "expired"  # its hold lapsed at the entitlement service at the same time
+    return notice.status
+
+
+def hospital_of(caller: Caller) -> str:
+    if caller.kind == "hospital" or (caller.kind == "staff" and caller.has_any("hospital_operator")):
+        if caller.hospital_code:
+            return caller.hospital_code
+    raise Problem("只有医院可以办理直免 (only a hospital or its operator issues reduction notices)", status=403,
+                  slug="forbidden", title="Not allowed")
+
+
+async def notice_of(session: AsyncSession, notice_no: str, caller: Caller, *, for_update: bool = False) -> ReductionNotice:
+    stmt = select(ReductionNotice).where(ReductionNotice.notice_no == notice_no)
+    if for_update:
+        stmt = stmt.with_for_update()
+    notice = (await session.execute(stmt)).scalar_one_or_none()
+    # Another hospital's notice is reported as absent.
+    if notice is None or notice.hospital_code != hospital_of(caller):
+        raise NotFound(f"没有减免通知单 {notice_no} (no such notice)")
+    return notice
+
+
+async def settled_reduction_with_invoice(session: AsyncSession, code: str, number: str) -> str | None:
+    stmt = select(ReductionNotice.notice_no).where(
+        ReductionNotice.invoice_code == code, ReductionNotice.invoice_number == number,
+        ReductionNotice.status == "settled").limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def invoice_taken(session: AsyncSession, code: str, number: str, *, exclude_notice: uuid.UUID | None = None) -> str | None:
+    """The reference of a claim or a settled reduction that already used this invoice."""
+    claim = await claims_repository.open_claim_with_invoice(session, code, number, uuid.UUID(int=0))
+    if claim is not None:
+        return claim.reference
+    stmt = select(ReductionNotice.notice_no).where(
+        ReductionNotice.invoice_code == code, ReductionNotice.invoice_number == number,
+        ReductionNotice.status == "settled")
+    if exclude_notice is not None:
+        stmt = stmt.where(ReductionNotice.id != exclude_notice)
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+
+
+async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
+    hospital = hospital_of(caller)
+    if body.relationship != "self" and body.kinship_evidence is None:
+        raise Unprocessable("亲属用血须提供亲属关系证明或签订承诺书 (kinship evidence required)", field="kinship_evidence")
+    if body.relationship == "self" and body.patient.cert_number != body.donor.cert_number:
+        raise Unprocessable("本人用血时患者须为献血者本人 (self: the patient must be the donor)", field="patient.cert_number")
+    if body.invoice is not None:
+        async with deps.sessionmaker() as session:
+            if (earlier := await invoice_taken(session, body.invoice.code, body.invoice.number)) is not None:
+                raise Conflict(f"该发票已申请过减免：{earlier} (this invoice was already claimed in {earlier})",
+                               field="invoice.number", earlier_reference=earlier)
+    key = f"notice:{uuid.uuid4()}"
+    request: dict[str, Any] = {
+        "purpose": "reduction_notice", "reference": key, "ttl_hours": deps.valid_days * 24,
+        "quote": {"province": body.province,
+                  "donor": {"cert_type": body.donor.cert_type, "cert_number": body.donor.cert_number},
+                  "beneficiary": {"cert_type": body.patient.cert_type, "cert_number": body.patient.cert_number},
+                  "relationship": body.relationship, "used_on": body.used_on.isoformat(),
+                  "usage_province": caller.province or body.province,
+                  "items": [i.model_dump() for i in body.items], "blood_fee_fen": body.blood_fee_fen}}
+    try:
+        hold = await deps.entitlement.place_hold(key, request)
+    except Unprocessable as exc:
+        field = exc.errors[0].field if exc.errors else ""
+        if field in NO_ENTITLEMENT_FIELDS:
+            return NoticeOut(eligible=False, reason=exc.detail)
+        raise
+    if not hold.placed:
+        return NoticeOut(eligible=False, reason="减免额度已用完 (the quota is used up)",
+                         explanation=list(hold.quote.get("explanation", [])))
+    async with deps.sessionmaker() as session, session.begin():
+        notice = ReductionNotice(
+            notice_no="", hospital_code=hospital, province=body.province, status="issued",
+            patient_cert_type=body.patient.cert_type,
+            patient_cert_encrypted=deps.cipher.encrypt(body.patient.cert_number, context=CERT),
+            patient_cert_masked=mask_cert_number(body.patient.cert_number), patient_name=body.patient.name,
+            donor_cert_type=body.donor.cert_type,
+            donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
+            donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
+            relationship=body.relationship,
+            kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
+            used_on=body.used_on, items=[i.model_dump() for i in body.items], blood_fee_fen=body.blood_fee_fen,
+            max_reducible_fen=int(hold.quote["reducible_fen"]), quote=hold.quote, hold_key=key,
+            valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject)
+        session.add(notice)
+        await session.flush()
+        await session.refresh(notice, ["seq", "created_at"])
+        notice.notice_no = f"JM{body.province}{clock.today():%Y%m%d}{notice.seq:06d}"
+        audit.record(session, notice, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
+                     detail={"max_reducible_fen": notice.max_reducible_fen})
+    return out(notice)
+
+
+async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller) -> ReductionNotice:
+    notice = await notice_of(session, notice_no, caller, for_update=True)
+    if notice.receipt_no is not None:
+        if notice.receipt_no == body.receipt_no:
+            return notice  # the same settlement sent again
+        raise Conflict(f"通知单已结算（收据 {notice.receipt_no}）(already settled)", field="receipt_no")
+    status = effective_status(notice)
+    if status != "issued":
+        raise Conflict(f"通知单状态为 {status}，不能结算 (notice is {status})")
+    if body.reduced_fen > notice.max_reducible_fen:
+        raise Unprocessable(f"减免金额超过通知单额度 {notice.max_reducible_fen} 分 (above the notice's maximum)",
+                            field="reduced_fen")
+    if body.reduced_fen > body.blood_fee_fen:
+        raise Unprocessable("减免金额超过输血费用 (above the blood fee)", field="reduced_fen")
+    other = (await session.execute(select(ReductionNotice.notice_no).where(
+        ReductionNotice.receipt_no == body.receipt_no))).scalar_one_or_none()
+    if other is not None:
+        raise Conflict(f"收据号已用于 {other} (receipt number already used)", field="receipt_no")
+    await claims_repository.lock_invoice(session, body.invoice.code, body.invoice.number)
+    if (earlier := await invoice_taken(session, body.invoice.code, body.invoice.number, exclude_notice=notice.id)):
+        raise Conflict(f"该发票已申请过减免：{earlier} (this invoice was already claimed in {earlier})",
+                       field="invoice.number", earlier_reference=earlier)
+    notice.receipt_no, notice.settled_on, notice.reduced_fen = body.receipt_no, body.settled_on, body.reduced_fen
+    notice.final_items = [i.model_dump() for i in body.items]
+    notice.final_blood_fee_fen = body.blood_fee_fen
+    notice.invoice_code, notice.invoice_number = body.invoice.code, body.invoice.number
+    notice.status, notice.settled_at = "settled", datetime.now(UTC)
+    covered = int(notice.quote.get("covered_ml", 0))
+    ml = covered if body.reduced_fen >= notice.max_reducible_fen or notice.max_reducible_fen == 0 else (
+        -(-covered * body.reduced_fen // notice.max_reducible_fen))
+    enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
+            {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
+    audit.record(session, notice, caller, "notice_settled", from_status="issued", to_status="settled",  # type: ignore[arg-type]
+                 detail={"reduced_fen": body.reduced_fen, "receipt_no": body.receipt_no})
+    return notice
+
+
+async def cancel(session: AsyncSession, notice_no: str, caller: Caller, reason: str) -> ReductionNotice:
+    notice = await notice_of(session, notice_no, caller, for_update=True)
+    if notice.status == "cancelled":
+        return notice
+    if notice.status != "issued":
+        raise Conflict(f"通知单状态为 {notice.status}，不能取消 (notice is {notice.status})")
+    notice.status = "cancelled"
+    enqueue(session, notice, "hold_release", f"release:{notice.hold_key}",  # type: ignore[arg-type]
+            {"hold_key": notice.hold_key, "reason": f"通知单取消：{reason}"})
+    audit.record(session, notice, caller, "notice_cancelled", from_status="issued", to_status="cancelled",  # type: ignore[arg-type]
+                 reason=reason)
+    return notice
+
+
+async def correct(session: AsyncSession, notice_no: str, body: CorrectionIn, caller: Caller) -> ReductionNotice:
+    notice = await notice_of(session, notice_no, caller, for_update=True)
+    if notice.status == "corrected":
+        return notice
+    if notice.status != "settled":
+        raise Conflict(f"只有已结算的通知单可以冲正 (only a settled notice is corrected; this one is {notice.status})")
+    if notice.statement_id is not None:
+        raise Conflict("该减免已列入结算清单，请联系区献血办 (already in a settlement statement)")
+    notice.status, notice.corrected_at, notice.correction_reason = "corrected", datetime.now(UTC), body.reason
+    enqueue(session, notice, "hold_reverse", f"reverse:{notice.hold_key}",  # type: ignore[arg-type]
+            {"hold_key": notice.hold_key, "reason": f"冲正：{body.reason}"})
+    audit.record(session, notice, caller, "notice_corrected", from_status="settled", to_status="corrected",  # type: ignore[arg-type]
+                 reason=body.reason)
+    return notice
