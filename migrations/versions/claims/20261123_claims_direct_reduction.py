@@ -97,7 +97,7 @@ def upgrade() -> None:
         sa.Column("approved_by", sa.String(64)),
         sa.Column("approved_at", TS),
         sa.Column("disbursement_id", sa.String(64)),
-        sa.UniqueConstraint("hospital_code", "period", name="uq_hospital_statements_hospital_code"),
+        sa.UniqueConstraint("hospital_code", "period", name="uq_hospital_statements_hospital_code_period"),
         schema=S,
     )
 

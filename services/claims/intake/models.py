@@ -4,7 +4,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Integer, String, Text, func
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, Text, func,
+                        text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,6 +19,12 @@ ACCOUNT = "claims.claims.payee_account_number"
 
 class Claim(Base):
     __tablename__ = "claims"
+    __table_args__ = (
+        Index("ix_claims_claims_queue", "province", "status", "due_on"),  # the review queue
+        # One blood use is claimed once: an invoice sits in at most one live claim (一次用血不得重复报销).
+        Index("uq_claims_live_invoice", "invoice_code", "invoice_number", unique=True,
+              postgresql_where=text("status NOT IN ('draft', 'rejected', 'withdrawn')")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, func
+from sqlalchemy import DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -12,7 +12,10 @@ from services.claims.database import Base
 
 
 class OutboxMessage(Base):
+    """`claim_id` is the aggregate the message belongs to: a claim, a notice or a statement."""
+
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_claims_outbox_due", "next_attempt_at", postgresql_where=text("delivered_at IS NULL")),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     claim_id: Mapped[uuid.UUID] = mapped_column(index=True)

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Identity, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, Date, DateTime, Identity, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +15,11 @@ class ReductionNotice(Base):
     """减免通知单: the amount a hospital may take off a patient's bill, holding the quota."""
 
     __tablename__ = "reduction_notices"
+    __table_args__ = (
+        # A settled reduction uses its invoice once, like a live claim.
+        Index("uq_reduction_notices_settled_invoice", "invoice_code", "invoice_number", unique=True,
+              postgresql_where=text("status = 'settled'")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
