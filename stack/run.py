@@ -23,6 +23,7 @@ from stack.processes import Child, die_with_parent, free_port, port_free, stop_a
 
 DATABASE = "xuefei"
 SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3))
+BANK_SANDBOX_OFFSET = 9  # PORT+9, or a free port if taken
 
 
 class StartupError(SystemExit):
@@ -98,7 +99,26 @@ async def _prepare_database(config: RunConfig, pg: EmbeddedPostgres | None) -> t
     return url, result, fresh
 
 
-def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[list[Child], Child]:
+def payments_children(config: RunConfig, payments_env: dict[str, str]) -> tuple[dict[str, str], list[Child]]:
+    """Payments' bank channel and its extra processes: the bank sandbox (银行沙箱, not a real bank),
+    unless PAYMENTS_BANK_URL names a real channel, and the worker that sends, retries and reconciles."""
+    bank_url = os.environ.get("PAYMENTS_BANK_URL", "").strip()
+    extra: list[Child] = []
+    if not bank_url:
+        port = _service_port(config.port + BANK_SANDBOX_OFFSET)
+        extra.append(Child("bank-sandbox", [sys.executable, "-m", "sandboxes.bank", "--port", str(port),
+                                            "--data-dir", str(config.data_dir / "bank-sandbox")],
+                           env={}, port=port, ready_path="/healthz"))
+        bank_url = extra[0].url
+    bank_env = {"PAYMENTS_BANK_URL": bank_url}
+    worker = Child("payments-worker", [sys.executable, "-m", "services.payments.worker"],
+                   env={**payments_env, **bank_env})
+    return bank_env, [*extra, worker]
+
+
+def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[list[Child], Child, list[Child]]:
+    """(services, gateway, helpers): helpers with a port (sandboxes) start with the services,
+    those without (workers) once the services are ready."""
     ports = {name: _service_port(config.port + offset) for name, offset in SERVICES}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     # Each service learns where its peers are.
@@ -108,21 +128,26 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
         "payments": {"PAYMENTS_CLAIMS_URL": urls["claims"]},
     }
     services: list[Child] = []
+    helpers: list[Child] = []
     for name, _ in SERVICES:
         env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "5",
                **keys.service_env(name), **peers.get(name, {})}
+        if name == "payments":
+            bank_env, helpers = payments_children(config, env)
+            env |= bank_env
         services.append(uvicorn_child(name, f"services.{name}.app:app_from_env", ports[name], env))
     gateway_env = {
         "GATEWAY_DATABASE_URL": url,
         "GATEWAY_DB_POOL_SIZE": "5",
-        "GATEWAY_IDENTITY_PRIVATE_KEY": keys.identity_private_pem,
+        **keys.gateway_env(),
         **{f"GATEWAY_{c.name.upper()}_URL": c.url for c in services},
     }
     gateway = uvicorn_child("gateway", "gateway.app:app_from_env", config.port, gateway_env)
-    return services, gateway
+    return services, gateway, helpers
 
 
-def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: bool, embedded: bool) -> str:
+def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: bool, embedded: bool,
+            notes: list[str] | None = None) -> str:
     lines = [
         "",
         "血费减免 platform is running",
@@ -140,28 +165,34 @@ def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: b
         lines.append("  admin password: unchanged (set ADMIN_PASSWORD to reset it)")
     if fresh and result.demo_password:
         lines.append(f"  demo staff bj_operator, bj_reviewer, bj_senior, bj_finance; password: {result.demo_password}")
-    lines += ["  stop with Ctrl-C", ""]
+    lines += [*(notes or []), "  stop with Ctrl-C", ""]
     return "\n".join(lines)
 
 
 async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
     url, result, fresh = await _prepare_database(config, pg)
     keys = devkeys.load_or_create(config.data_dir / "keys.json")
-    services, gateway = build_children(config, url, keys)
-    children = [*services, gateway]
+    services, gateway, helpers = build_children(config, url, keys)
+    listeners = [c for c in helpers if c.port is not None]  # the bank sandbox: waited for like a service
+    workers = [c for c in helpers if c.port is None]  # the payments worker: no port, watched for exit
+    children = [*listeners, *services, gateway, *workers]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     try:
-        for child in services:
+        for child in [*listeners, *services]:
             child.start()
-        await _wait_ready(services)
+        await _wait_ready([*listeners, *services])
+        for child in workers:
+            child.start()
         gateway.start()
         await _wait_ready([gateway])
         if fresh:
             (config.data_dir / "seeded").write_text("demo data seeded\n")
-        print(_banner(config, gateway, result, fresh, pg is not None), flush=True)
+        bank = f"{listeners[0].url}  (银行沙箱 BANK SANDBOX: no real money)" if listeners else "PAYMENTS_BANK_URL"
+        print(_banner(config, gateway, result, fresh, pg is not None, [f"  payments bank channel:     {bank}"]),
+              flush=True)
         while not stop.is_set():
             if any((crashed := c).exited() is not None for c in children):
                 print(f"\n✗ {crashed.name} stopped unexpectedly (code {crashed.exited()}); shutting down",

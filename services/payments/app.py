@@ -1,22 +1,36 @@
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI
 
 import services.payments as package
 from kit.app import build_app, service_lifespan
 from kit.identity import whoami_router
+from services.payments.channels import registry
+from services.payments.disbursements.endpoints import router as disbursements_router
+from services.payments.reconciliation.endpoints import router as reconciliation_router
 from services.payments.settings import Settings
 
 SCHEMA = "payments"
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, bank_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """`bank_transport` lets tests put an in-process bank sandbox behind the real channel client."""
+
+    async def open_channels(app: FastAPI) -> None:
+        app.state.channels = registry.build_channels(settings, bank_transport=bank_transport)
+        app.state.enabled_channels = registry.enabled(app.state.channels)
+
+    async def close_channels(app: FastAPI) -> None:
+        await registry.close_all(getattr(app.state, "channels", {}))
+
     app = build_app(
         title="血费减免 payments service",
         description=package.__doc__ or "",
-        lifespan=service_lifespan(settings, schema=SCHEMA),
+        lifespan=service_lifespan(settings, schema=SCHEMA, on_start=open_channels, on_stop=close_channels),
     )
-    app.include_router(whoami_router)
+    for router in (disbursements_router, reconciliation_router, whoami_router):
+        app.include_router(router)
     return app
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from kit.settings import ServiceSettings
@@ -9,3 +10,34 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAYMENTS_", extra="ignore")
 
     service_name: str = "payments"
+    # Bank-transfer channel (银行转账). `make run` points it at the bank sandbox unless set.
+    bank_url: str = "http://127.0.0.1:8009"
+    bank_timeout_s: float = 10.0
+    bank_merchant_id: str = "XUEFEI"
+    # Alipay and WeChat Pay: refused as "not enabled" until an adapter and its keys are deployed.
+    alipay_app_id: str = ""
+    wechat_pay_mch_id: str = ""
+    claims_url: str = "http://127.0.0.1:8002"
+    claims_timeout_s: float = 10.0
+    # Worker: how often it looks for work when idle, how much it takes per pass.
+    worker_idle_s: float = 1.0
+    worker_batch_size: int = 10  # handled concurrently: keep within the pool (size + overflow)
+    # A claimed disbursement or event is skipped by other workers for this long. It must outlast
+    # one channel call, or a second worker could ask the bank while the first still waits.
+    lease_s: float = 60.0
+    # Sending: capped exponential backoff with jitter after an error or an unknown outcome.
+    retry_base_s: float = 5.0
+    retry_cap_s: float = 600.0
+    # How often a transfer the bank has accepted is queried until it settles or bounces.
+    sent_poll_s: float = 30.0
+    outbox_retry_base_s: float = 2.0
+    outbox_retry_cap_s: float = 300.0
+    # The daily reconciliation of yesterday runs after this hour (China time): statements are final.
+    reconciliation_hour: int = 2
+    reconciliation_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_call(self) -> Settings:
+        if self.lease_s <= self.bank_timeout_s:
+            raise ValueError("lease_s must be longer than bank_timeout_s (one channel call)")
+        return self

@@ -159,7 +159,8 @@ async def test_a_worker_killed_between_sending_and_recording_then_restarted_pays
         first.kill()
         async with db.connect() as conn:
             row = (await conn.execute(text(
-                "SELECT state, send_tries, last_error FROM payments.disbursements WHERE id = :id"), {"id": d["id"]})).one()
+                "SELECT state, send_tries, last_error FROM payments.disbursements WHERE id = :id"),
+                {"id": d["id"]})).one()
         assert tuple(row) == ("pending", 1, None), "the worker was to die after sending, before recording"
         await bank.client.delete("/sandbox/faults")
 

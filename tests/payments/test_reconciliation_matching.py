@@ -48,3 +48,8 @@ def test_a_line_dated_another_day_still_matches_its_transfer() -> None:
 def test_a_number_listed_twice_by_the_bank_is_flagged() -> None:
     findings = match([ours("A")], [line("A"), line("A")], {"A": ours("A")})
     assert [f.kind for f in findings] == ["matched", "missing_here"]
+
+
+def test_a_send_still_without_an_answer_is_missing_at_bank_and_says_so() -> None:
+    [finding] = match([ours("A", status="new")], [], {})
+    assert finding.kind == "missing_at_bank" and "尚无应答" in finding.detail

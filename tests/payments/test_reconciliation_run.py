@@ -17,8 +17,8 @@ FINANCE = {"roles": ("finance",), "province": "11"}
 async def _paid(rig, n: int) -> list[dict]:
     out = []
     for i in range(n):
-        r = await rig.api.post("/v1/disbursements", json=body(f"claim:m{i}", amount_fen=10_000 + i, tail=f"{i + 1:04d}"),
-                               headers={"Idempotency-Key": f"m{i}"})
+        spec = body(f"claim:m{i}", amount_fen=10_000 + i, tail=f"{i + 1:04d}")
+        r = await rig.api.post("/v1/disbursements", json=spec, headers={"Idempotency-Key": f"m{i}"})
         out.append(r.json())
 
     async def all_paid() -> bool:
@@ -39,8 +39,8 @@ async def test_each_mismatch_kind_is_found_listed_and_exported(rig, db) -> None:
         "merchant_transfer_no": wrong_state["merchant_transfer_no"], "status": "returned"})
     # Someone used the merchant account for a transfer the platform never made.
     stranger = await rig.bank.post("/api/transfers", json={
-        "merchant_transfer_no": "XFOREIGN0000000000000001", "amount_fen": 5_000, "payee_account_number": account("7777"),
-        "payee_account_name": "李四"})
+        "merchant_transfer_no": "XFOREIGN0000000000000001", "amount_fen": 5_000,
+        "payee_account_number": account("7777"), "payee_account_name": "李四"})
     assert stranger.status_code == 201
     today = clock.china_date(clock.now()).isoformat()
 
@@ -51,7 +51,8 @@ async def test_each_mismatch_kind_is_found_listed_and_exported(rig, db) -> None:
                                 "status_mismatch": 1}
     found = {m["kind"]: m for m in result["mismatches"]}
     assert found["amount_mismatch"]["merchant_transfer_no"] == wrong_amount["merchant_transfer_no"]
-    assert (found["amount_mismatch"]["platform_amount_fen"], found["amount_mismatch"]["bank_amount_fen"]) == (10_001, 99)
+    amounts = (found["amount_mismatch"]["platform_amount_fen"], found["amount_mismatch"]["bank_amount_fen"])
+    assert amounts == (10_001, 99)
     assert found["missing_at_bank"]["disbursement_id"] == left_off["id"]
     assert found["missing_here"]["merchant_transfer_no"] == "XFOREIGN0000000000000001"
     assert found["missing_here"]["disbursement_id"] is None

@@ -119,14 +119,13 @@ async def test_two_workers_at_once_never_send_one_disbursement_twice(rig, databa
     ids: list[str] = []
     async with workers[0], workers[1]:
         tasks = [asyncio.create_task(w.run_forever(stop)) for w in workers]
+        async def all_paid() -> bool:
+            states = [(await state_of(rig, i))["state"] for i in ids]
+            return states.count("succeeded") == len(ids)
+
         try:
             for round_ in range(6):
-                ids += [(await create(rig, f"claim:{round_}-{n}"))["id"] for n in range(2)]
-
-                async def all_paid() -> bool:
-                    states = [(await state_of(rig, i))["state"] for i in ids]
-                    return states.count("succeeded") == len(ids)
-
+                ids.extend([(await create(rig, f"claim:{round_}-{n}"))["id"] for n in range(2)])
                 await eventually(all_paid, what=f"round {round_} paid")
         finally:
             stop.set()

@@ -1,0 +1,193 @@
+"""The sandbox bank's books: transfers by merchant number, payouts, and what arrived.
+
+One asyncio lock orders every change, so one merchant number is accepted -- and paid -- once,
+however many requests race. With a data dir every change is written to disk before it is
+answered (write to a temporary file, then rename), so the books survive a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from sandboxes.bank.settings import SandboxSettings
+
+CST = timezone(timedelta(hours=8))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def mask(account: str) -> str:
+    return f"{account[:4]} **** **** {account[-4:]}" if len(account) >= 8 else "****"
+
+
+def digest(account: str) -> str:
+    return hashlib.sha256(account.encode()).hexdigest()
+
+
+@dataclass
+class Transfer:
+    merchant_transfer_no: str
+    merchant_id: str
+    amount_fen: int
+    # Even the sandbox keeps no whole account number on disk: a digest to compare, the tail to show.
+    account_digest: str
+    account_masked: str
+    account_tail: str
+    account_name: str
+    bank_name: str
+    remark: str
+    status: str  # processing, settled, returned, rejected
+    bank_reference: str
+    accepted_at: str
+    bounces: bool = False  # decided from the whole number at acceptance (the 0000 rule)
+    reason: str | None = None
+    settled_at: str | None = None
+
+    def same_order(self, other: Transfer) -> bool:
+        return (self.amount_fen, self.account_digest, self.account_name) == (
+            other.amount_fen, other.account_digest, other.account_name)
+
+    def public(self) -> dict[str, Any]:
+        """What the bank API shows: never the whole account number."""
+        return {
+            "merchant_transfer_no": self.merchant_transfer_no, "status": self.status, "amount_fen": self.amount_fen,
+            "bank_reference": self.bank_reference, "reason": self.reason, "accepted_at": self.accepted_at,
+            "settled_at": self.settled_at, "payee_account_masked": self.account_masked,
+            "payee_account_name": self.account_name,
+        }
+
+
+@dataclass
+class Books:
+    transfers: dict[str, Transfer] = field(default_factory=dict)
+    payouts: list[dict[str, Any]] = field(default_factory=list)
+    requests: dict[str, dict[str, int]] = field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # statement tampering, for tests
+    sequence: int = 0
+
+
+class Ledger:
+    def __init__(self, settings: SandboxSettings) -> None:
+        self.settings = settings
+        self.lock = asyncio.Lock()
+        self._path = settings.data_dir / "ledger.json" if settings.data_dir else None
+        self.books = self._load()
+
+    def _load(self) -> Books:
+        if self._path is None or not self._path.exists():
+            return Books()
+        data = json.loads(self._path.read_text(encoding="utf-8"))
+        data["transfers"] = {k: Transfer(**v) for k, v in data["transfers"].items()}
+        return Books(**data)
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self.books), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self._path)
+
+    def count(self, number: str, kind: str) -> None:
+        counts = self.books.requests.setdefault(number, {"posts": 0, "queries": 0})
+        counts[kind] += 1
+
+    async def note_arrival(self, number: str, kind: str) -> None:
+        async with self.lock:
+            self.count(number, kind)
+            self._save()
+
+    async def accept(self, order: Transfer, account_number: str) -> tuple[Transfer, bool]:
+        """(transfer, new). A number already held returns that transfer; the caller checks details."""
+        async with self.lock:
+            self._settle_due()
+            existing = self.books.transfers.get(order.merchant_transfer_no)
+            if existing is not None:
+                return existing, False
+            self.books.sequence += 1
+            order.bank_reference = f"SBX{self.books.sequence:010d}"
+            order.accepted_at = now().isoformat()
+            order.bounces = account_number.endswith(self.settings.bounce_suffix)
+            if account_number.endswith(self.settings.reject_suffix):
+                order.status, order.reason = "rejected", "账户已冻结 (account frozen)"
+            self.books.transfers[order.merchant_transfer_no] = order
+            self._save()
+            return order, True
+
+    async def get(self, number: str) -> Transfer | None:
+        async with self.lock:
+            self._settle_due()
+            return self.books.transfers.get(number)
+
+    async def settle(self, *, everything: bool = False) -> int:
+        async with self.lock:
+            return self._settle_due(everything=everything)
+
+    def _settle_due(self, *, everything: bool = False) -> int:
+        moment = now()
+        due_before = moment - timedelta(seconds=self.settings.settle_delay_s)
+        settled = 0
+        for t in self.books.transfers.values():
+            if t.status != "processing" or (not everything and datetime.fromisoformat(t.accepted_at) > due_before):
+                continue
+            t.settled_at = moment.isoformat()
+            settled += 1
+            if t.bounces:
+                t.status, t.reason = "returned", "账户不存在 (no such account); 已退回"
+                continue
+            t.status = "settled"
+            # The one place money leaves the bank; a number reaches it once, from processing.
+            self.books.payouts.append({
+                "merchant_transfer_no": t.merchant_transfer_no, "amount_fen": t.amount_fen,
+                "account_number_masked": t.account_masked, "account_tail": t.account_tail,
+                "account_name": t.account_name, "paid_at": t.settled_at,
+            })
+        if settled:
+            self._save()
+        return settled
+
+    async def statement(self, day: date) -> list[dict[str, Any]]:
+        async with self.lock:
+            self._settle_due()
+            lines = []
+            for t in self.books.transfers.values():
+                accepted = datetime.fromisoformat(t.accepted_at)
+                if t.status == "rejected" or accepted.astimezone(CST).date() != day:
+                    continue
+                override = self.books.overrides.get(t.merchant_transfer_no, {})
+                if override.get("omit"):
+                    continue
+                lines.append({
+                    "merchant_transfer_no": t.merchant_transfer_no, "status": override.get("status") or t.status,
+                    "amount_fen": override.get("amount_fen") or t.amount_fen, "bank_reference": t.bank_reference,
+                    "accepted_at": t.accepted_at, "settled_at": t.settled_at,
+                })
+            return sorted(lines, key=lambda line: line["accepted_at"])
+
+    async def override(self, number: str, values: dict[str, Any]) -> None:
+        async with self.lock:
+            self.books.overrides[number] = values
+            self._save()
+
+    async def reset(self) -> None:
+        async with self.lock:
+            self.books = Books()
+            self._save()
+
+    async def snapshot(self) -> dict[str, Any]:
+        async with self.lock:
+            self._settle_due()
+            return {
+                "transfers": [t.public() for t in self.books.transfers.values()],
+                "payouts": list(self.books.payouts),
+                "requests": dict(self.books.requests),
+                "overrides": dict(self.books.overrides),
+            }
