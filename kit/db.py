@@ -52,7 +52,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Commit when the handler returns, roll back on any exception; before the response."""
+    """Commit when the handler returns, roll back on any exception; both before the response."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
         try:
@@ -64,4 +64,6 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-SessionDep = Annotated[AsyncSession, Depends(request_session)]
+# scope="function": commit before the response leaves, so a client never acts on a 201 that was not
+# stored yet (the default, "request", would commit only after the response is sent).
+SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]

@@ -17,13 +17,14 @@ import httpx
 
 from kit.settings import DatabaseSettings
 from stack import keys as devkeys
-from stack import migrate, seed
+from stack import demo, migrate, seed
 from stack.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError
 from stack.processes import Child, die_with_parent, free_port, port_free, stop_all, uvicorn_child
 
 DATABASE = "xuefei"
 SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3))
 BANK_SANDBOX_OFFSET = 9  # PORT+9, or a free port if taken
+WECHAT_SANDBOX_OFFSET = 8  # PORT+8, likewise
 
 
 class StartupError(SystemExit):
@@ -116,6 +117,17 @@ def payments_children(config: RunConfig, payments_env: dict[str, str]) -> tuple[
     return bank_env, [*extra, worker]
 
 
+def wechat_children(config: RunConfig) -> tuple[dict[str, str], list[Child]]:
+    """WeChat's login API: the WeChat sandbox (微信沙箱) and the client's dev panel, unless
+    GATEWAY_WECHAT_API_BASE names the real one."""
+    if os.environ.get("GATEWAY_WECHAT_API_BASE", "").strip():
+        return {}, []
+    port = _service_port(config.port + WECHAT_SANDBOX_OFFSET)
+    sandbox = Child("wechat-sandbox", [sys.executable, "-m", "sandboxes.wechat", "--port", str(port)],
+                    env={}, port=port, ready_path="/healthz")
+    return {"GATEWAY_WECHAT_API_BASE": sandbox.url, "GATEWAY_SANDBOX_MODE": "true"}, [sandbox]
+
+
 def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[list[Child], Child, list[Child]]:
     """(services, gateway, helpers): helpers with a port (sandboxes) start with the services,
     those without (workers) once the services are ready."""
@@ -136,14 +148,16 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
             bank_env, helpers = payments_children(config, env)
             env |= bank_env
         services.append(uvicorn_child(name, f"services.{name}.app:app_from_env", ports[name], env))
+    wechat_env, wechat = wechat_children(config)
     gateway_env = {
         "GATEWAY_DATABASE_URL": url,
         "GATEWAY_DB_POOL_SIZE": "5",
         **keys.gateway_env(),
+        **wechat_env,
         **{f"GATEWAY_{c.name.upper()}_URL": c.url for c in services},
     }
     gateway = uvicorn_child("gateway", "gateway.app:app_from_env", config.port, gateway_env)
-    return services, gateway, helpers
+    return services, gateway, [*wechat, *helpers]
 
 
 def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: bool, embedded: bool,
@@ -189,10 +203,18 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
         gateway.start()
         await _wait_ready([gateway])
         if fresh:
-            (config.data_dir / "seeded").write_text("demo data seeded\n")
-        bank = f"{listeners[0].url}  (银行沙箱 BANK SANDBOX: no real money)" if listeners else "PAYMENTS_BANK_URL"
-        print(_banner(config, gateway, result, fresh, pg is not None, [f"  payments bank channel:     {bank}"]),
-              flush=True)
+            assert result.admin_password is not None  # chosen or generated on a fresh data dir
+            imported = await demo.import_demo_donors(gateway.url, result.admin_password)
+            (config.data_dir / "seeded").write_text(f"demo data seeded: {imported}\n")
+        sandboxes = {c.name: c.url for c in listeners}
+        bank = sandboxes.get("bank-sandbox", "PAYMENTS_BANK_URL")
+        notes = [f"  payments bank channel:     {bank}" + ("  (银行沙箱 BANK SANDBOX: no real money)"
+                                                        if "bank-sandbox" in sandboxes else "")]
+        if "wechat-sandbox" in sandboxes:
+            notes.append(f"  WeChat login:              {sandboxes['wechat-sandbox']}  (微信沙箱 WECHAT SANDBOX)")
+            notes.append(f"  demo donor: sign in as WeChat user '{demo.DEMO_WECHAT_USER}', bind 张三 / "
+                         f"{demo.DEMO_DONORS[0].cert_number}; the SMS code shows in the sandbox panel")
+        print(_banner(config, gateway, result, fresh, pg is not None, notes), flush=True)
         while not stop.is_set():
             if any((crashed := c).exited() is not None for c in children):
                 print(f"\n✗ {crashed.name} stopped unexpectedly (code {crashed.exited()}); shutting down",

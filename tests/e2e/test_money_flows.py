@@ -1,0 +1,151 @@
+"""Money end to end with every process real: a claim from draft to paid, and a hospital's
+direct reductions from notice to the monthly statement paid; the bank sandbox's own ledger
+shows exactly the approved amounts, once."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from stack.demo import DEMO_DONORS
+from tests.e2e.conftest import E2E_ADMIN_PASSWORD
+from tests.e2e.running import RunningStack
+from tests.support.people import resident_id
+
+pytestmark = pytest.mark.e2e
+ZHANG = DEMO_DONORS[0]  # 张三: Beijing, 1,200 mL (unlimited for life); relatives 1x
+PASSWORD = "correct horse battery"
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def bank_url(stack: RunningStack) -> str:
+    return re.search(r"payments bank channel:\s+(http://\S+)", stack.output()).group(1)  # type: ignore[union-attr]
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), (120, 20, 20)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def ops(running_stack: RunningStack) -> dict[str, dict[str, str]]:
+    with httpx.Client(base_url=running_stack.url, timeout=20, trust_env=False) as client:
+        def login(username: str, password: str) -> dict[str, str]:
+            token = client.post("/ops/v1/auth/token", data={"username": username, "password": password})
+            assert token.status_code == 200, token.text
+            return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+        admin = login("admin", E2E_ADMIN_PASSWORD)
+        for username, roles in (("e2e_rev", ["reviewer"]), ("e2e_fin", ["finance"])):
+            created = client.post("/ops/v1/users", headers=admin, json={
+                "username": username, "password": PASSWORD, "roles": roles, "province": "11"})
+            assert created.status_code == 201, created.text
+        return {"admin": admin, "reviewer": login("e2e_rev", PASSWORD), "finance": login("e2e_fin", PASSWORD)}
+
+
+def test_a_counter_claim_goes_from_draft_to_paid(running_stack: RunningStack, ops) -> None:
+    card = "6222021234567890003"
+    with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
+        body = {
+            "province": "11", "channel": "counter",
+            "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
+            "beneficiary": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
+            "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
+            "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": "2026-10-01",
+                      "paid_on": "2026-10-08", "items": [{"product": "red_cells", "quantity": 3}]},
+            "invoice": {"code": "130100226", "number": "E2E0001", "check_code": "x", "issued_on": "2026-10-08",
+                        "total_fen": 900_000, "blood_fee_fen": 63_000},
+            "payee": {"account_name": ZHANG.name, "account_number": card, "bank_name": "中国工商银行"},
+        }
+        claim = client.post("/ops/v1/claims", headers=ops["admin"], json=body)
+        assert claim.status_code == 201, claim.text
+        claim_id = claim.json()["id"]
+        for kind in ("donor_id_front", "donor_id_back", "fee_list", "invoice"):
+            uploaded = client.post(f"/ops/v1/claims/{claim_id}/documents", headers=ops["admin"], data={"kind": kind},
+                                   files={"file": ("p.jpg", jpeg(), "image/jpeg")})
+            assert uploaded.status_code == 201, uploaded.text
+        submitted = client.post(f"/ops/v1/claims/{claim_id}/submit", headers=ops["admin"])
+        assert submitted.status_code == 200, submitted.text
+        # Unlimited for life: 3 U = 600 mL covered, 3 x 220 yuan = 660 yuan, the blood fee is 630: capped.
+        assert submitted.json()["eligible_fen"] == 63_000
+        approved = client.post(f"/ops/v1/claims/{claim_id}/decision", headers=ops["reviewer"],
+                               json={"decision": "approve", "note": "材料齐全"})
+        assert approved.json()["status"] == "approved", approved.text
+
+        def paid() -> dict[str, Any] | None:
+            current = client.get(f"/ops/v1/claims/{claim_id}", headers=ops["admin"]).json()
+            return current if current["status"] == "paid" else None
+
+        final = wait_for(paid, "the claim to be paid", timeout_s=90)
+        assert final["paid_fen"] == 63_000
+        history = [e["action"] for e in client.get(f"/ops/v1/claims/{claim_id}/history", headers=ops["admin"]).json()]
+        assert history[-1] == "paid"
+        ledger = httpx.get(bank_url(running_stack) + "/sandbox/ledger", timeout=10).json()
+        to_zhang = [p for p in ledger["payouts"] if p["account_tail"] == card[-4:]]
+        assert [p["amount_fen"] for p in to_zhang] == [63_000]
+
+
+def test_a_hospital_loop_from_notice_to_a_paid_statement(running_stack: RunningStack, ops) -> None:
+    father = resident_id("19560101", area="110105", seq=43)
+    account = "0200001409014476543"
+    with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
+        hospital = client.post("/ops/v1/hospitals", headers=ops["admin"], json={
+            "code": "H-E2E-1", "name": "北京朝阳医院", "province": "11", "district_office": "朝阳区献血办",
+            "military": False, "account_name": "北京朝阳医院", "account_number": account, "bank_name": "工商银行"})
+        assert hospital.status_code == 201, hospital.text
+        issued = client.post("/ops/v1/hospitals/H-E2E-1/credentials", headers=ops["admin"])
+        assert issued.status_code == 201, issued.text
+        credentials = issued.json()
+        token = client.post("/his/v1/auth/token", data={"grant_type": "client_credentials",
+                                                        "client_id": credentials["client_id"],
+                                                        "client_secret": credentials["client_secret"]})
+        assert token.status_code == 200, token.text
+        his = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        notice = client.post("/his/v1/reduction-notices", headers=his, json={
+            "province": "11", "patient": {"cert_type": "resident_id", "cert_number": father, "name": "张父"},
+            "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
+            "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": "2026-10-12",
+            "items": [{"product": "red_cells", "quantity": 2}], "blood_fee_fen": 50_000}).json()
+        assert notice["eligible"] is True and notice["max_reducible_fen"] == 44_000, notice
+        settled = client.post(f"/his/v1/reduction-notices/{notice['notice_no']}/settlement", headers=his, json={
+            "receipt_no": "E2E-R1", "settled_on": "2026-10-20", "items": [{"product": "red_cells", "quantity": 2}],
+            "blood_fee_fen": 50_000, "reduced_fen": 44_000, "invoice": {"code": "110100", "number": "E2E-H1"}})
+        assert settled.json()["status"] == "settled", settled.text
+        statement = client.post("/his/v1/hospital-settlements", headers=his, json={"period": "2026-10"})
+        assert statement.status_code == 201, statement.text
+        assert statement.json()["total_fen"] == 44_000
+        approved = client.post(f"/ops/v1/hospital-settlements/{statement.json()['id']}/approve", headers=ops["finance"])
+        assert approved.json()["status"] == "approved", approved.text
+
+        def statement_paid() -> bool:
+            current = client.get(f"/his/v1/hospital-settlements/{statement.json()['id']}", headers=his).json()
+            return current["status"] == "paid"
+
+        wait_for(statement_paid, "the statement to be paid", timeout_s=90)
+        ledger = httpx.get(bank_url(running_stack) + "/sandbox/ledger", timeout=10).json()
+        to_hospital = [p for p in ledger["payouts"] if p["account_tail"] == account[-4:]]
+        assert [p["amount_fen"] for p in to_hospital] == [44_000]
+        # The same invoice cannot then be claimed online or at a counter.
+        refused = client.post("/his/v1/reduction-notices", headers=his, json={
+            "province": "11", "patient": {"cert_type": "resident_id", "cert_number": father, "name": "张父"},
+            "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
+            "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": "2026-10-12",
+            "items": [{"product": "red_cells", "quantity": 1}], "blood_fee_fen": 50_000,
+            "invoice": {"code": "110100", "number": "E2E-H1"}})
+        assert refused.status_code == 409
