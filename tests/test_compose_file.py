@@ -131,7 +131,8 @@ def test_unknown_service_attribute_fails_validation(
 
 
 def test_exactly_the_platform_services(services: dict[str, dict[str, Any]]) -> None:
-    assert set(services) == {"postgres", "migrate", "entitlement", "claims", "payments", "gateway"}
+    assert set(services) == {"postgres", "migrate", "entitlement", "claims", "payments", "payments-worker",
+                             "gateway"}
 
 
 def test_postgres_is_healthchecked_with_pg_isready(services: dict[str, dict[str, Any]]) -> None:
