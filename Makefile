@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install contracts bench lint lock clean
+.PHONY: run test install contracts bench lint lock clean browser-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,17 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m stack run
 
-## The whole suite on a throwaway embedded PostgreSQL: unit, service, end-to-end.
-test: $(STAMP)
+## Chromium for tests/browser: Debian's package; installed when root, otherwise say how.
+browser-deps:
+	@if [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; \
+	else \
+		echo "✗ the browser tests need Chromium: sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk (or set CHROMIUM_PATH)" >&2; exit 1; \
+	fi
+
+## The whole suite on a throwaway embedded PostgreSQL: unit, service, end-to-end, browser.
+test: $(STAMP) browser-deps
 	$(PY) -m pytest
 
 ## Rewrite the OpenAPI snapshots in contracts/openapi/ after an interface change.

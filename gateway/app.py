@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from gateway.directory.endpoints import router as stations_router
 from gateway.docs import install_docs
 from gateway.donors.endpoints import dev_router
 from gateway.donors.endpoints import router as donors_router
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(staff_router)
     app.include_router(donors_router)
+    app.include_router(stations_router)
     app.include_router(hospitals_ops_router)
     app.include_router(his_router)
     if settings.sandbox_mode:
