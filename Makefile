@@ -28,9 +28,11 @@ browser-deps:
 		echo "✗ the browser tests need Chromium: sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk (or set CHROMIUM_PATH)" >&2; exit 1; \
 	fi
 
-## The whole suite on a throwaway embedded PostgreSQL: unit, service, end-to-end, browser.
+## The whole suite on a throwaway embedded PostgreSQL: unit, service, end-to-end, then the browser
+## tests in their own run (Playwright's sync API and pytest-asyncio's loop cannot share a process).
 test: $(STAMP) browser-deps
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/browser
+	$(PY) -m pytest tests/browser -p no:asyncio
 
 ## Rewrite the OpenAPI snapshots in contracts/openapi/ after an interface change.
 contracts: $(STAMP)

@@ -9,8 +9,10 @@ import asyncio
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -22,24 +24,32 @@ from stack import migrate
 from stack.embedded_pg import EmbeddedPostgres
 from tests.support.apps import AppStack, start_stack
 
+T = TypeVar("T")
 SCHEMAS = ("gateway", "entitlement", "claims", "payments")
 ADMIN_PASSWORD = "admin-test-password"
+
+
+def in_own_thread(fn: Callable[..., T], *args: object) -> T:
+    """Run set-up that calls asyncio.run() (ours, Alembic's) on a fresh thread, so it works even
+    when the calling thread already has a running loop (pytest-asyncio, Playwright's sync API)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
-        migrate.upgrade(external)
+        in_own_thread(migrate.upgrade, external)
         yield external
         return
     root = Path(tempfile.mkdtemp(prefix="xuefei-test-pg-"))
     pg = EmbeddedPostgres(root / "pg")
     pg.start()
     try:
-        asyncio.run(pg.ensure_database("xuefei_test"))
+        in_own_thread(asyncio.run, pg.ensure_database("xuefei_test"))
         url = pg.url("xuefei_test")
-        migrate.upgrade(url)
+        in_own_thread(migrate.upgrade, url)
         os.environ["XUEFEI_TEST_PG_SOCKET"] = pg.socket_dir
         yield url
     finally:
