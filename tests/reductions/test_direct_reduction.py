@@ -10,6 +10,7 @@ import pytest
 from services.claims import clock
 from tests.claims.helpers import DONOR, FATHER, RELATIVE_DOCUMENTS, claim_body, ready_claim, seed_donor
 from tests.support.apps import AppStack
+from tests.support.callers import donor_headers
 from tests.support.people import resident_id
 
 MOTHER = resident_id("19520101", seq=8)
@@ -102,15 +103,33 @@ async def test_notice_settlement_and_monthly_statement_for_a_donors_father(stack
     assert keys == [f"statement:{statement['id']}"]  # one payment request, delivered once
 
 
-async def test_the_same_invoice_is_then_refused_as_an_online_claim(stack: AppStack, his, admin_headers) -> None:
+async def test_the_same_invoice_is_then_refused_as_an_online_claim(stack: AppStack, his, keys) -> None:
     gw = stack.gateway
     no = (await gw.post("/his/v1/reduction-notices", headers=his, json=notice_body())).json()["notice_no"]
     await gw.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his, json=settlement(invoice="777"))
-    claim = await ready_claim(gw, admin_headers, documents=RELATIVE_DOCUMENTS, beneficiary=FATHER,
-                              relationship="parent", kinship_evidence="pledge", invoice_number="777")
-    refused = await gw.post(f"/ops/v1/claims/{claim['id']}/submit", headers=admin_headers)
+    # The donor files online (the client surface's caller: a signed-in donor bound to this ID).
+    donor = donor_headers(keys, "wx-openid-zhang", DONOR)
+    claims = stack.services["claims"]
+    claim = await ready_claim(claims, donor, prefix="/v1", documents=RELATIVE_DOCUMENTS, beneficiary=FATHER,
+                              relationship="parent", kinship_evidence="pledge", invoice_number="777", channel=None)
+    assert claim["channel"] == "online"
+    refused = await claims.post(f"/v1/claims/{claim['id']}/submit", headers=donor)
     assert refused.status_code == 409
     assert refused.json()["earlier_reference"] == no
+
+
+async def test_a_hospital_operator_uses_the_same_routes_on_the_ops_surface(stack: AppStack, his, admin_headers) -> None:
+    gw = stack.gateway
+    created = await gw.post("/ops/v1/users", headers=admin_headers, json={
+        "username": "chaoyang_desk", "password": "correct horse battery", "roles": ["hospital_operator"],
+        "province": "11", "hospital_code": "H110105001"})
+    assert created.status_code == 201, created.text
+    desk = await stack.login("chaoyang_desk", "correct horse battery")
+    notice = await gw.post("/ops/v1/reduction-notices", headers=desk, json=notice_body())
+    assert notice.json()["eligible"] is True
+    # The hospital's own system sees the same notice: one hospital, two ways in.
+    same = await gw.get(f"/his/v1/reduction-notices/{notice.json()['notice_no']}", headers=his)
+    assert same.status_code == 200
 
 
 async def test_a_relatives_pool_is_shared_between_a_direct_reduction_and_a_later_claim(
