@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
@@ -30,3 +31,17 @@ def check_cert_number(cert_type: str, value: str) -> str:
         raise ValueError("身份证号中的出生日期无效 (resident ID birth date is not a real past date)") from None
     except (InvalidFormat, ValidationError):
         raise ValueError("身份证号格式不正确 (resident ID format is wrong)") from None
+
+
+class CertificateIn(BaseModel):
+    """A certificate as every API takes it: type and number, the number checked for its type."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    cert_type: CertType = "resident_id"
+    cert_number: str = Field(min_length=1, max_length=32)
+
+    @field_validator("cert_number")
+    @classmethod
+    def _valid_for_its_type(cls, value: str, info: ValidationInfo) -> str:
+        return check_cert_number(info.data.get("cert_type", "resident_id"), value)

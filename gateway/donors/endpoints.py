@@ -7,8 +7,16 @@ from sqlalchemy import select
 from gateway.donors import ratelimit, service
 from gateway.donors.auth import SignedInDep
 from gateway.donors.models import SandboxSms
-from gateway.donors.schemas import (BindStartIn, BindStartOut, BindVerifyIn, DevCodeIn, DevSmsOut, MeOut, SessionOut,
-                                    WxLoginIn)
+from gateway.donors.schemas import (
+    BindStartIn,
+    BindStartOut,
+    BindVerifyIn,
+    DevCodeIn,
+    DevSmsOut,
+    MeOut,
+    SessionOut,
+    WxLoginIn,
+)
 from kit import http
 from kit.db import SessionDep
 from kit.problems import ServiceUnavailable, problem_responses

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field
 
-from kit.idnumbers import CertType, check_cert_number
+from kit.idnumbers import CertificateIn
 
 
 class WxLoginIn(BaseModel):
@@ -18,17 +18,8 @@ class SessionOut(BaseModel):
     bound: bool
 
 
-class BindStartIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class BindStartIn(CertificateIn):
     name: str = Field(min_length=1, max_length=64)
-    cert_type: CertType = "resident_id"
-    cert_number: str = Field(min_length=1, max_length=32)
-
-    @field_validator("cert_number")
-    @classmethod
-    def _cert(cls, value: str, info: ValidationInfo) -> str:
-        return check_cert_number(info.data.get("cert_type", "resident_id"), value)
 
 
 class BindStartOut(BaseModel):

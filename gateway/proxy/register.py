@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI, Request, Response
 
-from gateway.proxy.forward import forward
-from gateway.proxy.routes import ProxyRoute
 from gateway.donors.auth import DonorDep
 from gateway.hospitals.auth import HospitalDep
+from gateway.proxy.forward import forward
+from gateway.proxy.routes import ProxyRoute
 from gateway.staff.auth import StaffDep
 from kit.problems import Forbidden
 

@@ -20,7 +20,7 @@ AdminDep = Annotated[Caller, staff_with_roles("admin")]
 def _out(user: object) -> StaffUserOut:
     return StaffUserOut.model_validate(
         {**{k: getattr(user, k) for k in ("username", "roles", "province", "hospital_code", "created_at")},
-         "disabled": getattr(user, "disabled_at") is not None}
+         "disabled": user.disabled_at is not None}
     )
 
 

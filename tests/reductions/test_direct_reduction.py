@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from services.claims import clock
-from tests.claims.helpers import DONOR, FATHER, RELATIVE_DOCUMENTS, claim_body, ready_claim, seed_donor
+from tests.claims.helpers import DONOR, FATHER, RELATIVE_DOCUMENTS, ready_claim, seed_donor
 from tests.support.apps import AppStack
 from tests.support.callers import donor_headers
 from tests.support.people import resident_id

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 
 from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
-from stack import keys as devkeys
 from sandboxes.wechat.app import create_app as create_wechat_sandbox
+from stack import keys as devkeys
 from stack.seed import seed_staff
 
 SERVICES = ("entitlement", "claims", "payments")

@@ -6,27 +6,18 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kit.idnumbers import CertType, check_cert_number
+from kit.idnumbers import CertificateIn
 
 Channel = Literal["online", "hospital", "counter", "mail"]
 Relationship = Literal["self", "spouse", "parent", "child", "sibling", "grandparent", "spouse_parent",
                        "child_spouse", "adoptive_parent", "adoptive_child"]
 
 
-class PersonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    cert_type: CertType = "resident_id"
-    cert_number: str = Field(min_length=1, max_length=32)
+class PersonIn(CertificateIn):
     name: str = Field(min_length=1, max_length=64)
     phone: str | None = Field(None, pattern=r"^1[3-9][0-9]{9}$")
-
-    @field_validator("cert_number")
-    @classmethod
-    def _cert(cls, value: str, info: ValidationInfo) -> str:
-        return check_cert_number(info.data.get("cert_type", "resident_id"), value)
 
 
 class ItemIn(BaseModel):

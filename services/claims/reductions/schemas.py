@@ -3,23 +3,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from kit.idnumbers import CertType, check_cert_number
+from kit.idnumbers import CertificateIn
 from services.claims.intake.schemas import ItemIn, Relationship
 
 
-class PersonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    cert_type: CertType = "resident_id"
-    cert_number: str = Field(min_length=1, max_length=32)
+class PersonIn(CertificateIn):
     name: str = Field(min_length=1, max_length=64)
-
-    @field_validator("cert_number")
-    @classmethod
-    def _cert(cls, value: str, info: ValidationInfo) -> str:
-        return check_cert_number(info.data.get("cert_type", "resident_id"), value)
 
 
 class KinshipEvidenceIn(BaseModel):

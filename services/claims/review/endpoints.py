@@ -4,7 +4,6 @@ import uuid
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.db import SessionDep

@@ -3,7 +3,6 @@ written in the approval's own transaction: a peer that is down delays them, noth
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession

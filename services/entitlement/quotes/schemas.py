@@ -2,22 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kit.idnumbers import CertType, check_cert_number
+from kit.idnumbers import CertificateIn
 from services.entitlement.rules import RELATIONSHIPS
 
 
-class Person(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    cert_type: CertType = "resident_id"
-    cert_number: str = Field(min_length=1, max_length=32)
-
-    @field_validator("cert_number")
-    @classmethod
-    def _valid(cls, value: str, info: ValidationInfo) -> str:
-        return check_cert_number(info.data.get("cert_type", "resident_id"), value)
+class Person(CertificateIn):
+    model_config = ConfigDict(extra="ignore")  # callers may send the name too
 
 
 class Item(BaseModel):

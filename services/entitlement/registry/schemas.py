@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from kit.idnumbers import CertType, check_cert_number
+from kit.idnumbers import CertificateIn, CertType, check_cert_number
 
 EXAMPLE_RECORD = {
     "donation_no": "BJ2024000123", "station_code": "110000-BJBC", "cert_type": "resident_id",
@@ -72,13 +72,5 @@ class ImportResult(BaseModel):
     rejected: list[RejectedRow]
 
 
-class CertificateLookup(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    cert_type: CertType = "resident_id"
-    cert_number: str = Field(min_length=1, max_length=32)
-
-    @field_validator("cert_number")
-    @classmethod
-    def _cert(cls, value: str, info: ValidationInfo) -> str:
-        return check_cert_number(info.data.get("cert_type", "resident_id"), value)
+class CertificateLookup(CertificateIn):
+    """Whose e-certificate: the number travels in the body, never in a URL."""

@@ -8,37 +8,15 @@ transfer number as `out_biz_no` (unique per merchant, at most 64 characters; our
 
 from __future__ import annotations
 
-from datetime import date
-
-from services.payments.channels.base import (
-    ChannelNotEnabled,
-    StatementLine,
-    TransferRequest,
-    TransferStatus,
-)
+from services.payments.channels.base import NotEnabledChannel
 
 NOT_ENABLED = "支付宝付款通道未启用 (alipay channel is not enabled: set PAYMENTS_ALIPAY_APP_ID and deploy its adapter)"
 
 
-class AlipayChannel:
+class AlipayChannel(NotEnabledChannel):
     name = "alipay"
+    not_enabled_message = NOT_ENABLED
 
     def __init__(self, app_id: str = "") -> None:
-        self._app_id = app_id
-
-    @property
-    def enabled(self) -> bool:
         # Configured or not, this build carries no signing adapter, so nothing can be sent.
-        return False
-
-    async def send(self, request: TransferRequest) -> TransferStatus:
-        raise ChannelNotEnabled(NOT_ENABLED)
-
-    async def query(self, merchant_transfer_no: str) -> TransferStatus:
-        raise ChannelNotEnabled(NOT_ENABLED)
-
-    async def statement(self, day: date) -> list[StatementLine]:
-        raise ChannelNotEnabled(NOT_ENABLED)
-
-    async def aclose(self) -> None:
-        return None
+        self._app_id = app_id

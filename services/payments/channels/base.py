@@ -73,3 +73,26 @@ class Channel(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+class NotEnabledChannel:
+    """A channel whose adapter this build does not carry: every call refuses, saying so."""
+
+    name = "not_enabled"
+    not_enabled_message = "payment channel is not enabled"
+
+    @property
+    def enabled(self) -> bool:
+        return False
+
+    async def send(self, request: TransferRequest) -> TransferStatus:
+        raise ChannelNotEnabled(self.not_enabled_message)
+
+    async def query(self, merchant_transfer_no: str) -> TransferStatus:
+        raise ChannelNotEnabled(self.not_enabled_message)
+
+    async def statement(self, day: date) -> list[StatementLine]:
+        raise ChannelNotEnabled(self.not_enabled_message)
+
+    async def aclose(self) -> None:
+        return None

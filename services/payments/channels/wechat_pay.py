@@ -8,37 +8,16 @@ bill (`/v3/bill/fundflowbill`) is the statement.
 
 from __future__ import annotations
 
-from datetime import date
-
-from services.payments.channels.base import (
-    ChannelNotEnabled,
-    StatementLine,
-    TransferRequest,
-    TransferStatus,
-)
+from services.payments.channels.base import NotEnabledChannel
 
 NOT_ENABLED = ("微信支付付款通道未启用 (wechat_pay channel is not enabled: set PAYMENTS_WECHAT_PAY_MCH_ID "
                "and deploy its adapter)")
 
 
-class WechatPayChannel:
+class WechatPayChannel(NotEnabledChannel):
     name = "wechat_pay"
+    not_enabled_message = NOT_ENABLED
 
     def __init__(self, mch_id: str = "") -> None:
+        # Configured or not, this build carries no signing adapter, so nothing can be sent.
         self._mch_id = mch_id
-
-    @property
-    def enabled(self) -> bool:
-        return False
-
-    async def send(self, request: TransferRequest) -> TransferStatus:
-        raise ChannelNotEnabled(NOT_ENABLED)
-
-    async def query(self, merchant_transfer_no: str) -> TransferStatus:
-        raise ChannelNotEnabled(NOT_ENABLED)
-
-    async def statement(self, day: date) -> list[StatementLine]:
-        raise ChannelNotEnabled(NOT_ENABLED)
-
-    async def aclose(self) -> None:
-        return None
