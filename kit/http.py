@@ -78,8 +78,9 @@ async def send(
         final = attempt == policy.attempts - 1
         try:
             response = await client.request(method, url, headers=merged, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
-            # Nothing reached the server: safe to retry whatever the method.
+        except (httpx.ConnectError, httpx.PoolTimeout):
+            # Nothing reached the server: safe to retry whatever the method. (Not ConnectTimeout:
+            # the aiohttp transport also reports a server that hung up mid-request as one.)
             if final:
                 raise
             await asyncio.sleep(policy.delay(attempt))

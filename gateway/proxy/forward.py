@@ -17,7 +17,8 @@ from kit.problems import Problem, ServiceUnavailable
 log = structlog.get_logger(__name__)
 
 # Headers a client may send that the service should see; everything else is dropped.
-FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key", "if-match")
+# (Idempotency-Key goes through kit.http.send, which also decides whether a retry is safe.)
+FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "if-match")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
               "content-length", "content-encoding", "server", "date"}
 

@@ -6,10 +6,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.db import SessionDep
-from kit.identity import Caller, CallerDep
+from kit.identity import CallerDep
 from services.claims.intake import access, repository
 from services.claims.intake.models import Claim
 
@@ -21,9 +20,3 @@ async def readable_claim(claim_id: uuid.UUID, request: Request, caller: CallerDe
 
 ClaimDep = Annotated[Claim, Depends(readable_claim)]
 
-
-def state(request: Request):  # noqa: ANN201 - app.state, typed loosely on purpose
-    return request.app.state
-
-
-__all__ = ["AsyncSession", "Caller", "ClaimDep", "state"]
