@@ -27,8 +27,14 @@ async def donor_session(
 SignedInDep = Annotated[tuple[DonorSession, DonorAccount], Depends(donor_session)]
 
 
-async def bound_donor(request: Request, signed_in: SignedInDep) -> Caller:
-    return service.caller_for(signed_in[1], request.app.state.cipher)
+async def bound_donor(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+                      ) -> Caller:
+    """For forwarded routes: resolved in a short session of its own (see gateway/staff/auth.py)."""
+    if credentials is None:
+        raise Unauthorized("请先登录 (sign in with WeChat first)")
+    async with request.app.state.sessionmaker() as session:
+        _, account = await service.account_for(session, credentials.credentials)
+    return service.caller_for(account, request.app.state.cipher)
 
 
 DonorDep = Annotated[Caller, Depends(bound_donor)]

@@ -6,7 +6,6 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.hospitals import service
-from kit.db import SessionDep
 from kit.identity import Caller
 from kit.problems import Unauthorized
 
@@ -14,11 +13,13 @@ bearer = HTTPBearer(auto_error=False, description="token from POST /his/v1/auth/
 
 
 async def current_hospital(
-    request: Request, session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Caller:
     if credentials is None:
         raise Unauthorized("obtain a token at POST /his/v1/auth/token")
-    return await service.caller_for_token(session, request.app.state.staff_tokens.public_key, credentials.credentials)
+    async with request.app.state.sessionmaker() as session:  # short: see gateway/staff/auth.py
+        return await service.caller_for_token(session, request.app.state.staff_tokens.public_key,
+                                              credentials.credentials)
 
 
 HospitalDep = Annotated[Caller, Depends(current_hospital)]
