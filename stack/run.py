@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 
 from kit.settings import DatabaseSettings
-from stack import keys as devkeys
 from stack import demo, migrate, seed
+from stack import keys as devkeys
 from stack.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError
 from stack.processes import Child, die_with_parent, free_port, port_free, stop_all, uvicorn_child
 
@@ -151,7 +151,9 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
     wechat_env, wechat = wechat_children(config)
     gateway_env = {
         "GATEWAY_DATABASE_URL": url,
-        "GATEWAY_DB_POOL_SIZE": "5",
+        # Every forwarded request looks its caller up: a pool sized for concurrent clients, so
+        # bursts do not churn overflow connections (bench/README.md).
+        "GATEWAY_DB_POOL_SIZE": "15",
         **keys.gateway_env(),
         **wechat_env,
         **{f"GATEWAY_{c.name.upper()}_URL": c.url for c in services},

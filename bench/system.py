@@ -1,0 +1,148 @@
+"""The system under test, started the way `make run` starts it, in a throwaway directory.
+
+A fresh embedded PostgreSQL in a temp dir, one database with every migration, fresh dev keys,
+the admin account, then the entitlement service and the gateway as real uvicorn processes with
+the command and environment `stack.run.build_children` gives them. Their output (JSON logs, an
+access line per request, as under `make run`) goes to a log file per process, not the terminal.
+Everything is stopped by `System.stop` / the context managers, also on Ctrl-C or an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from kit.db import make_engine
+from kit.settings import DatabaseSettings
+from stack import keys as devkeys
+from stack import migrate, seed
+from stack.embedded_pg import EmbeddedPostgres
+from stack.processes import Child, die_with_parent, free_port, stop_all
+from stack.run import DATABASE, RunConfig, build_children
+
+
+class BenchSetupError(RuntimeError):
+    pass
+
+
+@dataclass
+class System:
+    root: Path
+    pg: EmbeddedPostgres
+    url: str
+    keys: devkeys.DevKeys
+    admin_password: str
+    services: list[Child]
+    gateway: Child
+    _logs: list[IO[bytes]] = field(default_factory=list, repr=False)
+
+    @property
+    def children(self) -> list[Child]:
+        return [*self.services, self.gateway]
+
+    def child(self, name: str) -> Child:
+        return next(c for c in self.children if c.name == name)
+
+    @property
+    def entitlement(self) -> Child:
+        return self.child("entitlement")
+
+    def pg_connect_kwargs(self) -> dict[str, Any]:
+        """For asyncpg.connect (the generator writes straight into the tables)."""
+        return {"user": "postgres", "database": DATABASE, "host": self.pg.socket_dir,
+                "port": self.pg.port}
+
+    def log_path(self, name: str) -> Path:
+        return self.root / f"{name}.log"
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.log_path(name)
+        if not path.exists():
+            return "(no log)"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    def start_child(self, child: Child) -> None:
+        """`Child.start`, with the output going to a log file instead of our terminal."""
+        log = self.log_path(child.name).open("ab")
+        self._logs.append(log)
+        child.proc = subprocess.Popen(
+            child.argv, env={**os.environ, **child.env}, preexec_fn=die_with_parent,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def check_alive(self) -> None:
+        for child in self.children:
+            if (code := child.exited()) is not None:
+                raise BenchSetupError(f"{child.name} exited with code {code}; last lines of its "
+                                      f"log:\n{self.log_tail(child.name)}")
+
+    def stop_children(self) -> None:
+        stop_all(self.children)
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
+
+
+async def _wait_ready(system: System, children: list[Child], timeout_s: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+        for child in children:
+            while True:
+                system.check_alive()
+                try:
+                    if (await client.get(child.url + child.ready_path)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise BenchSetupError(f"{child.name} was not ready on {child.url} within "
+                                          f"{timeout_s:.0f} s:\n{system.log_tail(child.name)}")
+                await asyncio.sleep(0.2)
+
+
+@asynccontextmanager
+async def running_system(root: Path, pg: EmbeddedPostgres,
+                         extra_env: dict[str, str] | None = None) -> AsyncIterator[System]:
+    """Database, migrations, keys, admin account, processes; the processes stop on exit.
+    `extra_env` is added to every started process's environment (to try a setting)."""
+    await pg.ensure_database(DATABASE)
+    url = pg.url(DATABASE)
+    await asyncio.to_thread(migrate.upgrade, url)
+    admin_password = secrets.token_urlsafe(16)
+    engine = make_engine(DatabaseSettings(database_url=url), application_name="bench-seed",
+                         schema="gateway")
+    try:
+        await seed.seed_staff(engine, admin_password=admin_password, fresh=False)
+    finally:
+        await engine.dispose()
+    keys = devkeys.generate()
+    config = RunConfig(data_dir=root, port=free_port(), database_url=None,
+                       admin_password=admin_password)
+    # Exactly the commands and environment `make run` uses. Only the two processes a quote
+    # passes through are started: claims, payments and their helpers (bank sandbox, payments
+    # worker) would only compete for the CPU. (build_children may also return the helpers.)
+    built = build_children(config, url, keys)
+    services, gateway = built[0], built[1]
+    entitlement = next(c for c in services if c.name == "entitlement")
+    for child in (entitlement, gateway):
+        child.env.update(extra_env or {})
+    system = System(root=root, pg=pg, url=url, keys=keys, admin_password=admin_password,
+                    services=[entitlement], gateway=gateway)
+    try:
+        system.start_child(entitlement)
+        await _wait_ready(system, [entitlement])
+        system.start_child(gateway)
+        await _wait_ready(system, [gateway])
+        yield system
+    finally:
+        await asyncio.to_thread(system.stop_children)
