@@ -9,13 +9,11 @@ def all_metadata() -> list[MetaData]:
     from gateway.donors import models as _donors  # noqa: F401 - registers gateway tables
     from gateway.hospitals import models as _hospitals  # noqa: F401
     from gateway.staff.models import Base as GatewayBase
+    from services.claims import models as _claims  # noqa: F401 - registers every claims table
+    from services.claims.database import Base as ClaimsBase
     from services.entitlement.database import Base as EntitlementBase
     from services.entitlement.holds import models as _holds  # noqa: F401 - registers tables
     from services.entitlement.registry import models as _registry  # noqa: F401
-
-    from services.claims import models as _claims  # noqa: F401 - registers every claims table
-    from services.claims.database import Base as ClaimsBase
-
     from services.payments.database import Base as PaymentsBase
     from services.payments.disbursements import models as _disbursements  # noqa: F401 - registers tables
     from services.payments.outbox import models as _outbox  # noqa: F401
