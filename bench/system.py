@@ -13,21 +13,18 @@ import asyncio
 import os
 import secrets
 import subprocess
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
-
 from kit.db import make_engine
 from kit.settings import DatabaseSettings
 from stack import keys as devkeys
 from stack import migrate, seed
 from stack.embedded_pg import EmbeddedPostgres
-from stack.processes import Child, die_with_parent, free_port, stop_all
+from stack.processes import Child, die_with_parent, free_port, stop_all, wait_ready
 from stack.run import DATABASE, RunConfig, build_children
 
 
@@ -94,20 +91,10 @@ class System:
 
 
 async def _wait_ready(system: System, children: list[Child], timeout_s: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
-        for child in children:
-            while True:
-                system.check_alive()
-                try:
-                    if (await client.get(child.url + child.ready_path)).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise BenchSetupError(f"{child.name} was not ready on {child.url} within "
-                                          f"{timeout_s:.0f} s:\n{system.log_tail(child.name)}")
-                await asyncio.sleep(0.2)
+    await wait_ready(children, timeout_s=timeout_s, check=lambda _child: system.check_alive(),
+                     not_ready=lambda child: BenchSetupError(
+                         f"{child.name} was not ready on {child.url} within {timeout_s:.0f} s:\n"
+                         f"{system.log_tail(child.name)}"))
 
 
 @asynccontextmanager

@@ -6,6 +6,7 @@ SIGKILLed supervisor leaves no orphan listening on a port.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import os
 import signal
@@ -13,7 +14,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import httpx
 
 PR_SET_PDEATHSIG = 1
 
@@ -83,3 +87,21 @@ def stop_all(children: list[Child], grace_s: float = 12.0) -> None:
         except subprocess.TimeoutExpired:
             child.proc.kill()  # type: ignore[union-attr]
             child.proc.wait()  # type: ignore[union-attr]
+
+
+async def wait_ready(children: list[Child], *, timeout_s: float, check: Callable[[Child], None],
+                     not_ready: Callable[[Child], Exception]) -> None:
+    """Poll each child's readiness route; `check` raises when something died meanwhile."""
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+        for child in children:
+            while True:
+                check(child)
+                try:
+                    if (await client.get(child.url + child.ready_path)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise not_ready(child)
+                await asyncio.sleep(0.2)

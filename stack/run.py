@@ -9,17 +9,14 @@ import asyncio
 import os
 import signal
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from kit.settings import DatabaseSettings
 from stack import demo, migrate, seed
 from stack import keys as devkeys
 from stack.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError
-from stack.processes import Child, die_with_parent, free_port, port_free, stop_all, uvicorn_child
+from stack.processes import Child, die_with_parent, free_port, port_free, stop_all, uvicorn_child, wait_ready
 
 DATABASE = "xuefei"
 SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3))
@@ -65,20 +62,12 @@ def _service_port(preferred: int) -> int:
 
 
 async def _wait_ready(children: list[Child], timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
-        for child in children:
-            while True:
-                if (code := child.exited()) is not None:
-                    raise StartupError(f"{child.name} exited with code {code} while starting (see its log above)")
-                try:
-                    if (await client.get(child.url + child.ready_path)).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise StartupError(f"{child.name} was not ready on {child.url} within {timeout_s:.0f} s")
-                await asyncio.sleep(0.2)
+    def check(child: Child) -> None:
+        if (code := child.exited()) is not None:
+            raise StartupError(f"{child.name} exited with code {code} while starting (see its log above)")
+
+    await wait_ready(children, timeout_s=timeout_s, check=check, not_ready=lambda child: StartupError(
+        f"{child.name} was not ready on {child.url} within {timeout_s:.0f} s"))
 
 
 async def _prepare_database(config: RunConfig, pg: EmbeddedPostgres | None) -> tuple[str, seed.SeedResult, bool]:

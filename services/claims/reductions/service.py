@@ -23,6 +23,7 @@ from services.claims.clients.entitlement import EntitlementClient
 from services.claims.intake import repository as claims_repository
 from services.claims.intake.models import CERT
 from services.claims.outbox.enqueue import enqueue
+from services.claims.quota import consumed_ml
 from services.claims.reductions.models import ReductionNotice
 from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn
 
@@ -171,9 +172,7 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
     notice.final_blood_fee_fen = body.blood_fee_fen
     notice.invoice_code, notice.invoice_number = body.invoice.code, body.invoice.number
     notice.status, notice.settled_at = "settled", datetime.now(UTC)
-    covered = int(notice.quote.get("covered_ml", 0))
-    ml = covered if body.reduced_fen >= notice.max_reducible_fen or notice.max_reducible_fen == 0 else (
-        -(-covered * body.reduced_fen // notice.max_reducible_fen))
+    ml = consumed_ml(int(notice.quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
     enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
             {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
     audit.record(session, notice, caller, "notice_settled", from_status="issued", to_status="settled",  # type: ignore[arg-type]

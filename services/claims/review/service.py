@@ -16,6 +16,7 @@ from services.claims.intake import access
 from services.claims.intake.models import ACCOUNT, Claim
 from services.claims.intake.schemas import DecisionIn
 from services.claims.outbox.enqueue import enqueue, notify
+from services.claims.quota import consumed_ml
 
 REVIEWABLE = ("submitted", "under_review")
 
@@ -115,10 +116,7 @@ def _approve(session: AsyncSession, claim: Claim, approved: int, body: DecisionI
     _move(session, claim, caller, "approved", "approved", reason=body.note or None, detail={"approved_fen": approved})
     quote = claim.quote or {}
     if claim.hold_key:
-        covered, eligible = int(quote.get("covered_ml", 0)), claim.eligible_fen or 0
-        # A lowered approval consumes proportionally less quota (rounded up); the rest returns
-        # to the pool when the hold is committed.
-        ml = covered if approved >= eligible or eligible == 0 else -(-covered * approved // eligible)
+        ml = consumed_ml(int(quote.get("covered_ml", 0)), approved, claim.eligible_fen or 0)
         enqueue(session, claim, "hold_commit", f"commit:{claim.hold_key}",
                 {"hold_key": claim.hold_key, "ml": ml, "reason": f"claim {claim.reference} approved"})
     enqueue(session, claim, "payment_request", f"claim:{claim.id}", {
