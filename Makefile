@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install contracts bench lint lock clean browser-deps
+.PHONY: run test test-calendar install contracts bench lint lock clean browser-deps faketime-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,20 @@ browser-deps:
 test: $(STAMP) browser-deps
 	$(PY) -m pytest --ignore=tests/browser
 	$(PY) -m pytest tests/browser -p no:asyncio
+
+## libfaketime for test-calendar: Debian's package; installed when root, otherwise say how.
+faketime-deps:
+	@if ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends faketime; \
+	else \
+		echo "✗ test-calendar needs libfaketime: sudo apt-get update && sudo apt-get install -y faketime" >&2; exit 1; \
+	fi
+
+## The suite (browser tests aside) with every process's clock moved to each of DATES (not part of `make test`).
+DATES ?= 2026-12-31 2027-01-04 2028-02-29 2028-10-02
+test-calendar: $(STAMP) faketime-deps
+	$(PY) -m tests.on_other_dates $(DATES)
 
 ## Rewrite the OpenAPI snapshots in contracts/openapi/ after an interface change.
 contracts: $(STAMP)

@@ -9,7 +9,6 @@ staff, donors, hospitals and partners.
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Annotated, Literal
 
@@ -17,6 +16,7 @@ import jwt
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from kit import clock
 from kit.problems import Forbidden, Unauthorized
 
 HEADER = "X-Caller"
@@ -50,7 +50,7 @@ class IdentitySigner:
         self._issuer = issuer
 
     def sign(self, caller: Caller) -> str:
-        now = int(time.time())
+        now = clock.epoch_s()
         claims = {
             "iss": self._issuer, "aud": AUDIENCE, "iat": now, "exp": now + self._ttl_s,
             "jti": uuid.uuid4().hex, "caller": caller.model_dump(),

@@ -195,7 +195,7 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
         await _wait_ready([gateway])
         if fresh:
             assert result.admin_password is not None  # chosen or generated on a fresh data dir
-            imported = await demo.import_demo_donors(gateway.url, result.admin_password)
+            imported = await demo.import_demo_data(gateway.url, result.admin_password)
             (config.data_dir / "seeded").write_text(f"demo data seeded: {imported}\n")
         sandboxes = {c.name: c.url for c in listeners}
         bank = sandboxes.get("bank-sandbox", "PAYMENTS_BANK_URL")

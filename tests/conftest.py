@@ -19,10 +19,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from kit import clock
 from stack import keys as devkeys
 from stack import migrate
 from stack.embedded_pg import EmbeddedPostgres
 from tests.support.apps import AppStack, start_stack
+from tests.support.calendar import enter_stand_in_schedule, years_to_cover
 
 T = TypeVar("T")
 SCHEMAS = ("gateway", "entitlement", "claims", "payments")
@@ -90,7 +92,9 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def stack(db: AsyncEngine, database_url: str, keys: devkeys.DevKeys, tmp_path: Path) -> AsyncIterator[AppStack]:
     """The three services and the gateway in-process; the gateway reaches them over its real
-    HTTP clients through ASGI transports."""
+    HTTP clients through ASGI transports. The working-day calendar covers this year and the next
+    (tests/support/calendar.py), so due dates exist on any day the suite runs."""
+    await enter_stand_in_schedule(db, years_to_cover(clock.today()))
     async with start_stack(database_url, keys, admin_password=ADMIN_PASSWORD, documents_dir=tmp_path / "docs") as s:
         yield s
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.problems import Problem
 
 
@@ -16,7 +17,7 @@ class TooManyRequests(Problem):
 
 async def hit(session: AsyncSession, key: str, *, limit: int, window_s: int) -> None:
     """Count one request under `key`; past `limit` in the window, a 429 with Retry-After."""
-    now = datetime.now(UTC)
+    now = clock.now()
     start = datetime.fromtimestamp(now.timestamp() // window_s * window_s, UTC)
     count = (await session.execute(text("""
         INSERT INTO gateway.rate_counters (key, window_start, count) VALUES (:k, :w, 1)

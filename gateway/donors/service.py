@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from gateway.donors import ratelimit
 from gateway.donors.models import CERT_CONTEXT, BindChallenge, DonorAccount, DonorSession
 from gateway.donors.sms import SmsSender
 from gateway.settings import GatewaySettings
-from kit import http
+from kit import clock, http
 from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
 from kit.identity import HEADER, Caller, IdentitySigner
 from kit.problems import ServiceUnavailable, Unauthorized, Unprocessable
@@ -41,7 +41,7 @@ async def sign_in(session: AsyncSession, openid: str, settings: GatewaySettings)
         await session.flush()
     token = secrets.token_urlsafe(32)
     session.add(DonorSession(token_hash=_hash(token), account_id=account.id,
-                             expires_at=datetime.now(UTC) + timedelta(seconds=settings.donor_session_ttl_s)))
+                             expires_at=clock.now() + timedelta(seconds=settings.donor_session_ttl_s)))
     return token, account
 
 
@@ -49,13 +49,13 @@ async def account_for(session: AsyncSession, token: str) -> tuple[DonorSession, 
     row = (await session.execute(
         select(DonorSession, DonorAccount).join(DonorAccount, DonorAccount.id == DonorSession.account_id)
         .where(DonorSession.token_hash == _hash(token)))).one_or_none()
-    if row is None or row[0].revoked_at is not None or row[0].expires_at <= datetime.now(UTC):
+    if row is None or row[0].revoked_at is not None or row[0].expires_at <= clock.now():
         raise Unauthorized("登录已失效，请重新登录 (session expired or signed out)")
     return row[0], row[1]
 
 
 async def sign_out(session: AsyncSession, donor_session: DonorSession) -> None:
-    donor_session.revoked_at = datetime.now(UTC)
+    donor_session.revoked_at = clock.now()
 
 
 async def _contact_phone(client: httpx.AsyncClient, signer: IdentitySigner, cert_type: str, cert_number: str,
@@ -84,7 +84,7 @@ async def start_binding(session: AsyncSession, account: DonorAccount, *, name: s
     challenge = BindChallenge(
         account_id=account.id, cert_type=cert_type, cert_encrypted=cipher.encrypt(cert_number, context=CERT_CONTEXT),
         name=name, code_hash=_hash(f"{account.id}:{code}") if phone else None,
-        expires_at=datetime.now(UTC) + timedelta(seconds=settings.sms_code_ttl_s),
+        expires_at=clock.now() + timedelta(seconds=settings.sms_code_ttl_s),
     )
     session.add(challenge)
     if phone:
@@ -99,18 +99,18 @@ async def verify_binding(session: AsyncSession, account: DonorAccount, challenge
     challenge = await session.get(BindChallenge, challenge_id, with_for_update=True)
     wrong = Unprocessable("验证码错误或已失效 (the code is wrong or expired)", field="code")
     if (challenge is None or challenge.account_id != account.id or challenge.used_at is not None
-            or challenge.expires_at <= datetime.now(UTC) or challenge.attempts >= MAX_CODE_ATTEMPTS):
+            or challenge.expires_at <= clock.now() or challenge.attempts >= MAX_CODE_ATTEMPTS):
         raise wrong
     challenge.attempts += 1
     if challenge.code_hash is None or not hmac.compare_digest(challenge.code_hash, _hash(f"{account.id}:{code}")):
         await session.commit()  # the failed attempt counts
         raise wrong
-    challenge.used_at = datetime.now(UTC)
+    challenge.used_at = clock.now()
     cert_number = cipher.decrypt(challenge.cert_encrypted, context=CERT_CONTEXT)
     account.cert_type, account.cert_encrypted = challenge.cert_type, challenge.cert_encrypted
     account.cert_index = index.digest(cert_number, context=CERT_CONTEXT)
     account.cert_masked, account.name = mask_cert_number(cert_number), challenge.name
-    account.bound_at = datetime.now(UTC)
+    account.bound_at = clock.now()
     return account
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import time
 import uuid
-from datetime import UTC, datetime
 
 import httpx
 import jwt
@@ -16,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.hospitals.models import HospitalCredential
-from kit import http
+from kit import clock, http
 from kit.identity import HEADER, Caller, IdentitySigner
 from kit.problems import NotFound, ServiceUnavailable, Unauthorized
 
@@ -52,7 +50,7 @@ async def revoke(session: AsyncSession, code: str, client_id: str) -> HospitalCr
     if credential is None or credential.hospital_code != code:
         raise NotFound(f"no credential {client_id!r} for hospital {code}", field="client_id")
     if credential.revoked_at is None:
-        credential.revoked_at = datetime.now(UTC)
+        credential.revoked_at = clock.now()
     return credential
 
 
@@ -69,7 +67,7 @@ async def authenticate(session: AsyncSession, client_id: str, client_secret: str
 
 
 def issue_token(private_key: str, credential: HospitalCredential, ttl_s: int) -> str:
-    now = int(time.time())
+    now = clock.epoch_s()
     return jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": credential.client_id, "iat": now, "exp": now + ttl_s},
                       private_key, algorithm="EdDSA")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -13,6 +13,7 @@ from gateway.settings import GatewaySettings
 from gateway.staff import repository
 from gateway.staff.models import StaffUser
 from gateway.staff.schemas import StaffUserCreate
+from kit import clock
 from kit.problems import Conflict, NotFound, Problem, Unauthorized
 
 hasher = PasswordHasher()
@@ -33,7 +34,7 @@ async def _verify(password_hash: str, password: str) -> bool:
 
 async def authenticate(session: AsyncSession, settings: GatewaySettings, username: str, password: str) -> StaffUser:
     user = await repository.get_by_username(session, username, for_update=True)
-    now = datetime.now(UTC)
+    now = clock.now()
     if user is None:
         await _verify(_DUMMY_HASH, password)
         raise Unauthorized("用户名或密码错误 (wrong username or password)")
@@ -89,6 +90,6 @@ async def disable_user(session: AsyncSession, username: str, *, actor: str, requ
     if user.username == actor:
         raise Conflict("you cannot disable your own account")
     if user.disabled_at is None:
-        user.disabled_at = datetime.now(UTC)
+        user.disabled_at = clock.now()
         repository.audit(session, actor=actor, action="disable", target=username, request_id=request_id)
     return user

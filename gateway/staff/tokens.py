@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 
+from kit import clock
 from kit.problems import Unauthorized
 
 AUDIENCE = "xuefei-ops"
@@ -24,7 +24,7 @@ class StaffTokens:
         self.ttl_s = ttl_s
 
     def issue(self, username: str) -> str:
-        now = int(time.time())
+        now = clock.epoch_s()
         claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": username, "iat": now,
                   "exp": now + self.ttl_s, "jti": uuid.uuid4().hex}
         return jwt.encode(claims, self._private, algorithm="EdDSA")

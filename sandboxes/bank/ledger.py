@@ -12,16 +12,17 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from kit import clock
 from sandboxes.bank.settings import SandboxSettings
 
 CST = timezone(timedelta(hours=8))
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def mask(account: str) -> str:

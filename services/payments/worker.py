@@ -17,12 +17,11 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from kit import http
+from kit import clock, http
 from kit.crypto import FieldCipher, keys_from_settings
 from kit.db import make_engine, make_sessionmaker
 from kit.identity import ServiceSigner
 from kit.logging import configure_logging
-from services.payments import clock
 from services.payments.channels import registry
 from services.payments.channels.base import Channel, ChannelError
 from services.payments.dispatch.service import DispatchPolicy, dispatch_once

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image, ImageDraw
+
+from kit import clock
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +39,7 @@ def invoice_number() -> str:
 def fill_wizard(page: Any, client: Any, donor_cert: str, *, total: str, fee: str,
                 shots: str | None = None) -> None:
     """Steps 1-3 of the wizard for the donor's father, up to 保存并上传材料."""
-    used_on = date.today() - timedelta(days=20)
+    used_on = clock.today() - timedelta(days=20)
     paid_on = used_on + timedelta(days=5)
     page.get_by_test_id("rel-parent").click()
     page.get_by_test_id("input-donor.cert_number").fill(donor_cert)
@@ -157,7 +159,7 @@ def test_an_api_error_is_shown_next_to_its_field(new_page, client, signed_in, de
 
 
 def draft(api: httpx.Client, token: str, cert: str, name: str) -> dict[str, Any]:
-    used_on = date.today() - timedelta(days=30)
+    used_on = clock.today() - timedelta(days=30)
     person = {"cert_type": "resident_id", "cert_number": cert, "name": name}
     response = api.post("/api/v1/claims", headers={"Authorization": f"Bearer {token}"}, json={
         "province": "11", "donor": person, "beneficiary": person, "relationship": "self",

@@ -7,6 +7,7 @@ import httpx
 from PIL import Image
 
 from tests.entitlement.helpers import record
+from tests.support.dates import iso_days_ago
 from tests.support.people import resident_id
 
 DONOR = resident_id("19800101")
@@ -22,9 +23,14 @@ def jpeg(color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (6
 
 def claim_body(*, donor: str = DONOR, beneficiary: str | None = None, relationship: str = "self",
                invoice_number: str = "00012345", blood_fee_fen: int = 88_000, total_fen: int = 1_250_000,
-               used_on: str = "2026-10-01", paid_on: str = "2026-10-08", issued_on: str = "2026-10-08",
+               used_on: str | None = None, paid_on: str | None = None, issued_on: str | None = None,
                channel: str | None = "counter", kinship_evidence: str | None = None, card: str = CARD,
                items: list[dict[str, Any]] | None = None, name: str = "张三") -> dict[str, Any]:
+    """A claim for blood used 60 days ago and paid a week later (well inside any deadline),
+    unless the test names its own dates."""
+    used_on = used_on or iso_days_ago(60)
+    paid_on = paid_on or iso_days_ago(53)
+    issued_on = issued_on or paid_on
     return {
         "province": "11", "channel": channel,
         "donor": {"cert_type": "resident_id", "cert_number": donor, "name": name, "phone": "13812345678"},
@@ -44,7 +50,9 @@ RELATIVE_DOCUMENTS = (*SELF_DOCUMENTS, "beneficiary_id_front", "beneficiary_id_b
 
 
 async def seed_donor(gateway: httpx.AsyncClient, headers: dict[str, str], cert: str = DONOR,
-                     donated_on: str = "2020-05-01", volume_ml: int = 400, no: str = "D1") -> None:
+                     donated_on: str | None = None, volume_ml: int = 400, no: str = "D1") -> None:
+    """A donation two years ago: inside every window (5x self, 1x relatives in Beijing)."""
+    donated_on = donated_on or iso_days_ago(730)
     response = await gateway.post("/ops/v1/donations", headers=headers,
                                   json={"records": [record(no, cert, donated_on=donated_on, volume_ml=volume_ml)]})
     assert response.status_code == 200 and response.json()["created"] == 1, response.text

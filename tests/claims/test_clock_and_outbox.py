@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from services.claims import clock
+from kit import clock
+from services.claims.calendar.workdays import PACKAGE_YEARS
 from services.claims.outbox.deliver import Peers, deliver_once
 from tests.claims.helpers import ready_claim, seed_donor
+from tests.conftest import ADMIN_PASSWORD
 from tests.support.apps import AppStack
+from tests.support.calendar import years_to_cover
+from tests.support.dates import travel
+
+
+def uncovered_year() -> int:
+    """A year neither the package nor the suite's stand-in schedule covers."""
+    return max(*PACKAGE_YEARS, *years_to_cover(clock.today()), clock.today().year) + 1
 
 
 @pytest.fixture
-def on_2025_09_26(monkeypatch: pytest.MonkeyPatch) -> date:
-    day = date(2025, 9, 26)  # the Friday before the 2025 National Day holiday
-    monkeypatch.setattr(clock, "today", lambda: day)
-    return day
+def on_2025_09_26() -> Iterator[date]:
+    with travel(date(2025, 9, 26)) as day:  # the Friday before the 2025 National Day holiday
+        yield day
 
 
-async def test_ten_working_days_across_national_day_and_a_make_up_saturday(
-    stack: AppStack, admin_headers, on_2025_09_26
-) -> None:
+async def test_ten_working_days_across_national_day_and_a_make_up_saturday(stack: AppStack, on_2025_09_26) -> None:
+    admin_headers = await stack.login("admin", ADMIN_PASSWORD)  # a token of the travelled-to day
     await seed_donor(stack.gateway, admin_headers)
     claim = await ready_claim(stack.gateway, admin_headers, used_on="2025-09-01", paid_on="2025-09-10",
                               issued_on="2025-09-10")
@@ -33,26 +41,27 @@ async def test_ten_working_days_across_national_day_and_a_make_up_saturday(
     assert (body["submitted_on"], body["due_on"]) == ("2025-09-26", "2025-10-16")
 
 
-async def test_an_uncovered_year_raises_an_alarm_instead_of_guessing(
-    stack: AppStack, admin_headers, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(clock, "today", lambda: date(2026, 12, 24))  # due in 2027: not yet published
-    await seed_donor(stack.gateway, admin_headers)
-    claim = await ready_claim(stack.gateway, admin_headers)
-    body = (await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=admin_headers)).json()
-    assert body["status"] == "submitted" and body["due_on"] is None
-    alarms = (await stack.gateway.get("/ops/v1/calendar/alarms", headers=admin_headers)).json()
-    assert [(a["claim_id"], a["year"]) for a in alarms] == [(claim["id"], 2027)]
+async def test_a_clock_in_an_uncovered_year_raises_an_alarm_instead_of_guessing(stack: AppStack) -> None:
+    year = uncovered_year()
+    with travel(date(year, 3, 2)):  # early spring: ten working days later is still that year
+        admin_headers = await stack.login("admin", ADMIN_PASSWORD)
+        await seed_donor(stack.gateway, admin_headers)
+        claim = await ready_claim(stack.gateway, admin_headers)
+        body = (await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=admin_headers)).json()
+        alarms = (await stack.gateway.get("/ops/v1/calendar/alarms", headers=admin_headers)).json()
+    assert (body["status"], body["submitted_on"], body["due_on"]) == ("submitted", f"{year}-03-02", None)
+    assert [(a["claim_id"], a["year"]) for a in alarms] == [(claim["id"], year)]
 
 
 async def test_ops_enter_next_years_schedule_and_declare_it(stack: AppStack, admin_headers) -> None:
-    refused = await stack.gateway.post("/ops/v1/calendar/years/2027", headers=admin_headers)
+    year = uncovered_year()
+    refused = await stack.gateway.post(f"/ops/v1/calendar/years/{year}", headers=admin_headers)
     assert refused.status_code == 422  # no day entered yet
-    day = await stack.gateway.put("/ops/v1/calendar/days/2027-01-01", headers=admin_headers,
+    day = await stack.gateway.put(f"/ops/v1/calendar/days/{year}-01-01", headers=admin_headers,
                                   json={"working": False, "note": "元旦"})
     assert day.status_code == 200
-    declared = await stack.gateway.post("/ops/v1/calendar/years/2027", headers=admin_headers)
-    assert declared.json() == {"year": 2027, "covered": True}
+    declared = await stack.gateway.post(f"/ops/v1/calendar/years/{year}", headers=admin_headers)
+    assert declared.json() == {"year": year, "covered": True}
 
 
 async def test_approval_survives_a_payments_service_that_is_down(stack: AppStack, admin_headers, db) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.claims.helpers import DONOR, FATHER, RELATIVE_DOCUMENTS, claim_body, ready_claim, seed_donor, upload
 from tests.support.apps import AppStack
+from tests.support.dates import iso_days_ago
 from tests.support.people import with_wrong_check_digit
 
 
@@ -55,7 +56,7 @@ async def test_submit_quotes_holds_and_starts_the_clock(gateway, operator, admin
     quote = await gateway.post("/ops/v1/quotes", headers=admin_headers, json={
         "province": "11", "donor": {"cert_type": "resident_id", "cert_number": DONOR},
         "beneficiary": {"cert_type": "resident_id", "cert_number": DONOR}, "relationship": "self",
-        "used_on": "2026-10-01", "usage_province": "11", "items": [{"product": "plasma", "quantity": 1}],
+        "used_on": iso_days_ago(60), "usage_province": "11", "items": [{"product": "plasma", "quantity": 1}],
         "blood_fee_fen": 100})
     assert quote.json()["remaining_ml_before"] == 1600
     again = await gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=operator)
@@ -86,9 +87,9 @@ async def test_a_relative_with_a_pledge_needs_their_ids_and_the_signed_pledge(ga
      "donor.cert_number"),
     ({"invoice": {"code": "1", "number": "2", "issued_on": "2999-01-01", "total_fen": 100, "blood_fee_fen": 50}},
      "invoice.issued_on"),
-    ({"invoice": {"code": "1", "number": "2", "issued_on": "2026-10-08", "total_fen": 100, "blood_fee_fen": 500}},
+    ({"invoice": {"code": "1", "number": "2", "issued_on": iso_days_ago(53), "total_fen": 100, "blood_fee_fen": 500}},
      "invoice.blood_fee_fen"),
-    ({"invoice": {"code": "1", "number": "2", "issued_on": "2026-10-08", "total_fen": 100, "blood_fee_fen": 0}},
+    ({"invoice": {"code": "1", "number": "2", "issued_on": iso_days_ago(53), "total_fen": 100, "blood_fee_fen": 0}},
      "invoice.blood_fee_fen"),
     ({"relationship": "parent"}, "kinship_evidence"),
     ({"payee": {"account_name": "张三", "account_number": "12ab", "bank_name": "工行"}}, "payee.account_number"),
@@ -113,8 +114,8 @@ async def test_a_duplicate_invoice_is_a_409_with_the_earlier_reference(gateway, 
 
 
 async def test_the_claim_deadline_of_the_rule_set_is_enforced(gateway, operator) -> None:
-    # Beijing: within one year of payment. Paid 2025-10-08: the deadline passed on 2026-10-08.
-    claim = await ready_claim(gateway, operator, used_on="2025-10-01", paid_on="2025-10-08", issued_on="2025-10-08")
+    # Beijing: within one year of payment. Paid 400 days ago: the year ended more than a month ago.
+    claim = await ready_claim(gateway, operator, used_on=iso_days_ago(407), paid_on=iso_days_ago(400))
     response = await gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=operator)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "usage.paid_on"

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from tests.claims.helpers import DONOR, ready_claim, seed_donor, upload
 from tests.support.apps import AppStack
+from tests.support.dates import iso_days_ago
 
 PASSWORD = "correct horse battery"
 
@@ -69,7 +70,7 @@ async def test_a_reviewer_may_lower_with_a_reason_but_never_raise(gateway, team)
 async def test_large_approvals_need_a_different_senior_reviewer(gateway, team, admin_headers, stack) -> None:
     # 10 donations of 400 mL (4000 mL > 1000: unlimited); 30 U red cells = 6000 mL = 6,600 yuan > 5,000.
     for i in range(2, 11):
-        await seed_donor(gateway, admin_headers, no=f"D{i}", donated_on=f"2020-0{1 + i % 9}-1{i % 9}")
+        await seed_donor(gateway, admin_headers, no=f"D{i}", donated_on=iso_days_ago(700 + 30 * i))
     claim = await submitted(gateway, team, items=[{"product": "red_cells", "quantity": 30}], blood_fee_fen=700_000)
     assert claim["eligible_fen"] == 660_000
     first = await decide(gateway, team["reviewer"], claim["id"], decision="approve")
@@ -83,7 +84,7 @@ async def test_large_approvals_need_a_different_senior_reviewer(gateway, team, a
 
 async def test_the_same_senior_cannot_both_approve_and_confirm(gateway, team, admin_headers, stack) -> None:
     for i in range(2, 11):
-        await seed_donor(gateway, admin_headers, no=f"D{i}", donated_on=f"2020-0{1 + i % 9}-1{i % 9}")
+        await seed_donor(gateway, admin_headers, no=f"D{i}", donated_on=iso_days_ago(700 + 30 * i))
     claim = await submitted(gateway, team, items=[{"product": "red_cells", "quantity": 30}], blood_fee_fen=700_000)
     assert (await decide(gateway, team["senior"], claim["id"], decision="approve")).json()["status"] == (
         "awaiting_second_review")
@@ -103,7 +104,7 @@ async def test_rejection_needs_a_reason_and_releases_the_hold(gateway, team, adm
     quote = await gateway.post("/ops/v1/quotes", headers=admin_headers, json={
         "province": "11", "donor": {"cert_type": "resident_id", "cert_number": DONOR},
         "beneficiary": {"cert_type": "resident_id", "cert_number": DONOR}, "relationship": "self",
-        "used_on": "2026-10-01", "usage_province": "11", "items": [{"product": "plasma", "quantity": 1}],
+        "used_on": iso_days_ago(60), "usage_province": "11", "items": [{"product": "plasma", "quantity": 1}],
         "blood_fee_fen": 100})
     assert quote.json()["remaining_ml_before"] == 2000  # the 400 mL hold came back
 

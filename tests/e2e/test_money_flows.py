@@ -8,6 +8,7 @@ import io
 import re
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from PIL import Image
 from stack.demo import DEMO_DONORS
 from tests.e2e.conftest import E2E_ADMIN_PASSWORD
 from tests.e2e.running import RunningStack
+from tests.support.dates import first_of_previous_month, iso_days_ago, month_of
 from tests.support.people import resident_id
 
 pytestmark = pytest.mark.e2e
@@ -67,9 +69,9 @@ def test_a_counter_claim_goes_from_draft_to_paid(running_stack: RunningStack, op
             "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
             "beneficiary": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
             "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
-            "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": "2026-10-01",
-                      "paid_on": "2026-10-08", "items": [{"product": "red_cells", "quantity": 3}]},
-            "invoice": {"code": "130100226", "number": "E2E0001", "check_code": "x", "issued_on": "2026-10-08",
+            "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": iso_days_ago(30),
+                      "paid_on": iso_days_ago(23), "items": [{"product": "red_cells", "quantity": 3}]},
+            "invoice": {"code": "130100226", "number": "E2E0001", "check_code": "x", "issued_on": iso_days_ago(23),
                         "total_fen": 900_000, "blood_fee_fen": 63_000},
             "payee": {"account_name": ZHANG.name, "account_number": card, "bank_name": "中国工商银行"},
         }
@@ -102,6 +104,10 @@ def test_a_counter_claim_goes_from_draft_to_paid(running_stack: RunningStack, op
 
 
 def test_a_hospital_loop_from_notice_to_a_paid_statement(running_stack: RunningStack, ops) -> None:
+    # The processes run on the machine's clock: the settlement is dated last month, so that month's
+    # statement can be filed today.
+    last_month = first_of_previous_month()
+    used_on, settled_on = (last_month + timedelta(days=11)).isoformat(), (last_month + timedelta(days=19)).isoformat()
     father = resident_id("19560101", area="110105", seq=43)
     account = "0200001409014476543"
     with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
@@ -120,14 +126,14 @@ def test_a_hospital_loop_from_notice_to_a_paid_statement(running_stack: RunningS
         notice = client.post("/his/v1/reduction-notices", headers=his, json={
             "province": "11", "patient": {"cert_type": "resident_id", "cert_number": father, "name": "张父"},
             "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-            "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": "2026-10-12",
+            "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": used_on,
             "items": [{"product": "red_cells", "quantity": 2}], "blood_fee_fen": 50_000}).json()
         assert notice["eligible"] is True and notice["max_reducible_fen"] == 44_000, notice
         settled = client.post(f"/his/v1/reduction-notices/{notice['notice_no']}/settlement", headers=his, json={
-            "receipt_no": "E2E-R1", "settled_on": "2026-10-20", "items": [{"product": "red_cells", "quantity": 2}],
+            "receipt_no": "E2E-R1", "settled_on": settled_on, "items": [{"product": "red_cells", "quantity": 2}],
             "blood_fee_fen": 50_000, "reduced_fen": 44_000, "invoice": {"code": "110100", "number": "E2E-H1"}})
         assert settled.json()["status"] == "settled", settled.text
-        statement = client.post("/his/v1/hospital-settlements", headers=his, json={"period": "2026-10"})
+        statement = client.post("/his/v1/hospital-settlements", headers=his, json={"period": month_of(last_month)})
         assert statement.status_code == 201, statement.text
         assert statement.json()["total_fen"] == 44_000
         approved = client.post(f"/ops/v1/hospital-settlements/{statement.json()['id']}/approve", headers=ops["finance"])
@@ -145,7 +151,7 @@ def test_a_hospital_loop_from_notice_to_a_paid_statement(running_stack: RunningS
         refused = client.post("/his/v1/reduction-notices", headers=his, json={
             "province": "11", "patient": {"cert_type": "resident_id", "cert_number": father, "name": "张父"},
             "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-            "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": "2026-10-12",
+            "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": used_on,
             "items": [{"product": "red_cells", "quantity": 1}], "blood_fee_fen": 50_000,
             "invoice": {"code": "110100", "number": "E2E-H1"}})
         assert refused.status_code == 409

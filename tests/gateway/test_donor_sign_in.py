@@ -9,6 +9,7 @@ import pytest
 
 from tests.entitlement.helpers import record
 from tests.support.apps import AppStack
+from tests.support.dates import iso_days_ago
 from tests.support.people import resident_id
 
 DONOR = resident_id("19800101")
@@ -18,8 +19,8 @@ PHONE = "13912345678"
 @pytest.fixture
 async def registry(gateway: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:
     response = await gateway.post("/ops/v1/donations", headers=admin_headers, json={"records": [
-        record("D1", DONOR, donated_on="2020-05-01", phone=PHONE),
-        record("D2", DONOR, donated_on="2021-05-01", phone=PHONE)]})
+        record("D1", DONOR, donated_on=iso_days_ago(900), phone=PHONE),
+        record("D2", DONOR, donated_on=iso_days_ago(500), phone=PHONE)]})
     assert response.json()["created"] == 2
 
 
@@ -125,6 +126,6 @@ async def test_a_donor_files_a_claim_through_the_client_surface(gateway, registr
     assert (await gateway.get(f"/api/v1/claims/{created.json()['id']}", headers=other)).status_code == 401
     estimate = await gateway.post("/api/v1/me/estimate", headers=headers, json={
         "relationship": "parent", "items": [{"product": "red_cells", "quantity": 4}], "blood_fee_fen": 120_000,
-        "used_on": "2026-10-01"})
+        "used_on": iso_days_ago(60)})
     assert estimate.status_code == 200, estimate.text
     assert (estimate.json()["pool"], estimate.json()["covered_ml"]) == ("relatives", 800)

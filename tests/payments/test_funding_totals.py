@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from services.payments import clock
+from kit import clock
 from tests.payments.support import body, eventually
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from kit import clock
 from sandboxes.bank.app import create_app as create_bank
 from sandboxes.bank.settings import SandboxSettings
-from services.payments import clock
 from services.payments.channels import registry
 from tests.payments.support import CLAIM_CALLER, body
 from tests.support.callers import caller_headers

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from services.payments import clock
+from kit import clock
 from tests.payments.support import account, body, eventually
 
 FINANCE = {"roles": ("finance",), "province": "11"}

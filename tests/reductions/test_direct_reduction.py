@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import httpx
 import pytest
 
-from services.claims import clock
 from tests.claims.helpers import DONOR, FATHER, RELATIVE_DOCUMENTS, ready_claim, seed_donor
 from tests.support.apps import AppStack
 from tests.support.callers import donor_headers
+from tests.support.dates import first_of_previous_month, iso_days_ago, month_of, today, travel
 from tests.support.people import resident_id
 
 MOTHER = resident_id("19520101", seq=8)
@@ -22,65 +22,83 @@ def hospital_body(code: str = "H110105001", military: bool = False) -> dict:
             "bank_name": "中国工商银行"}
 
 
-async def hospital_token(gateway: httpx.AsyncClient, admin: dict[str, str], code: str = "H110105001") -> dict[str, str]:
+async def hospital_credentials(gateway: httpx.AsyncClient, admin: dict[str, str],
+                               code: str = "H110105001") -> tuple[str, str]:
+    """Register the hospital and issue its client credentials: (client_id, client_secret)."""
     registered = await gateway.post("/ops/v1/hospitals", headers=admin, json=hospital_body(code))
     assert registered.status_code == 201, registered.text
     assert registered.json()["account_number_masked"].endswith("2345")
     issued = await gateway.post(f"/ops/v1/hospitals/{code}/credentials", headers=admin)
     assert issued.status_code == 201, issued.text
+    return issued.json()["client_id"], issued.json()["client_secret"]
+
+
+async def his_token(gateway: httpx.AsyncClient, client_id: str, client_secret: str) -> dict[str, str]:
     token = await gateway.post("/his/v1/auth/token", data={
-        "grant_type": "client_credentials", "client_id": issued.json()["client_id"],
-        "client_secret": issued.json()["client_secret"]})
+        "grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret})
     assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}", "X-Client-Id": issued.json()["client_id"]}
+    return {"Authorization": f"Bearer {token.json()['access_token']}", "X-Client-Id": client_id}
+
+
+async def hospital_token(gateway: httpx.AsyncClient, admin: dict[str, str], code: str = "H110105001") -> dict[str, str]:
+    return await his_token(gateway, *await hospital_credentials(gateway, admin, code))
 
 
 def notice_body(patient: str = FATHER, relationship: str = "parent", quantity: int = 1, **extra) -> dict:
     return {"province": "11", "patient": {"cert_type": "resident_id", "cert_number": patient, "name": "张父"},
             "donor": {"cert_type": "resident_id", "cert_number": DONOR, "name": "张三"},
-            "relationship": relationship, "kinship_evidence": {"kind": "pledge"}, "used_on": "2026-10-10",
+            "relationship": relationship, "kinship_evidence": {"kind": "pledge"}, "used_on": iso_days_ago(1),
             "items": [{"product": "red_cells", "quantity": quantity}], "blood_fee_fen": 46_000, **extra}
 
 
 def settlement(receipt: str = "R-0001", reduced: int = 22_000, invoice: str = "55501") -> dict:
-    return {"receipt_no": receipt, "settled_on": "2026-10-15", "items": [{"product": "red_cells", "quantity": 1}],
+    """Discharged and settled today (whatever day the clock says)."""
+    return {"receipt_no": receipt, "settled_on": iso_days_ago(0), "items": [{"product": "red_cells", "quantity": 1}],
             "blood_fee_fen": 46_000, "reduced_fen": reduced, "invoice": {"code": "130100226", "number": invoice}}
 
 
 @pytest.fixture
 async def his(stack: AppStack, admin_headers) -> dict[str, str]:
-    await seed_donor(stack.gateway, admin_headers)  # 400 mL in 2020: relatives' pool 400 mL
+    await seed_donor(stack.gateway, admin_headers)  # 400 mL two years ago: relatives' pool 400 mL
     return await hospital_token(stack.gateway, admin_headers)
 
 
-async def test_notice_settlement_and_monthly_statement_for_a_donors_father(stack: AppStack, his, admin_headers) -> None:
+async def test_notice_settlement_and_monthly_statement_for_a_donors_father(stack: AppStack, admin_headers) -> None:
     gw = stack.gateway
-    notice = await gw.post("/his/v1/reduction-notices", headers=his, json=notice_body())
-    assert notice.status_code == 200, notice.text
-    body = notice.json()
-    assert (body["eligible"], body["max_reducible_fen"], body["status"]) == (True, 22_000, "issued")
-    no = body["notice_no"]
-    pdf = await gw.get(f"/his/v1/reduction-notices/{no}.pdf", headers=his)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert no.encode() in pdf.content  # printed beside its QR code
+    await seed_donor(gw, admin_headers)  # 400 mL two years ago: relatives' pool 400 mL
+    credentials = await hospital_credentials(gw, admin_headers)
+    discharged = first_of_previous_month() + timedelta(days=9)  # the patient left hospital last month
+    with travel(discharged):
+        his = await his_token(gw, *credentials)
+        notice = await gw.post("/his/v1/reduction-notices", headers=his, json=notice_body())
+        assert notice.status_code == 200, notice.text
+        body = notice.json()
+        assert (body["eligible"], body["max_reducible_fen"], body["status"]) == (True, 22_000, "issued")
+        no = body["notice_no"]
+        pdf = await gw.get(f"/his/v1/reduction-notices/{no}.pdf", headers=his)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert no.encode() in pdf.content  # printed beside its QR code
 
-    too_much = await gw.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his, json=settlement(reduced=30_000))
-    assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "reduced_fen"
-    settled = await gw.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his, json=settlement())
-    assert settled.status_code == 200, settled.text
-    assert (settled.json()["status"], settled.json()["reduced_fen"]) == ("settled", 22_000)
-    replay = await gw.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his, json=settlement())
-    assert replay.status_code == 200 and replay.json()["receipt_no"] == "R-0001"
-    await stack.drain_outbox()  # the hold is committed at the entitlement service
+        too_much = await gw.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his,
+                                 json=settlement(reduced=30_000))
+        assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "reduced_fen"
+        settled = await gw.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his, json=settlement())
+        assert settled.status_code == 200, settled.text
+        assert (settled.json()["status"], settled.json()["reduced_fen"]) == ("settled", 22_000)
+        replay = await gw.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his, json=settlement())
+        assert replay.status_code == 200 and replay.json()["receipt_no"] == "R-0001"
+        await stack.drain_outbox()  # the hold is committed at the entitlement service
 
-    early = await gw.post("/his/v1/hospital-settlements", headers=his, json={"period": "2026-11"})
+    # Back to today: last month has ended, this one has not.
+    his = await his_token(gw, *credentials)
+    early = await gw.post("/his/v1/hospital-settlements", headers=his, json={"period": month_of(today())})
     assert early.status_code == 409  # the month has not ended
-    filed = await gw.post("/his/v1/hospital-settlements", headers=his, json={"period": "2026-10"})
+    filed = await gw.post("/his/v1/hospital-settlements", headers=his, json={"period": month_of(discharged)})
     assert filed.status_code == 201, filed.text
     statement = filed.json()
     assert (statement["total_fen"], statement["reduction_count"]) == (22_000, 1)
     assert statement["funding"] == [{"source": "local_fund", "amount_fen": 22_000}]
-    twice = await gw.post("/his/v1/hospital-settlements", headers=his, json={"period": "2026-10"})
+    twice = await gw.post("/his/v1/hospital-settlements", headers=his, json={"period": month_of(discharged)})
     assert twice.status_code == 409
     csv_text = (await gw.get(f"/his/v1/hospital-settlements/{statement['id']}/statement.csv", headers=his)).text
     assert no in csv_text and "220.00" in csv_text
@@ -168,10 +186,16 @@ async def test_cancelling_releases_the_hold_and_blocks_settlement(stack: AppStac
     assert again.json()["max_reducible_fen"] == 44_000  # the whole pool is back
 
 
-async def test_an_expired_notice_cannot_be_settled(stack: AppStack, his, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_expired_notice_cannot_be_settled(stack: AppStack, admin_headers) -> None:
+    await seed_donor(stack.gateway, admin_headers)
+    credentials = await hospital_credentials(stack.gateway, admin_headers)
+    his = await his_token(stack.gateway, *credentials)
     no = (await stack.gateway.post("/his/v1/reduction-notices", headers=his, json=notice_body())).json()["notice_no"]
-    monkeypatch.setattr(clock, "today", lambda: date(2027, 1, 1))
-    response = await stack.gateway.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his, json=settlement())
+    valid_days = stack.apps["claims"].state.settings.notice_valid_days
+    with travel(today() + timedelta(days=valid_days)):  # the day after its last valid day
+        his = await his_token(stack.gateway, *credentials)
+        response = await stack.gateway.post(f"/his/v1/reduction-notices/{no}/settlement", headers=his,
+                                            json=settlement())
     assert response.status_code == 409
     assert "expired" in response.json()["detail"]
 

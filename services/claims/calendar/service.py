@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from services.claims.calendar.models import CalendarAlarm, CalendarDay, CalendarYear
 from services.claims.calendar.workdays import CalendarNotCovered, WorkingCalendar
 
@@ -41,4 +42,4 @@ async def open_alarms(session: AsyncSession) -> list[CalendarAlarm]:
 async def resolve_alarms(session: AsyncSession, claim_ids: list[uuid.UUID]) -> None:
     await session.execute(update(CalendarAlarm).where(CalendarAlarm.claim_id.in_(claim_ids),
                                                       CalendarAlarm.resolved_at.is_(None))
-                          .values(resolved_at=datetime.now(UTC)))
+                          .values(resolved_at=clock.now()))

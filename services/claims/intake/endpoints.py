@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from kit import clock
 from kit.db import SessionDep
 from kit.identity import Caller, CallerDep
 from kit.problems import Forbidden, Unprocessable, problem_responses
-from services.claims import clock
 from services.claims.audit import service as audit
 from services.claims.intake import access, repository, service, submit
 from services.claims.intake.deps import ClaimDep

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.claims import clock
+from kit import clock
 from services.claims.intake.models import Claim, ClaimDocument
 
 OPEN_STATUSES = ("submitted", "under_review", "needs_more_info", "awaiting_second_review", "approved",

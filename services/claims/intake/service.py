@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.crypto import BlindIndex, FieldCipher, mask_bank_account, mask_cert_number, mask_phone
 from kit.identity import Caller
 from kit.problems import Unprocessable
-from services.claims import clock
 from services.claims.audit import service as audit
 from services.claims.documents.kinds import missing_documents, required_documents
 from services.claims.intake import repository

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kit import clock
 from kit.crypto import BlindIndex, FieldCipher
 from kit.identity import Caller
 from kit.problems import Conflict, Problem, Unprocessable
-from services.claims import clock
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
 from services.claims.clients.entitlement import EntitlementClient, HoldResult

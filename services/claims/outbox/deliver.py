@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit import http
+from kit import clock, http
 from kit.crypto import FieldCipher
 from kit.identity import ServiceSigner
 from services.claims.intake.models import ACCOUNT, Claim
@@ -41,7 +41,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 async def _claim_batch(sessionmaker: async_sessionmaker[AsyncSession], limit: int) -> list[OutboxMessage]:
-    now = datetime.now(UTC)
+    now = clock.now()
     async with sessionmaker() as session, session.begin():
         stmt = (select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None), OutboxMessage.next_attempt_at <= now)
                 .order_by(OutboxMessage.created_at).limit(limit).with_for_update(skip_locked=True))
@@ -119,11 +119,11 @@ async def deliver_once(sessionmaker: async_sessionmaker[AsyncSession], peers: Pe
             if error is not None:
                 row.attempts += 1
                 row.last_error = error
-                row.next_attempt_at = datetime.now(UTC) + backoff(row.attempts)
+                row.next_attempt_at = clock.now() + backoff(row.attempts)
                 log.warning("outbox delivery failed", kind=row.kind, attempts=row.attempts, error=error)
                 continue
             await _record(session, row, effect)
-            row.delivered_at, row.last_error = datetime.now(UTC), None
+            row.delivered_at, row.last_error = clock.now(), None
             delivered += 1
     return delivered
 

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kit import clock
 from kit.crypto import FieldCipher, mask_cert_number
 from kit.identity import Caller
 from kit.problems import Conflict, NotFound, Problem, Unprocessable
-from services.claims import clock
 from services.claims.audit import service as audit
 from services.claims.clients.entitlement import EntitlementClient
 from services.claims.intake import repository as claims_repository
@@ -171,7 +171,7 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
     notice.final_items = [i.model_dump() for i in body.items]
     notice.final_blood_fee_fen = body.blood_fee_fen
     notice.invoice_code, notice.invoice_number = body.invoice.code, body.invoice.number
-    notice.status, notice.settled_at = "settled", datetime.now(UTC)
+    notice.status, notice.settled_at = "settled", clock.now()
     ml = consumed_ml(int(notice.quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
     enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
             {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
@@ -202,7 +202,7 @@ async def correct(session: AsyncSession, notice_no: str, body: CorrectionIn, cal
         raise Conflict(f"只有已结算的通知单可以冲正 (only a settled notice is corrected; this one is {notice.status})")
     if notice.statement_id is not None:
         raise Conflict("该减免已列入结算清单，请联系区献血办 (already in a settlement statement)")
-    notice.status, notice.corrected_at, notice.correction_reason = "corrected", datetime.now(UTC), body.reason
+    notice.status, notice.corrected_at, notice.correction_reason = "corrected", clock.now(), body.reason
     enqueue(session, notice, "hold_reverse", f"reverse:{notice.hold_key}",  # type: ignore[arg-type]
             {"hold_key": notice.hold_key, "reason": f"冲正：{body.reason}"})
     audit.record(session, notice, caller, "notice_corrected", from_status="settled", to_status="corrected",  # type: ignore[arg-type]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.crypto import FieldCipher
 from kit.identity import Caller
 from kit.problems import Conflict, Forbidden, NotFound, Unprocessable
-from services.claims import clock
 from services.claims.hospitals.models import ACCOUNT_CONTEXT, Hospital
 from services.claims.outbox.enqueue import enqueue
 from services.claims.reductions.models import HospitalStatement, ReductionNotice
@@ -83,7 +83,7 @@ async def approve(session: AsyncSession, statement_id: uuid.UUID, caller: Caller
         raise Forbidden("只有本省献血办财务可以审批 (finance of the hospital's province approves)")
     if statement.status != "filed":
         return statement  # approved once; paid once
-    statement.status, statement.approved_by, statement.approved_at = "approved", caller.subject, datetime.now(UTC)
+    statement.status, statement.approved_by, statement.approved_at = "approved", caller.subject, clock.now()
     if statement.total_fen > 0:
         enqueue(session, statement, "payment_request", f"statement:{statement.id}", {  # type: ignore[arg-type]
             "source_ref": f"statement:{statement.id}", "province": hospital.province,

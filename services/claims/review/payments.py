@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.crypto import FieldCipher, mask_bank_account
 from kit.identity import Caller
 from kit.problems import Conflict, Unprocessable
@@ -53,7 +54,7 @@ def apply_event(session: AsyncSession, claim: Claim, event: PaymentEvent, caller
 
 def _unique_suffix() -> int:
     # A claim can bounce and be corrected more than once; each round is its own message.
-    return int(datetime.now(UTC).timestamp() * 1000)
+    return int(clock.now().timestamp() * 1000)
 
 
 def correct_payee(session: AsyncSession, claim: Claim, body: PayeeCorrection, caller: Caller,

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.crypto import FieldCipher
 from kit.identity import Caller
 from kit.problems import Conflict, Forbidden, Unprocessable
-from services.claims import clock
 from services.claims.audit import service as audit
 from services.claims.intake import access
 from services.claims.intake.models import ACCOUNT, Claim

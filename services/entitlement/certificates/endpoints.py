@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 
+from kit import clock
 from kit.db import SessionDep
 from kit.identity import require_roles
 from kit.problems import problem_responses
@@ -24,4 +24,4 @@ router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 async def certificate_lookup(body: CertificateLookup, request: Request, session: SessionDep) -> dict[str, Any]:
     state = request.app.state
     return await service.certificate(session, body.cert_type, body.cert_number, rule_sets=state.rule_sets,
-                                     index=state.blind_index, today=date.today())
+                                     index=state.blind_index, today=clock.today())

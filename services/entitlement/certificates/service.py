@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.crypto import BlindIndex
 from kit.problems import NotFound
 from services.entitlement import rules
@@ -28,7 +29,7 @@ async def certificate(session: AsyncSession, cert_type: str, cert_number: str, *
         raise NotFound("献血者不在献血记录中 (no donor with this certificate in the registry)", field="cert_number")
     rows = await registry.donations_of(session, donor.id)
     provinces = sorted({r.province for r in rows})
-    now = datetime.now(UTC)
+    now = clock.now()
     by_province = []
     for province in provinces:
         donations = [to_engine(r) for r in rows if r.province == province]

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
 
+from kit import clock
 from kit.db import SessionDep
 from kit.identity import CallerDep, require_roles
 from kit.problems import problem_responses
@@ -21,7 +21,7 @@ KeyHeader = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_len
 def _out(hold: Hold) -> HoldOut:
     out = HoldOut.model_validate(hold)
     # A lapsed hold reads as expired even before a write has marked it so.
-    if out.state == "held" and out.expires_at <= datetime.now(UTC):
+    if out.state == "held" and out.expires_at <= clock.now():
         out.state = "expired"
     return out
 

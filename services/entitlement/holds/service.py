@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.crypto import BlindIndex
 from kit.identity import Caller
 from kit.problems import Conflict, NotFound, Problem
@@ -49,7 +50,7 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
         reducible_fen=result.reducible_fen, state="held", purpose=body.purpose, reference=body.reference,
         used_on=body.quote.used_on,
         quote=quotes.quote_out(result, context.rule_set, body.quote).model_dump(mode="json"),
-        expires_at=datetime.now(UTC) + timedelta(hours=body.ttl_hours), created_by=caller.subject,
+        expires_at=clock.now() + timedelta(hours=body.ttl_hours), created_by=caller.subject,
     )
     repository.add(session, hold)
     await session.flush()
@@ -68,7 +69,7 @@ async def _locked(session: AsyncSession, key: str) -> Hold:
     if hold is None:
         raise NotFound(f"no hold with idempotency key {key!r}")
     await registry.lock_donor(session, hold.donor_id)
-    await repository.expire_due(session, hold.donor_id, datetime.now(UTC))
+    await repository.expire_due(session, hold.donor_id, clock.now())
     await session.refresh(hold)
     return hold
 
@@ -83,7 +84,7 @@ async def commit(session: AsyncSession, key: str, body: SettleIn) -> Hold:
         if body.ml > hold.ml:
             raise Conflict(f"cannot consume {body.ml} mL: only {hold.ml} mL are held", field="ml")
         hold.ml = body.ml
-    hold.state, hold.settled_at, hold.settle_reason = "committed", datetime.now(UTC), body.reason
+    hold.state, hold.settled_at, hold.settle_reason = "committed", clock.now(), body.reason
     return hold
 
 
@@ -93,7 +94,7 @@ async def release(session: AsyncSession, key: str, body: SettleIn) -> Hold:
         return hold
     if hold.state != "held":
         raise Conflict(f"hold is {hold.state}; a committed hold is not released")
-    hold.state, hold.settled_at, hold.settle_reason = "released", datetime.now(UTC), body.reason
+    hold.state, hold.settled_at, hold.settle_reason = "released", clock.now(), body.reason
     return hold
 
 
@@ -111,6 +112,6 @@ async def reverse(session: AsyncSession, key: str, body: SettleIn) -> Hold:
         return hold
     if hold.state != "committed":
         raise Conflict(f"hold is {hold.state}; only a committed hold is reversed")
-    hold.state, hold.settled_at = "reversed", datetime.now(UTC)
+    hold.state, hold.settled_at = "reversed", clock.now()
     hold.settle_reason = f"{hold.settle_reason or ''} | reversed: {body.reason}".strip(" |")
     return hold

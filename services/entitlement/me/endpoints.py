@@ -6,6 +6,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from kit import clock
 from kit.db import SessionDep
 from kit.identity import Caller, CallerDep
 from kit.idnumbers import CertType
@@ -33,7 +34,7 @@ async def my_certificate(request: Request, caller: CallerDep, session: SessionDe
     cert_type, cert_number = _donor(caller)
     state = request.app.state
     return await certificates.certificate(session, cert_type, cert_number, rule_sets=state.rule_sets,
-                                          index=state.blind_index, today=date.today())
+                                          index=state.blind_index, today=clock.today())
 
 
 class EstimateIn(BaseModel):
@@ -65,7 +66,7 @@ async def my_estimate(body: EstimateIn, request: Request, caller: CallerDep, ses
         if len(provinces) != 1:
             raise Unprocessable("您在多个省份献过血，请选择献血省份 (choose the donation province)", field="province")
         province = provinces[0]
-    used_on = body.used_on or date.today()
+    used_on = body.used_on or clock.today()
     request_ = rules.QuoteRequest(
         relationship=body.relationship, used_on=used_on, usage_province=body.usage_province or province,
         items=[rules.QuoteItem(product=i.product, quantity=i.quantity) for i in body.items],

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.crypto import BlindIndex
 from kit.problems import NotFound, Unprocessable
 from services.entitlement import rules
@@ -74,12 +75,12 @@ async def quote_for_donor(
         raise NotFound("献血者不在献血记录中 (no donor with this certificate in the registry)", field="donor.cert_number")
     if lock:
         await registry.lock_donor(session, donor.id)
-        await holds_repository.expire_due(session, donor.id, datetime.now(UTC))
+        await holds_repository.expire_due(session, donor.id, clock.now())
     donations = [to_engine(d) for d in await registry.donations_of(session, donor.id, rule_set.province)]
     if not donations:
         raise Unprocessable(f"献血者在省份 {rule_set.province} 没有献血记录 (no donations in this province)",
                             field="province")
-    draws = await holds_repository.draws(session, donor.id, rule_set.province, datetime.now(UTC))
+    draws = await holds_repository.draws(session, donor.id, rule_set.province, clock.now())
     try:
         result = rules.quote(rule_set, donations, draws, request)
     except rules.RuleError as exc:

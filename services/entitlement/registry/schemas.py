@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from kit import clock
 from kit.idnumbers import CertificateIn, CertType, check_cert_number
 
 EXAMPLE_RECORD = {
@@ -36,7 +37,7 @@ class DonationRecordIn(BaseModel):
     @field_validator("donated_on")
     @classmethod
     def _not_in_future(cls, value: date) -> date:
-        if value > date.today():
+        if value > clock.today():
             raise ValueError("献血日期不能晚于今天 (donated_on is in the future)")
         return value
 

@@ -10,10 +10,10 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.crypto import BlindIndex, FieldCipher, mask_bank_account, mask_name
 from kit.identity import Caller
 from kit.problems import Conflict, NotFound, Unprocessable
-from services.payments import clock
 from services.payments.disbursements import repository, states
 from services.payments.disbursements.models import (
     ACCOUNT_CONTEXT,

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments import clock
+from kit import clock
 from services.payments.disbursements.models import FINAL_STATES, Disbursement, HistoryEntry
 
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -11,8 +11,9 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kit import clock
 from kit.crypto import FieldCipher
-from services.payments import backoff, clock
+from services.payments import backoff
 from services.payments.channels.base import Channel, ChannelError, TransferRequest, TransferStatus
 from services.payments.disbursements import states
 from services.payments.disbursements.models import ACCOUNT_CONTEXT, Disbursement, TransferAttempt

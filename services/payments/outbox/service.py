@@ -11,9 +11,9 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit import http
+from kit import clock, http
 from kit.identity import ServiceSigner
-from services.payments import backoff, clock
+from services.payments import backoff
 from services.payments.disbursements.models import Disbursement
 from services.payments.outbox import repository
 from services.payments.outbox.models import OutboxEvent

@@ -9,8 +9,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import clock
 from kit.problems import NotFound, Unprocessable
-from services.payments import clock
 from services.payments.channels.base import Channel, StatementLine
 from services.payments.reconciliation import matching, repository
 from services.payments.reconciliation.models import KINDS, ReconciliationItem, ReconciliationRun
