@@ -36,7 +36,7 @@ test: $(STAMP) browser-deps
 
 ## libfaketime for test-calendar: Debian's package; installed when root, otherwise say how.
 faketime-deps:
-	@if ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1; then exit 0; fi; \
+	@if ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends faketime; \
 	else \
