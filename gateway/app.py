@@ -18,6 +18,7 @@ from gateway.donors.sms import SandboxSmsSender
 from gateway.donors.wechat import WeChatClient
 from gateway.hospitals.endpoints import his_router
 from gateway.hospitals.endpoints import ops_router as hospitals_ops_router
+from gateway.proxy.interop import register_interop
 from gateway.proxy.register import register_routes
 from gateway.proxy.routes import ROUTES
 from gateway.settings import GatewaySettings
@@ -62,7 +63,7 @@ def create_app(
         app.state.wechat = WeChatClient(app.state.wechat_http, settings.wechat_appid,
                                         settings.wechat_secret.get_secret_value())
         urls = {"entitlement": settings.entitlement_url, "claims": settings.claims_url,
-                "payments": settings.payments_url}
+                "payments": settings.payments_url, "interop": settings.interop_url}
         app.state.clients = {
             name: http.make_client(url, timeout_s=settings.downstream_timeout_s,
                                    transport=(transports or {}).get(name))
@@ -91,6 +92,7 @@ def create_app(
     if settings.sandbox_mode:
         app.include_router(dev_router)
     register_routes(app, ROUTES)
+    register_interop(app)
     install_docs(app)
     # Last: the client's files at /, so every route above wins over a file name.
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="client")

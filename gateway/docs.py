@@ -72,6 +72,21 @@ def _forwarded_operation(route: ProxyRoute, renames: dict[str, str]) -> dict[str
     return op
 
 
+def _partner_api(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """The partner API passes through the gateway untouched (gateway/proxy/interop.py): its
+    operations are the interop service's own `/interop/v1` paths, signed by the partner."""
+    contract = _service_contract("interop")
+    renames = _merge_schemas(schemas, "interop", contract.get("components", {}).get("schemas", {}))
+    doc["components"]["securitySchemes"] = {"httpsig": {
+        "type": "apiKey", "in": "header", "name": "Signature",
+        "description": "RFC 9421 HTTP Message Signature with RFC 9530 Content-Digest; see contracts/interop/"}}
+    for path, operations in contract.get("paths", {}).items():
+        if path.startswith("/interop/v1/"):
+            doc.setdefault("paths", {})[path] = {
+                method: {**_rename_refs(copy.deepcopy(op), renames), "security": [{"httpsig": []}]}
+                for method, op in operations.items()}
+
+
 def surface_openapi(app: FastAPI, surface: str) -> dict[str, Any]:
     prefix = f"/{surface}/v1"
     doc = get_openapi(title=f"血费减免 {SURFACES[surface]}", version=app.version, routes=app.routes,
@@ -82,6 +97,8 @@ def surface_openapi(app: FastAPI, surface: str) -> dict[str, Any]:
     components.setdefault("securitySchemes", {})["bearer"] = (
         {"type": "oauth2", "flows": {"password": {"tokenUrl": "/ops/v1/auth/token"}}} if surface == "ops"
         else {"type": "http", "scheme": "bearer", "description": "session token from POST /api/v1/auth/wx-login"})
+    if surface == "interop":
+        _partner_api(doc, schemas)
     for service in sorted({r.service for r in ROUTES if r.surface == surface}):
         renames = _merge_schemas(schemas, service, _service_contract(service).get("components", {}).get("schemas", {}))
         for route in (r for r in ROUTES if r.surface == surface and r.service == service):

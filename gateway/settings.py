@@ -15,9 +15,12 @@ class GatewaySettings(DatabaseSettings):
     entitlement_url: str = "http://127.0.0.1:8001"
     claims_url: str = "http://127.0.0.1:8002"
     payments_url: str = "http://127.0.0.1:8003"
+    interop_url: str = "http://127.0.0.1:8004"
     downstream_timeout_s: float = 15.0
     # Uploads are at most 10 MB per file; the form around the file adds a little.
     max_body_bytes: int = 10 * 1024 * 1024 + 64 * 1024
+    # A partner message carries at most one document (10 MB) as its body.
+    interop_max_body_bytes: int = 12 * 1024 * 1024
     # Ed25519 private key (PEM): signs staff access tokens and the caller tokens services trust.
     identity_private_key: SecretStr = SecretStr("")
     caller_token_ttl_s: int = 60

@@ -1,4 +1,4 @@
-"""Alembic environment for every app's schema (gateway, entitlement, claims, payments)."""
+"""Alembic environment for every app's schema (gateway, entitlement, claims, payments, interop)."""
 
 from __future__ import annotations
 

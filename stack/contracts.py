@@ -11,7 +11,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "contracts" / "openapi"
-SERVICES = ("entitlement", "claims", "payments")
+SERVICES = ("entitlement", "claims", "payments", "interop")
 SURFACES = ("api", "ops", "his", "interop")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kit.identity import generate_identity_keypair
 
-SERVICES = ("entitlement", "claims", "payments")
+SERVICES = ("entitlement", "claims", "payments", "interop")
 # Apps that store encrypted fields: the services, and the gateway (donor accounts' bound ID).
 FIELD_KEY_OWNERS = (*SERVICES, "gateway")
 
@@ -71,6 +71,8 @@ def load_or_create(path: Path) -> DevKeys:
         for owner in FIELD_KEY_OWNERS:
             data["field_keys"].setdefault(owner, {"k1": _b64_key()})
             data["blind_index_keys"].setdefault(owner, _b64_key())
+        for service in SERVICES:
+            data["service_keypairs"].setdefault(service, list(generate_identity_keypair()))
         keys = DevKeys(**data)
         path.write_text(json.dumps(keys.__dict__, indent=2))
         return keys

@@ -6,6 +6,7 @@ Stops everything (children, then the embedded PostgreSQL) on Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -19,7 +20,7 @@ from stack.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError
 from stack.processes import Child, die_with_parent, free_port, port_free, stop_all, uvicorn_child, wait_ready
 
 DATABASE = "xuefei"
-SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3))
+SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3), ("interop", 4))
 BANK_SANDBOX_OFFSET = 9  # PORT+9, or a free port if taken
 WECHAT_SANDBOX_OFFSET = 8  # PORT+8, likewise
 
@@ -35,6 +36,7 @@ class RunConfig:
     port: int
     database_url: str | None
     admin_password: str | None
+    province: str = "11"  # the province this platform serves (its partners serve the others)
 
     @classmethod
     def from_env(cls) -> RunConfig:
@@ -46,6 +48,7 @@ class RunConfig:
             port=int(port_text),
             database_url=os.environ.get("DATABASE_URL") or None,
             admin_password=os.environ.get("ADMIN_PASSWORD") or None,
+            province=os.environ.get("PROVINCE", "11"),
         )
 
 
@@ -125,8 +128,11 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
     # Each service learns where its peers are.
     peers = {
         "claims": {"CLAIMS_ENTITLEMENT_URL": urls["entitlement"], "CLAIMS_PAYMENTS_URL": urls["payments"],
-                   "CLAIMS_DOCUMENTS_DIR": str(config.data_dir / "documents")},
+                   "CLAIMS_INTEROP_URL": urls["interop"], "CLAIMS_DOCUMENTS_DIR": str(config.data_dir / "documents")},
         "payments": {"PAYMENTS_CLAIMS_URL": urls["claims"]},
+        "interop": {"INTEROP_CLAIMS_URL": urls["claims"], "INTEROP_ENTITLEMENT_URL": urls["entitlement"],
+                    "INTEROP_PAYMENTS_URL": urls["payments"], "INTEROP_PROVINCES": json.dumps([config.province]),
+                    "INTEROP_PUBLIC_BASE_URL": f"http://127.0.0.1:{config.port}"},
     }
     services: list[Child] = []
     helpers: list[Child] = []

@@ -27,7 +27,7 @@ from tests.support.apps import AppStack, start_stack
 from tests.support.calendar import enter_stand_in_schedule, years_to_cover
 
 T = TypeVar("T")
-SCHEMAS = ("gateway", "entitlement", "claims", "payments")
+SCHEMAS = ("gateway", "entitlement", "claims", "payments", "interop")
 ADMIN_PASSWORD = "admin-test-password"
 
 

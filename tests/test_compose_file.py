@@ -21,9 +21,9 @@ from jsonschema.validators import validator_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "contracts" / "compose-spec.schema.json"
-APP_PORTS = {"entitlement": 8001, "claims": 8002, "payments": 8003, "gateway": 8000}
+APP_PORTS = {"entitlement": 8001, "claims": 8002, "payments": 8003, "interop": 8004, "gateway": 8000}
 APP_SERVICES = ["migrate", *APP_PORTS]
-BACKENDS = ["entitlement", "claims", "payments"]
+BACKENDS = ["entitlement", "claims", "payments", "interop"]
 # A whole value that is one interpolation; `:?` makes compose refuse to start when unset.
 REQUIRED_VAR = re.compile(r"\$\{[A-Z][A-Z0-9_]*:\?[^}]*\}")
 INTERPOLATION = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}")
@@ -132,7 +132,7 @@ def test_unknown_service_attribute_fails_validation(
 
 def test_exactly_the_platform_services(services: dict[str, dict[str, Any]]) -> None:
     assert set(services) == {"postgres", "migrate", "entitlement", "claims", "payments", "payments-worker",
-                             "gateway"}
+                             "interop", "gateway"}
 
 
 def test_postgres_is_healthchecked_with_pg_isready(services: dict[str, dict[str, Any]]) -> None:
@@ -186,7 +186,7 @@ def test_services_listen_on_their_port_and_check_readyz_there(
     assert f"http://127.0.0.1:{port}/readyz" in probe
 
 
-def test_gateway_waits_for_the_three_services_healthy(
+def test_gateway_waits_for_every_service_healthy(
     services: dict[str, dict[str, Any]],
 ) -> None:
     depends_on = services["gateway"]["depends_on"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Surface = Literal["api", "ops", "his", "interop"]
-Service = Literal["entitlement", "claims", "payments"]
+Service = Literal["entitlement", "claims", "payments", "interop"]
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,23 @@ ROUTES: tuple[ProxyRoute, ...] = (
     api("POST", "/claims/{claim_id}/submit", "claims", "/v1/claims/{claim_id}/submit"),
     api("POST", "/claims/{claim_id}/withdraw", "claims", "/v1/claims/{claim_id}/withdraw"),
     api("PUT", "/claims/{claim_id}/payee", "claims", "/v1/claims/{claim_id}/payee"),
+    # cross-province interop (跨省异地减免): the partner directory and keys, the evidence log
+    ops("POST", "/interop/partners", "interop", "/v1/partners", "admin"),
+    ops("GET", "/interop/partners", "interop", "/v1/partners", "admin"),
+    ops("GET", "/interop/partners/{code}", "interop", "/v1/partners/{code}", "admin"),
+    ops("POST", "/interop/partners/{code}/keys", "interop", "/v1/partners/{code}/keys", "admin"),
+    ops("POST", "/interop/partners/{code}/keys/{key_id}/retire", "interop",
+        "/v1/partners/{code}/keys/{key_id}/retire", "admin"),
+    ops("POST", "/interop/partners/{code}/suspend", "interop", "/v1/partners/{code}/suspend", "admin"),
+    ops("POST", "/interop/partners/{code}/resume", "interop", "/v1/partners/{code}/resume", "admin"),
+    ops("GET", "/interop/own-keys", "interop", "/v1/own-keys", "admin"),
+    ops("POST", "/interop/own-keys", "interop", "/v1/own-keys", "admin"),
+    ops("POST", "/interop/own-keys/{key_id}/activate", "interop", "/v1/own-keys/{key_id}/activate", "admin"),
+    ops("GET", "/interop/audit", "interop", "/v1/audit", "admin"),
+    ops("GET", "/interop/evidence", "interop", "/v1/evidence", "admin", "finance"),
     # diagnostics: the caller as each service sees it
     ops("GET", "/whoami/entitlement", "entitlement", "/v1/whoami"),
     ops("GET", "/whoami/claims", "claims", "/v1/whoami"),
     ops("GET", "/whoami/payments", "payments", "/v1/whoami"),
+    ops("GET", "/whoami/interop", "interop", "/v1/whoami"),
 )

@@ -19,7 +19,7 @@ from sandboxes.wechat.app import create_app as create_wechat_sandbox
 from stack import keys as devkeys
 from stack.seed import seed_staff
 
-SERVICES = ("entitlement", "claims", "payments")
+SERVICES = ("entitlement", "claims", "payments", "interop")
 
 
 def service_settings(name: str, database_url: str, keys: devkeys.DevKeys, **overrides: Any) -> Any:
@@ -78,11 +78,17 @@ async def start_stack(database_url: str, keys: devkeys.DevKeys, *, admin_passwor
                       documents_dir: Path) -> AsyncIterator[AppStack]:
     async with AsyncExitStack() as stack:
         apps = {name: service_app(name, database_url, keys) for name in ("entitlement", "payments")}
-        # Claims calls its peers through its real clients, over in-process transports; its outbox
-        # loop is off so tests deliver deterministically (AppStack.drain_outbox).
-        apps["claims"] = service_app(
-            "claims", database_url, keys, documents_dir=documents_dir, outbox_enabled=False,
-            transports={peer: httpx.ASGITransport(app=apps[peer]) for peer in ("entitlement", "payments")})
+        # Claims and interop call their peers through their real clients, over in-process
+        # transports (filled in once both exist); their outbox loops are off so tests deliver
+        # deterministically (AppStack.drain_outbox).
+        claims_peers: dict[str, httpx.AsyncBaseTransport] = {
+            peer: httpx.ASGITransport(app=apps[peer]) for peer in ("entitlement", "payments")}
+        apps["claims"] = service_app("claims", database_url, keys, documents_dir=documents_dir,
+                                     outbox_enabled=False, transports=claims_peers)
+        apps["interop"] = service_app("interop", database_url, keys, outbox_enabled=False,
+                                      public_base_url="http://gateway.test", transports={
+            peer: httpx.ASGITransport(app=apps[peer]) for peer in ("entitlement", "payments", "claims")})
+        claims_peers["interop"] = httpx.ASGITransport(app=apps["interop"])
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))
         transports: dict[str, httpx.AsyncBaseTransport] = {

@@ -1,0 +1,47 @@
+"""`/interop/v1/*` passes to the interop service as sent: the partner's signature covers the
+method, the target URI, the body and signed headers, so nothing of them is changed here. The
+gateway only adds its own token (so the service port alone is useless) and the request id."""
+
+from __future__ import annotations
+
+import httpx
+import structlog
+from fastapi import FastAPI, Request, Response
+
+from gateway.proxy.forward import HOP_BY_HOP, read_body
+from kit.identity import HEADER as CALLER_HEADER
+from kit.identity import Caller, IdentitySigner
+from kit.problems import ServiceUnavailable
+
+log = structlog.get_logger(__name__)
+# Never passed on from outside: our own token, and what the connection itself decides.
+DROPPED = {*HOP_BY_HOP, "host", CALLER_HEADER.lower(), "x-forwarded-for"}
+# Partners are authenticated by their message signatures, in the interop service.
+PARTNER_GATE = Caller(subject="interop-gateway", kind="partner", channel="interop")
+
+
+async def interop_passthrough(request: Request) -> Response:
+    clients: dict[str, httpx.AsyncClient] = request.app.state.clients
+    signer: IdentitySigner = request.app.state.signer
+    body = await read_body(request, request.app.state.settings.interop_max_body_bytes)
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+               if k.decode("latin-1").lower() not in DROPPED]
+    headers.append((CALLER_HEADER, signer.sign(PARTNER_GATE)))
+    try:
+        # No retry here: the partner resends under the same message id if it gets no answer.
+        upstream = await clients["interop"].request(
+            request.method, request.url.path, params=request.url.query.encode() or None,
+            content=body, headers=headers)
+    except httpx.TimeoutException as exc:
+        log.warning("interop service timeout", error=repr(exc))
+        raise ServiceUnavailable("interop service did not answer in time; ask before resending") from exc
+    except httpx.TransportError as exc:
+        log.warning("interop service unreachable", error=repr(exc))
+        raise ServiceUnavailable("interop service is unavailable; retry shortly") from exc
+    out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
+    return Response(upstream.content, status_code=upstream.status_code, headers=out_headers)
+
+
+def register_interop(app: FastAPI) -> None:
+    app.add_api_route("/interop/v1/{path:path}", interop_passthrough, include_in_schema=False,
+                      methods=["GET", "POST", "PUT", "DELETE"], name="interop:passthrough")

@@ -1,0 +1,13 @@
+"""The interop schema's declarative base; every table of this service hangs off it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from kit.db import schema_metadata
+
+SCHEMA = "interop"
+
+
+class Base(DeclarativeBase):
+    metadata = schema_metadata(SCHEMA)
