@@ -16,8 +16,8 @@ class PartnerSetup:
     own_key_id: str
 
 
-async def register_partner(stack: AppStack, admin: dict[str, str], *, code: str = "zj", provinces: tuple[str, ...] = ("33",),
-                           key_id: str = "33-test-k1") -> tuple[str, str]:
+async def register_partner(stack: AppStack, admin: dict[str, str], *, code: str = "zj",
+                           provinces: tuple[str, ...] = ("33",), key_id: str = "33-test-k1") -> tuple[str, str]:
     private, public = httpsig.generate_keypair()
     response = await stack.gateway.post("/ops/v1/interop/partners", headers=admin, json={
         "code": code, "name": "浙江省血费减免平台", "provinces": list(provinces), "base_url": "http://zj.test",

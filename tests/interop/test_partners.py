@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.interop.signatures import httpsig
-from tests.interop.conftest import register_partner
 from stack.keys import DevKeys
+from tests.interop.conftest import register_partner
 from tests.support.apps import AppStack
 from tests.support.callers import caller_headers
 

@@ -39,7 +39,8 @@ class AccountIn(BaseModel):
 class PartnerIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "code": "zj", "name": "浙江省血费减免平台", "provinces": ["33"], "base_url": "https://xuefei.zj.example.cn",
-        "keys": [{"key_id": "33-20261202-k1", "public_key_pem": "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----\n"}],
+        "keys": [{"key_id": "33-20261202-k1",
+                  "public_key_pem": "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----\n"}],
         "settlement_account": {"account_name": "浙江省血液中心", "account_number": "33050161234500000001",
                                "bank_name": "中国建设银行杭州分行"}}]})
 
