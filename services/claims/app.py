@@ -11,6 +11,8 @@ from kit.app import build_app, service_lifespan
 from kit.identity import whoami_router
 from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
+from services.claims.clients.interop import InteropClient
+from services.claims.crossprovince.endpoints import router as crossprovince_router
 from services.claims.documents.endpoints import router as documents_router
 from services.claims.documents.storage import LocalDocumentStorage
 from services.claims.hospitals.endpoints import router as hospitals_router
@@ -36,7 +38,14 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         app.state.payments_http = http.make_client(settings.payments_url, timeout_s=settings.downstream_timeout_s,
                                                    transport=(transports or {}).get("payments"))
         app.state.entitlement = EntitlementClient(app.state.entitlement_http, app.state.service_signer)
+        app.state.interop_http, app.state.interop = None, None
+        if settings.interop_url or "interop" in (transports or {}):
+            app.state.interop_http = http.make_client(settings.interop_url or "http://interop.test",
+                                                      timeout_s=settings.downstream_timeout_s,
+                                                      transport=(transports or {}).get("interop"))
+            app.state.interop = InteropClient(app.state.interop_http, app.state.service_signer)
         app.state.peers = deliver.Peers(entitlement=app.state.entitlement_http, payments=app.state.payments_http,
+                                        interop=app.state.interop_http,
                                         signer=app.state.service_signer, cipher=app.state.cipher)
         app.state.outbox_task = None
         if settings.outbox_enabled:
@@ -49,7 +58,7 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for name in ("entitlement_http", "payments_http"):
+        for name in ("entitlement_http", "payments_http", "interop_http"):
             if (client := getattr(app.state, name, None)) is not None:
                 await client.aclose()
 
@@ -59,7 +68,7 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
     for router in (intake_router, documents_router, review_router, calendar_router, hospitals_router,
-                   reductions_router, sandbox_router, whoami_router):
+                   reductions_router, sandbox_router, crossprovince_router, whoami_router):
         app.include_router(router)
     return app
 

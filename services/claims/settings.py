@@ -13,6 +13,8 @@ class Settings(ServiceSettings):
     service_name: str = "claims"
     entitlement_url: str = "http://127.0.0.1:8001"
     payments_url: str = "http://127.0.0.1:8003"
+    # The interop service (跨省异地减免); empty: no partners, every claim is decided here.
+    interop_url: str = ""
     downstream_timeout_s: float = 10.0
     documents_dir: Path = Path("./var/documents")
     max_document_bytes: int = 10 * 1024 * 1024

@@ -24,8 +24,13 @@ def is_party(claim: Claim, caller: Caller, index: BlindIndex) -> bool:
     return False
 
 
+def is_partner_case(claim: Claim, caller: Caller) -> bool:
+    """A partner platform's forwarded claim, acted on for it by the interop service."""
+    return caller.kind == "partner" and claim.channel == "interop" and claim.applicant_subject == caller.subject
+
+
 def can_read(claim: Claim, caller: Caller, index: BlindIndex) -> bool:
-    if caller.kind == "system":
+    if caller.kind == "system" or is_partner_case(claim, caller):
         return True
     if caller.kind == "staff":
         if caller.has_any("admin") or claim.registered_by == caller.subject:
@@ -50,7 +55,7 @@ def require_reviewer_of(claim: Claim, caller: Caller) -> None:
 
 def require_applicant_side(claim: Claim, caller: Caller, index: BlindIndex) -> None:
     """Changes by the applicant's side: the donor party online, or station staff of the province."""
-    if caller.kind == "donor" and is_party(claim, caller, index):
+    if (caller.kind == "donor" and is_party(claim, caller, index)) or is_partner_case(claim, caller):
         return
     if caller.kind == "staff" and (caller.has_any("admin") or claim.registered_by == caller.subject or (
             caller.has_any("station_operator") and caller.province == claim.province)):

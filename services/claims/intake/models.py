@@ -36,13 +36,15 @@ class Claim(Base):
         # One blood use is claimed once: an invoice sits in at most one live claim (一次用血不得重复报销).
         Index("uq_claims_live_invoice", "invoice_code", "invoice_number", unique=True,
               postgresql_where=text("status NOT IN ('draft', 'rejected', 'withdrawn')")),
+        # A partner forwards a case once: its claim reference names one claim here (跨省转办).
+        Index("uq_claims_interop_case", "applicant_subject", unique=True, postgresql_where=text("channel = 'interop'")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)  # BX + province + date + seq
     province: Mapped[str] = mapped_column(String(2))  # donation province: its rules, its station
-    channel: Mapped[str] = mapped_column(String(16))  # online, hospital, counter, mail
+    channel: Mapped[str] = mapped_column(String(16))  # online, hospital, counter, mail, interop (from a partner)
     status: Mapped[str] = mapped_column(String(32), default="draft")
     # Who filed it: a donor account (online) or the staff member who registered it.
     applicant_kind: Mapped[str] = mapped_column(String(16))
@@ -104,6 +106,12 @@ class Claim(Base):
     decision_reason_code: Mapped[str | None] = mapped_column(String(64))
     decision_note: Mapped[str | None] = mapped_column(Text)
     disbursement_id: Mapped[str | None] = mapped_column(String(64))
+    # Filed here for another province's donor: forwarded to the partner that decides (跨省转办),
+    # whose reference and latest status (and its sequence, to ignore an older push) are mirrored.
+    forwarded_to: Mapped[str | None] = mapped_column(String(32))
+    partner_reference: Mapped[str | None] = mapped_column(String(64))
+    partner_status: Mapped[str | None] = mapped_column(String(32))
+    partner_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
 

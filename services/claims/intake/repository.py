@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kit import clock
 from services.claims.intake.models import Claim, ClaimDocument
 
-OPEN_STATUSES = ("submitted", "under_review", "needs_more_info", "awaiting_second_review", "approved",
+OPEN_STATUSES = ("forwarded", "submitted", "under_review", "needs_more_info", "awaiting_second_review", "approved",
                  "payee_correction", "paid")
 
 

@@ -147,6 +147,9 @@ class ClaimOut(BaseModel):
     missing_documents: list[str]
     documents: list[DocumentOut]
     created_at: datetime
+    forwarded_to: str | None = Field(None, description="the partner platform deciding this claim (跨省转办)")
+    partner_reference: str | None = Field(None, description="the claim's reference at that partner")
+    partner_status: str | None = Field(None, description="the partner's latest status for it")
 
 
 class DecisionIn(BaseModel):

@@ -127,5 +127,6 @@ def to_out(claim: Claim, documents: list[ClaimDocument]) -> ClaimOut:
         missing_documents=missing_for(claim, documents),
         documents=[DocumentOut(id=d.id, kind=d.kind, media_type=d.media_type, size_bytes=d.size_bytes,
                                uploaded_at=d.uploaded_at) for d in documents],
-        created_at=claim.created_at,
+        created_at=claim.created_at, forwarded_to=claim.forwarded_to, partner_reference=claim.partner_reference,
+        partner_status=claim.partner_status,
     )

@@ -17,6 +17,7 @@ from kit.problems import Conflict, Problem, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
 from services.claims.clients.entitlement import EntitlementClient, HoldResult
+from services.claims.clients.interop import InteropClient
 from services.claims.intake import access, repository
 from services.claims.intake.models import ACCOUNT, CERT, Claim
 from services.claims.intake.service import check_amounts_and_dates, missing_for
@@ -33,6 +34,7 @@ class SubmitDeps:
     cipher: FieldCipher
     index: BlindIndex
     working_days: int
+    interop: InteropClient | None = None  # None: no partners, every claim is decided here
 
 
 def luhn_ok(number: str) -> bool:
@@ -61,7 +63,7 @@ def hold_request(claim: Claim, cipher: FieldCipher) -> dict[str, Any]:
     }
 
 
-async def _validate(session: AsyncSession, claim: Claim) -> None:
+async def validate(session: AsyncSession, claim: Claim) -> None:
     check_amounts_and_dates(claim.invoice_issued_on, claim.invoice_total_fen, claim.blood_fee_fen,
                             claim.used_on, claim.paid_on, clock.today())
     await _require_documents(session, claim)
@@ -83,6 +85,10 @@ async def _refuse_duplicate(session: AsyncSession, claim: Claim) -> None:
 
 
 async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim:
+    from services.claims.crossprovince.forward import forward_if_partner
+
+    if (forwarded := await forward_if_partner(claim_id, caller, deps)) is not None:
+        return forwarded
     async with deps.sessionmaker() as session:
         claim = access.visible_claim(await repository.get(session, claim_id), caller, deps.index)
         access.require_applicant_side(claim, caller, deps.index)
@@ -90,7 +96,7 @@ async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim
             return await _resume(session, claim, caller, deps)
         if claim.status != "draft":
             return claim  # already submitted: a retried submit changes nothing
-        await _validate(session, claim)
+        await validate(session, claim)
         request = hold_request(claim, deps.cipher)
         key = hold_key(claim)
     hold = await deps.entitlement.place_hold(key, request)

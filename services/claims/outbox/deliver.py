@@ -22,6 +22,8 @@ from services.claims.outbox.models import OutboxMessage, SentNotification
 
 log = structlog.get_logger(__name__)
 LEASE = timedelta(seconds=60)
+# Cross-province: a claim to forward to a partner, a state to tell the partner that forwarded one.
+INTEROP_PATHS = {"interop_forward": "/v1/outbound/claims", "interop_status": "/v1/claim-events"}
 
 
 class Retry(Exception):
@@ -34,6 +36,7 @@ class Peers:
     payments: httpx.AsyncClient
     signer: ServiceSigner
     cipher: FieldCipher
+    interop: httpx.AsyncClient | None = None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -84,6 +87,12 @@ async def _call(row: OutboxMessage, peers: Peers) -> dict[str, Any]:
         body = {"payee": _payee(p, peers.cipher), "reason": p["reason"]}
         _check(await http.send(peers.payments, "POST", f"/v1/disbursements/{p['disbursement_id']}/payee",
                                json=body, headers=headers, idempotency_key=row.idempotency_key))
+        return {}
+    if row.kind in INTEROP_PATHS:
+        if peers.interop is None:
+            raise Retry("no interop service configured")
+        _check(await http.send(peers.interop, "POST", INTEROP_PATHS[row.kind], json=p, headers=headers,
+                               idempotency_key=row.idempotency_key))
         return {}
     if row.kind == "notification":
         return {}  # recorded locally by the sandbox sender (below)

@@ -12,6 +12,7 @@ from services.claims.outbox.models import OutboxMessage
 # What the applicant is told at each state (subscription message / SMS).
 MESSAGES = {
     "submitted": "您的血费报销申请{ref}已提交，预计{due}前完成审核。",
+    "forwarded": "您的血费报销申请{ref}已转至献血地省份平台审核，审核结果将在此通知您。",
     "needs_more_info": "您的血费报销申请{ref}需要补充材料：{note}",
     "under_review": "您的血费报销申请{ref}已进入审核。",
     "awaiting_second_review": "您的血费报销申请{ref}已初审通过，正在复核。",
@@ -33,8 +34,22 @@ def _yuan(fen: int | None) -> str:
 
 
 def notify(session: AsyncSession, claim: Claim, status: str, *, note: str = "", seq: int = 0) -> None:
+    if claim.channel == "interop":
+        _tell_partner(session, claim, status)
     text = MESSAGES[status].format(ref=claim.reference, due=claim.due_on or "—", note=note or "请查看详情",
                                    amount=_yuan(claim.paid_fen if status == "paid" else claim.approved_fen))
     enqueue(session, claim, "notification", f"notify:{claim.id}:{status}:{seq}", {
         "recipient": claim.donor_phone_masked or claim.applicant_subject, "template": f"claim_{status}", "text": text,
+    })
+
+
+def _tell_partner(session: AsyncSession, claim: Claim, status: str) -> None:
+    """A partner's forwarded claim: the partner is told of every state change too (跨省转办),
+    numbered so it can ignore an older state arriving after a newer one."""
+    claim.partner_seq = (claim.partner_seq or 0) + 1
+    enqueue(session, claim, "interop_status", f"interop-status:{claim.id}:{claim.partner_seq}", {
+        "case": claim.applicant_subject, "claim_ref": claim.reference, "status": status, "seq": claim.partner_seq,
+        "eligible_fen": claim.eligible_fen, "approved_fen": claim.approved_fen, "paid_fen": claim.paid_fen,
+        "reason_code": claim.decision_reason_code, "note": claim.decision_note,
+        "due_on": claim.due_on.isoformat() if claim.due_on else None,
     })

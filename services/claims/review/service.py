@@ -27,7 +27,13 @@ def _move(session: AsyncSession, claim: Claim, caller: Caller, to: str, action: 
     claim.status = to
 
 
+def _decided_here(claim: Claim) -> None:
+    if claim.forwarded_to is not None:
+        raise Conflict(f"该申请由合作平台 {claim.forwarded_to} 审核 (decided by the partner province)")
+
+
 def start_review(session: AsyncSession, claim: Claim, caller: Caller) -> None:
+    _decided_here(claim)
     access.require_reviewer_of(claim, caller)
     if claim.status == "submitted":
         _move(session, claim, caller, "under_review", "review_started")
@@ -36,6 +42,7 @@ def start_review(session: AsyncSession, claim: Claim, caller: Caller) -> None:
 
 def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller, *,
            threshold_fen: int, cipher: FieldCipher) -> None:
+    _decided_here(claim)
     access.require_reviewer_of(claim, caller)
     if claim.registered_by == caller.subject:
         raise Forbidden("不能审核自己登记的申请 (nobody approves their own registration)")

@@ -1,0 +1,84 @@
+"""A partner forwards a claim for one of our donors: we decide it like any claim (channel
+`interop`), once per case, and answer its state (pollable, cancellable)."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.interop.exchanges.lookups import NOT_ELIGIBLE
+from tests.claims.helpers import seed_donor
+from tests.interop.conftest import PartnerSetup
+from tests.interop.forwarding import forwarded_claim, send_documents
+from tests.support.apps import AppStack
+from tests.support.people import resident_id
+
+
+async def test_a_forwarded_claim_is_submitted_here_once_per_case(stack: AppStack, partner: PartnerSetup) -> None:
+    await seed_donor(stack.gateway, partner.admin)
+    documents = await send_documents(partner.signer, stack.gateway)
+    first = await partner.signer.call(stack.gateway, "POST", "/claims",
+                                      json_body=forwarded_claim("ZJ-0001", documents=documents))
+    assert first.status == 201, first.body
+    assert first.signature_ok
+    state = first.json()
+    assert (state["sender_claim_ref"], state["status"], state["eligible_fen"]) == ("ZJ-0001", "submitted", 44_000)
+    again = await partner.signer.call(stack.gateway, "POST", "/claims",
+                                      json_body=forwarded_claim("ZJ-0001", documents=documents))
+    assert again.status == 200 and again.json()["claim_ref"] == state["claim_ref"]
+    claims = (await stack.gateway.get("/ops/v1/claims", headers=partner.admin)).json()
+    assert [(c["reference"], c["channel"], c["status"]) for c in claims] == [
+        (state["claim_ref"], "interop", "submitted")]
+    assert sorted(d["kind"] for d in claims[0]["documents"]) == ["donor_id_back", "donor_id_front", "fee_list",
+                                                                 "invoice"]
+    polled = await partner.signer.call(stack.gateway, "GET", "/claims/ZJ-0001")
+    assert polled.status == 200 and polled.json()["claim_ref"] == state["claim_ref"]
+
+
+async def test_a_repeated_message_id_gets_the_first_answer(stack: AppStack, partner: PartnerSetup) -> None:
+    await seed_donor(stack.gateway, partner.admin)
+    documents = await send_documents(partner.signer, stack.gateway)
+    message_id = str(uuid.uuid4())
+    body = forwarded_claim("ZJ-0002", documents=documents)
+    first = await partner.signer.call(stack.gateway, "POST", "/claims", json_body=body, message_id=message_id)
+    resent = await partner.signer.call(stack.gateway, "POST", "/claims", json_body=body, message_id=message_id)
+    assert (first.status, resent.status) == (201, 201)
+    assert resent.body == first.body and resent.signature_ok
+    other = await partner.signer.call(stack.gateway, "POST", "/claims", message_id=message_id,
+                                      json_body={**body, "consent_ref": "changed-consent"})
+    assert other.status == 409
+
+
+async def test_a_claim_naming_a_document_not_sent_changes_nothing(stack: AppStack, partner: PartnerSetup) -> None:
+    await seed_donor(stack.gateway, partner.admin)
+    reply = await partner.signer.call(stack.gateway, "POST", "/claims", json_body=forwarded_claim(
+        "ZJ-0003", documents=[{"kind": "invoice", "sha256": "0" * 64}]))
+    assert reply.status == 422 and reply.json()["errors"][0]["field"] == "documents[0].sha256"
+    assert (await stack.gateway.get("/ops/v1/claims", headers=partner.admin)).json() == []
+
+
+async def test_a_donor_we_do_not_know_is_refused_like_any_ineligible_claim(stack: AppStack,
+                                                                          partner: PartnerSetup) -> None:
+    documents = await send_documents(partner.signer, stack.gateway)
+    reply = await partner.signer.call(stack.gateway, "POST", "/claims",
+                                      json_body=forwarded_claim("ZJ-0004", documents=documents))
+    assert reply.status == 422 and reply.json()["errors"][0]["field"] == "donor.cert_number"
+
+
+async def test_lookup_answers_a_summary_and_quote_and_nothing_for_strangers(stack: AppStack,
+                                                                           partner: PartnerSetup) -> None:
+    await seed_donor(stack.gateway, partner.admin)
+    body = forwarded_claim("x")
+    lookup = {"consent_ref": "33-CONSENT-1", "purpose": "claim", "donor": body["donor"],
+              "beneficiary": body["beneficiary"], "relationship": "self", "use": body["use"]}
+    known = await partner.signer.call(stack.gateway, "POST", "/lookups", json_body=lookup)
+    assert known.status == 200 and known.signature_ok
+    answer = known.json()
+    assert answer["eligible"] is True and answer["quote"]["reducible_fen"] == 44_000
+    assert answer["summary"]["rule_set"] == "BJ-2009" and "donations" not in answer
+    stranger_id = resident_id("19900101", seq=11)
+    stranger = {**lookup, "donor": {**body["donor"], "cert_number": stranger_id},
+                "beneficiary": {**body["donor"], "cert_number": stranger_id}}
+    unknown = await partner.signer.call(stack.gateway, "POST", "/lookups", json_body=stranger)
+    assert unknown.json() == {"eligible": False, "reason": NOT_ELIGIBLE}
+    no_consent = await partner.signer.call(stack.gateway, "POST", "/lookups", json_body={**lookup, "consent_ref": ""})
+    assert no_consent.status == 422 and no_consent.json()["errors"][0]["field"] == "consent_ref"
