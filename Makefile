@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-calendar install contracts bench lint lock clean browser-deps faketime-deps
+.PHONY: run run-pair test test-calendar install contracts bench lint lock clean browser-deps faketime-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ install: $(STAMP)
 ## Start the whole system: embedded PostgreSQL (or DATABASE_URL), services, gateway on PORT (8000).
 run: $(STAMP)
 	$(PY) -m stack run
+
+## Two platforms on one machine, partners of each other: Beijing on PORT, Zhejiang on PORT+100
+## (each its own embedded PostgreSQL under DATA_DIR, default ./var-pair); keys exchanged for the demo.
+run-pair: $(STAMP)
+	$(PY) -m stack run-pair
 
 ## Chromium for tests/browser: Debian's package; installed when root, otherwise say how.
 browser-deps:

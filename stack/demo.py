@@ -71,10 +71,12 @@ DEMO_WECHAT_USER = "demo-donor"
 DEMO_CLAIM_INVOICE = ("110100226", "DEMO00000001")
 
 
-def demo_records(today: date | None = None) -> list[dict[str, Any]]:
+def demo_records(today: date | None = None, province: str | None = None) -> list[dict[str, Any]]:
     today = today or clock.today()
     records = []
     for donor in DEMO_DONORS:
+        if province is not None and donor.province != province:
+            continue
         for i, donation in enumerate(donor.donations, start=1):
             station = ("110000-PLA" if donation.military else f"{donor.province}0000-XZ")
             records.append({
@@ -117,14 +119,18 @@ def _placeholder_photo(label: int) -> bytes:
     return buffer.getvalue()
 
 
-async def import_demo_data(gateway_url: str, admin_password: str) -> dict[str, Any]:
-    """The demo donors, then one submitted claim with its photos (placeholders, marked DEMO)."""
+async def import_demo_data(gateway_url: str, admin_password: str, province: str | None = None) -> dict[str, Any]:
+    """The demo donors, then one submitted claim with its photos (placeholders, marked DEMO).
+    With `province`, only that province's donors (and the claim only where 李四 gave blood)."""
     async with httpx.AsyncClient(base_url=gateway_url, timeout=30, trust_env=False) as client:
         token = await client.post("/ops/v1/auth/token", data={"username": "admin", "password": admin_password})
         token.raise_for_status()
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        donors = await client.post("/ops/v1/donations", headers=headers, json={"records": demo_records()})
+        donors = await client.post("/ops/v1/donations", headers=headers,
+                                   json={"records": demo_records(province=province)})
         donors.raise_for_status()
+        if province is not None and province != DEMO_DONORS[1].province:
+            return dict(donors.json())
         claim = await client.post("/ops/v1/claims", headers=headers, json=demo_claim())
         claim.raise_for_status()
         claim_id = claim.json()["id"]

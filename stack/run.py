@@ -37,6 +37,8 @@ class RunConfig:
     database_url: str | None
     admin_password: str | None
     province: str = "11"  # the province this platform serves (its partners serve the others)
+    # PROVINCE given: the demo data is that province's only (a platform of a pair, make run-pair).
+    demo_province: str | None = None
 
     @classmethod
     def from_env(cls) -> RunConfig:
@@ -49,6 +51,7 @@ class RunConfig:
             database_url=os.environ.get("DATABASE_URL") or None,
             admin_password=os.environ.get("ADMIN_PASSWORD") or None,
             province=os.environ.get("PROVINCE", "11"),
+            demo_province=os.environ.get("PROVINCE") or None,
         )
 
 
@@ -86,7 +89,8 @@ async def _prepare_database(config: RunConfig, pg: EmbeddedPostgres | None) -> t
 
     engine = make_engine(DatabaseSettings(database_url=url), application_name="stack-seed", schema="gateway")
     try:
-        result = await seed.seed_staff(engine, admin_password=config.admin_password, fresh=fresh)
+        result = await seed.seed_staff(engine, admin_password=config.admin_password, fresh=fresh,
+                                       home_province=config.province)
     finally:
         await engine.dispose()
     return url, result, fresh
@@ -175,7 +179,8 @@ def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: b
     else:
         lines.append("  admin password: unchanged (set ADMIN_PASSWORD to reset it)")
     if fresh and result.demo_password:
-        lines.append(f"  demo staff bj_operator, bj_reviewer, bj_senior, bj_finance; password: {result.demo_password}")
+        names = ", ".join(username for username, _, _ in seed.demo_staff(config.province))
+        lines.append(f"  demo staff {names}; password: {result.demo_password}")
     lines += [*(notes or []), "  stop with Ctrl-C", ""]
     return "\n".join(lines)
 
@@ -201,7 +206,7 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
         await _wait_ready([gateway])
         if fresh:
             assert result.admin_password is not None  # chosen or generated on a fresh data dir
-            imported = await demo.import_demo_data(gateway.url, result.admin_password)
+            imported = await demo.import_demo_data(gateway.url, result.admin_password, province=config.demo_province)
             (config.data_dir / "seeded").write_text(f"demo data seeded: {imported}\n")
         sandboxes = {c.name: c.url for c in listeners}
         bank = sandboxes.get("bank-sandbox", "PAYMENTS_BANK_URL")

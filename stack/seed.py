@@ -20,13 +20,23 @@ DEMO_STAFF: tuple[tuple[str, tuple[Role, ...], str | None], ...] = (
 )
 
 
+PROVINCE_TAGS = {"11": "bj", "33": "zj"}
+
+
 @dataclass
 class SeedResult:
     admin_password: str | None  # set when we chose or changed it (to print once)
     demo_password: str | None
 
 
-async def seed_staff(engine: AsyncEngine, *, admin_password: str | None, fresh: bool) -> SeedResult:
+def demo_staff(province: str) -> list[tuple[str, tuple[Role, ...], str | None]]:
+    """The demo team of the platform's own province: bj_* in Beijing (11), zj_* in Zhejiang (33)."""
+    tag = PROVINCE_TAGS.get(province, f"p{province}")
+    return [(username.replace("bj_", f"{tag}_", 1), roles, province) for username, roles, _ in DEMO_STAFF]
+
+
+async def seed_staff(engine: AsyncEngine, *, admin_password: str | None, fresh: bool,
+                     home_province: str = "11") -> SeedResult:
     sessionmaker = make_sessionmaker(engine)
     async with sessionmaker() as session, session.begin():
         admin = await repository.get_by_username(session, "admin")
@@ -43,7 +53,7 @@ async def seed_staff(engine: AsyncEngine, *, admin_password: str | None, fresh: 
         demo_password = None
         if fresh:
             demo_password = secrets.token_urlsafe(9)
-            for username, roles, province in DEMO_STAFF:
+            for username, roles, province in demo_staff(home_province):
                 if await repository.get_by_username(session, username) is None:
                     await service.create_user(
                         session,
