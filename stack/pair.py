@@ -58,6 +58,15 @@ class Platform:
                                      stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT if out else None,
                                      preexec_fn=die_with_parent)
 
+    def wait_for_database(self, timeout_s: float = 60) -> None:
+        """Until its PostgreSQL runs: the embedded server fixes the data dir's parents' permissions
+        as it starts, and two doing that at once can lock each other out."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.running():
+            if (self.data_dir / "pg" / "postmaster.pid").exists():
+                return
+            time.sleep(0.2)
+
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
@@ -86,6 +95,13 @@ def platforms(base_port: int, data_dir: Path, passwords: dict[str, str],
     ]
 
 
+def start_all(pair: list[Platform], logs: dict[str, Path] | None = None) -> None:
+    for platform in pair:
+        platform.data_dir.mkdir(parents=True, exist_ok=True)
+        platform.start(logs[platform.code] if logs else None)
+        platform.wait_for_database()
+
+
 def pair_passwords(data_dir: Path) -> dict[str, str]:
     """The two admin passwords, chosen on the first start and kept (mode 0600) for the next."""
     path = data_dir / "pair.json"
@@ -107,7 +123,7 @@ async def admin_headers(client: httpx.AsyncClient, platform: Platform) -> dict[s
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
-async def wait_ready(client: httpx.AsyncClient, platform: Platform, timeout_s: float = 180) -> None:
+async def wait_ready(client: httpx.AsyncClient, platform: Platform, timeout_s: float = 300) -> None:
     """The gateway answers and the first start's demo data is in (its marker file)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -231,8 +247,7 @@ def main() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     try:
-        for platform in pair:
-            platform.start()
+        start_all(pair)
         demo_claim = asyncio.run(connect(pair, data_dir))
         lines = ["", "血费减免 pair is running (跨省互通演示)"]
         for platform in pair:

@@ -32,7 +32,10 @@ def die_with_parent() -> None:
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Free to listen on, as uvicorn does (SO_REUSEADDR): connections of a stopped server still in
+    TIME_WAIT do not count, a listener does."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:

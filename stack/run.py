@@ -67,7 +67,9 @@ def _service_port(preferred: int) -> int:
     return preferred if port_free(preferred) else free_port()
 
 
-async def _wait_ready(children: list[Child], timeout_s: float = 60.0) -> None:
+async def _wait_ready(children: list[Child], timeout_s: float | None = None) -> None:
+    # A busy machine (a test run beside it, two platforms at once) may need longer: STARTUP_TIMEOUT_S.
+    timeout_s = timeout_s or float(os.environ.get("STARTUP_TIMEOUT_S", "60"))
     def check(child: Child) -> None:
         if (code := child.exited()) is not None:
             raise StartupError(f"{child.name} exited with code {code} while starting (see its log above)")

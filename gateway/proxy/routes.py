@@ -126,6 +126,10 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("POST", "/interop/own-keys/{key_id}/activate", "interop", "/v1/own-keys/{key_id}/activate", "admin"),
     ops("GET", "/interop/audit", "interop", "/v1/audit", "admin"),
     ops("GET", "/interop/evidence", "interop", "/v1/evidence", "admin", "finance"),
+    ops("GET", "/interop/outbox", "interop", "/v1/outbox", "admin"),
+    ops("POST", "/interop/lookups", "interop", "/v1/outbound/lookups", *STAFF_QUOTE_ROLES),
+    ops("POST", "/interop/claims/{reference}/refresh", "interop", "/v1/outbound/claims/{reference}/refresh",
+        "admin", "station_operator"),
     # diagnostics: the caller as each service sees it
     ops("GET", "/whoami/entitlement", "entitlement", "/v1/whoami"),
     ops("GET", "/whoami/claims", "claims", "/v1/whoami"),

@@ -1,0 +1,118 @@
+"""Two real platforms for the end-to-end interop tests: the same code as `make run-pair`
+(stack/pair.py), with short retry and settlement delays so a test waits seconds, not minutes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from stack import pair as stack_pair
+from stack.processes import free_port, port_free
+
+FAST = {
+    "INTEROP_OUTBOX_RETRY_BASE_S": "0.3", "INTEROP_OUTBOX_RETRY_CAP_S": "1.5", "INTEROP_OUTBOX_POLL_S": "0.2",
+    "CLAIMS_OUTBOX_POLL_S": "0.2", "PAYMENTS_SENT_POLL_S": "0.5", "PAYMENTS_WORKER_IDLE_S": "0.3",
+    "BANK_SANDBOX_SETTLE_DELAY_S": "0.3", "STARTUP_TIMEOUT_S": "240",
+}
+PASSWORD = "correct horse battery"
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def free_base_port() -> int:
+    while True:
+        base = free_port()
+        if base + 100 < 65000 and port_free(base + 100):
+            return base
+
+
+@dataclass
+class Side:
+    platform: stack_pair.Platform
+    client: httpx.Client
+    admin: dict[str, str]
+    log: Path
+
+    def login(self, username: str, password: str) -> dict[str, str]:
+        token = self.client.post("/ops/v1/auth/token", data={"username": username, "password": password})
+        assert token.status_code == 200, token.text
+        return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+    def user(self, username: str, roles: list[str]) -> dict[str, str]:
+        created = self.client.post("/ops/v1/users", headers=self.admin, json={
+            "username": username, "password": PASSWORD, "roles": roles, "province": self.platform.province})
+        assert created.status_code == 201, created.text
+        return self.login(username, PASSWORD)
+
+    def evidence(self, today: date) -> list[dict[str, Any]]:
+        response = self.client.get("/ops/v1/interop/evidence", headers=self.admin,
+                                   params={"date_from": today.isoformat(), "date_to": today.isoformat()})
+        assert response.status_code == 200, response.text
+        return list(response.json())
+
+    def claims(self) -> list[dict[str, Any]]:
+        return list(self.client.get("/ops/v1/claims", headers=self.admin).json())
+
+    def claim_by_reference(self, reference: str) -> dict[str, Any]:
+        return next(c for c in self.claims() if c["reference"] == reference)
+
+
+class RunningPair:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.pair = stack_pair.platforms(free_base_port(), data_dir, {"bj": "e2e-bj-admin", "zj": "e2e-zj-admin"},
+                                         extra_env=FAST)
+        self.logs = {p.code: data_dir / f"{p.code}.log" for p in self.pair}
+        self.demo_claim: str | None = None
+
+    def start(self) -> None:
+        stack_pair.start_all(self.pair, self.logs)
+        try:
+            self.demo_claim = asyncio.run(stack_pair.connect(self.pair, self.data_dir))
+        except Exception as exc:
+            raise AssertionError(f"the pair did not start: {exc}\n{self.output()}") from exc
+
+    def restart(self, code: str) -> None:
+        platform = self.platform(code)
+        platform.start(self.logs[code])
+
+        async def ready() -> None:
+            async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
+                await stack_pair.wait_ready(client, platform)
+
+        try:
+            asyncio.run(ready())
+        except Exception as exc:
+            raise AssertionError(f"{code} did not start again: {exc}\n{self.output()}") from exc
+
+    def platform(self, code: str) -> stack_pair.Platform:
+        return next(p for p in self.pair if p.code == code)
+
+    def output(self) -> str:
+        return "\n".join(f"--- {code} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+                         for code, log in self.logs.items() if log.exists())
+
+    def stop(self) -> None:
+        for platform in reversed(self.pair):
+            platform.stop()
+
+    def side(self, code: str) -> Side:
+        platform = self.platform(code)
+        client = httpx.Client(base_url=platform.url, timeout=30, trust_env=False)
+        token = client.post("/ops/v1/auth/token", data={"username": "admin", "password": platform.admin_password})
+        assert token.status_code == 200, token.text
+        return Side(platform, client, {"Authorization": f"Bearer {token.json()['access_token']}"}, self.logs[code])

@@ -1,0 +1,207 @@
+"""Two real deployments, Beijing and Zhejiang, as `make run-pair` starts them: a Zhejiang claim for
+a Beijing donor is decided and paid in Beijing and Zhejiang shows `paid`; a replayed message is
+refused; keys rotated mid-flow keep working; a partner stopped and started again gets every
+message once. The evidence logs of both sides tell the same story."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kit import clock
+from stack import pair as stack_pair
+from tests.e2e.pair import RunningPair, Side, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def running_pair() -> Iterator[RunningPair]:
+    # Not under pytest's temp root: a pytest starting elsewhere resets that root to mode 0700, which
+    # locks the embedded PostgreSQL's own user out of its data mid-run (the suite's database is kept
+    # outside it for the same reason, tests/conftest.py).
+    root = Path(tempfile.mkdtemp(prefix="xuefei-pair-"))
+    pair = RunningPair(root)
+    try:
+        pair.start()
+        yield pair
+    finally:
+        pair.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def bj(running_pair: RunningPair) -> Side:
+    return running_pair.side("bj")
+
+
+@pytest.fixture(scope="module")
+def zj(running_pair: RunningPair) -> Side:
+    return running_pair.side("zj")
+
+
+@pytest.fixture(scope="module")
+def reviewer(bj: Side) -> dict[str, str]:
+    return bj.user("e2e_bj_rev", ["reviewer"])
+
+
+def bank_payouts(side: Side, card: str) -> list[int]:
+    url = re.search(r"payments bank channel:\s+(http://\S+)", side.log.read_text(errors="replace")).group(1)  # type: ignore[union-attr]
+    ledger = httpx.get(url + "/sandbox/ledger", timeout=10).json()
+    return [p["amount_fen"] for p in ledger["payouts"] if p["account_tail"] == card[-4:]]
+
+
+def forwarded_in(bj: Side, zj_reference: str, zj: Side) -> dict[str, Any]:
+    """Beijing's claim for Zhejiang's case, once Zhejiang knows its reference."""
+    def arrived() -> str | None:
+        return zj.claim_by_reference(zj_reference)["partner_reference"]
+
+    reference = wait_for(arrived, f"{zj_reference} to be forwarded and answered", timeout_s=60)
+    return bj.claim_by_reference(reference)
+
+
+def approve(bj: Side, reviewer: dict[str, str], claim_id: str) -> None:
+    decided = bj.client.post(f"/ops/v1/claims/{claim_id}/decision", headers=reviewer,
+                             json={"decision": "approve", "note": "材料齐全，同意报销"})
+    assert decided.status_code == 200 and decided.json()["status"] == "approved", decided.text
+
+
+def zj_status(zj: Side, reference: str, status: str, timeout_s: float = 90) -> dict[str, Any]:
+    def reached() -> dict[str, Any] | None:
+        claim = zj.claim_by_reference(reference)
+        return claim if claim["status"] == status else None
+
+    return wait_for(reached, f"Zhejiang's {reference} to show {status}", timeout_s=timeout_s)
+
+
+def sequence(side: Side, message_ids: set[str]) -> list[str]:
+    """One side's evidence of a case, as lines for a reader (and for the issue note)."""
+    lines = []
+    for e in side.evidence(clock.today()):
+        if e["message_id"] in message_ids or e["in_reply_to"] in message_ids:
+            what = f"{e['method']} {re.sub(r'^https?://[^/]+', '', e['target_uri'])}" if e["kind"] == "request" \
+                else f"reply {e['status']} to {e['in_reply_to'][:8]}"
+            lines.append(f"{side.platform.code} {e['at'][11:23]} {e['direction']:>3} {e['kind']:<7} "
+                         f"{(e['message_id'] or '')[:8]} {what:<52} key={e['key_id']} {e['outcome']} "
+                         f"digest={(e['content_digest'] or '')[10:22]}")
+    return lines
+
+
+def test_a_zhejiang_claim_is_decided_and_paid_in_beijing(running_pair: RunningPair, bj: Side, zj: Side,
+                                                        reviewer: dict[str, str]) -> None:
+    assert running_pair.demo_claim is not None
+    forwarded = forwarded_in(bj, running_pair.demo_claim, zj)
+    assert (forwarded["channel"], forwarded["status"], forwarded["eligible_fen"]) == ("interop", "submitted", 44_000)
+    approve(bj, reviewer, forwarded["id"])
+    paid = zj_status(zj, running_pair.demo_claim, "paid")
+    assert (paid["partner_status"], paid["approved_fen"], paid["paid_fen"]) == ("paid", 44_000, 44_000)
+    assert paid["partner_reference"] == forwarded["reference"]
+    assert bank_payouts(bj, stack_pair.zhang_in_hangzhou()["payee"]["account_number"]) == [44_000]
+    # Both logs tell the same story: each message Zhejiang sent arrived once in Beijing, and back.
+    outbox = bj.client.get("/ops/v1/interop/outbox", headers=bj.admin).json()
+    pushed = [m for m in outbox if m["case_key"].endswith(running_pair.demo_claim)]
+    assert sorted(m["reply"]["body"]["status"] for m in pushed) == ["approved", "paid", "submitted", "under_review"]
+    assert {m["state"] for m in pushed} == {"delivered"}
+    zj_out = {e["message_id"] for e in zj.evidence(clock.today()) if e["direction"] == "out" and e["kind"] == "request"}
+    bj_in = Counter(e["message_id"] for e in bj.evidence(clock.today())
+                    if e["direction"] == "in" and e["outcome"] == "accepted")
+    assert zj_out and all(bj_in[m] == 1 for m in zj_out)
+    ids = zj_out | {m["message_id"] for m in pushed}
+    print("\n".join(["", "Zhejiang's evidence:", *sequence(zj, ids), "Beijing's evidence:", *sequence(bj, ids)]))
+
+
+def test_a_replayed_message_is_refused(running_pair: RunningPair, bj: Side, zj: Side) -> None:
+    assert running_pair.demo_claim is not None
+    refreshed = zj.client.post(f"/ops/v1/interop/claims/{running_pair.demo_claim}/refresh", headers=zj.admin)
+    assert refreshed.status_code == 200, refreshed.text
+    sent = [e for e in zj.evidence(clock.today()) if e["direction"] == "out" and e["kind"] == "request"
+            and e["method"] == "GET"][-1]
+    # The very same bytes again, as an eavesdropper would send them.
+    replay = httpx.get(sent["target_uri"], timeout=10, headers={
+        "Content-Type": "application/json", "Interop-Sender-Province": "33", "Interop-Receiver-Province": "11",
+        "Interop-Message-Id": sent["message_id"], "Content-Digest": sent["content_digest"],
+        "Signature-Input": sent["signature_input"], "Signature": sent["signature"]})
+    assert replay.status_code == 401 and replay.json()["reason"] == "replayed"
+    assert replay.headers["content-type"] == "application/problem+json"
+    refused = [e for e in bj.evidence(clock.today()) if e["message_id"] == sent["message_id"]]
+    assert [e["outcome"] for e in refused if e["kind"] == "request"] == ["accepted", "refused:replayed"]
+
+
+def rotate(side: Side, other: Side) -> str:
+    """`side` makes a new key, `other` learns it, `side` signs with it; the old key stays known."""
+    created = side.client.post("/ops/v1/interop/own-keys", headers=side.admin).json()
+    added = other.client.post(f"/ops/v1/interop/partners/{side.platform.code}/keys", headers=other.admin,
+                              json={"key_id": created["key_id"], "public_key_pem": created["public_key_pem"]})
+    assert added.status_code == 201, added.text
+    activated = side.client.post(f"/ops/v1/interop/own-keys/{created['key_id']}/activate", headers=side.admin)
+    assert activated.json()["status"] == "active"
+    return str(created["key_id"])
+
+
+def file_claim(zj: Side, invoice: str, card: str) -> str:
+    async def filed() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=30, trust_env=False) as client:
+            return await stack_pair.file_counter_claim(client, zj.platform, zj.admin,
+                                                       stack_pair.zhang_in_hangzhou(invoice, card))
+
+    claim = asyncio.run(filed())
+    assert claim["status"] == "forwarded" and claim["forwarded_to"] == "bj", claim
+    return str(claim["reference"])
+
+
+def test_keys_rotated_mid_flow_keep_working(bj: Side, zj: Side, reviewer: dict[str, str]) -> None:
+    reference = file_claim(zj, "ZJROT0001", "6222021234567890029")
+    forwarded = forwarded_in(bj, reference, zj)
+    old_zj_keys = [k["key_id"] for k in bj.client.get("/ops/v1/interop/partners/zj", headers=bj.admin).json()["keys"]]
+    new_zj, new_bj = rotate(zj, bj), rotate(bj, zj)
+    for key_id in old_zj_keys:  # Beijing stops trusting Zhejiang's old key once the new one is in use
+        bj.client.post(f"/ops/v1/interop/partners/zj/keys/{key_id}/retire", headers=bj.admin,
+                       json={"reason": "密钥轮换完成"})
+    approve(bj, reviewer, forwarded["id"])
+    zj_status(zj, reference, "paid")
+    refreshed = zj.client.post(f"/ops/v1/interop/claims/{reference}/refresh", headers=zj.admin)
+    assert refreshed.status_code == 200 and refreshed.json()["status"] == "paid", refreshed.text
+    today = clock.today()
+    assert [e["key_id"] for e in bj.evidence(today) if e["direction"] == "in" and e["kind"] == "request"][-1] == new_zj
+    assert [e["key_id"] for e in zj.evidence(today) if e["direction"] == "in" and e["kind"] == "request"][-1] == new_bj
+
+
+def test_a_partner_stopped_and_started_again_gets_every_message_once(running_pair: RunningPair, bj: Side, zj: Side,
+                                                                     reviewer: dict[str, str]) -> None:
+    card = "6222021234567890037"
+    reference = file_claim(zj, "ZJDOWN001", card)
+    forwarded = forwarded_in(bj, reference, zj)
+    running_pair.platform("zj").stop()
+    approve(bj, reviewer, forwarded["id"])
+
+    def waiting() -> list[dict[str, Any]] | None:
+        rows = bj.client.get("/ops/v1/interop/outbox", headers=bj.admin,
+                             params={"case_key": f"claim:zj:{reference}"}).json()
+        pending = [r for r in rows if r["state"] != "delivered" and r["attempts"] >= 2]
+        return pending or None
+
+    held = wait_for(waiting, "Beijing to try and fail to reach the stopped Zhejiang", timeout_s=60)
+    assert all(r["last_error"] for r in held)
+    running_pair.restart("zj")
+    zj_again = running_pair.side("zj")
+    final = zj_status(zj_again, reference, "paid")
+    assert final["paid_fen"] == 44_000
+    assert bank_payouts(bj, card) == [44_000]
+    rows = bj.client.get("/ops/v1/interop/outbox", headers=bj.admin,
+                         params={"case_key": f"claim:zj:{reference}"}).json()
+    assert sorted(r["reply"]["body"]["status"] for r in rows) == ["approved", "paid", "submitted", "under_review"]
+    accepted = Counter(e["message_id"] for e in zj_again.evidence(clock.today())
+                       if e["direction"] == "in" and e["outcome"] == "accepted")
+    assert all(accepted[r["message_id"]] == 1 for r in rows)
+    history = zj_again.client.get(f"/ops/v1/claims/{final['id']}/history", headers=zj_again.admin).json()
+    applied = [e["to_status"] for e in history if e["action"] == "partner_status"]
+    assert applied == ["forwarded", "under_review", "approved", "paid"]
