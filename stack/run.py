@@ -135,7 +135,7 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
     peers = {
         "claims": {"CLAIMS_ENTITLEMENT_URL": urls["entitlement"], "CLAIMS_PAYMENTS_URL": urls["payments"],
                    "CLAIMS_INTEROP_URL": urls["interop"], "CLAIMS_DOCUMENTS_DIR": str(config.data_dir / "documents")},
-        "payments": {"PAYMENTS_CLAIMS_URL": urls["claims"]},
+        "payments": {"PAYMENTS_CLAIMS_URL": urls["claims"], "PAYMENTS_INTEROP_URL": urls["interop"]},
         "interop": {"INTEROP_CLAIMS_URL": urls["claims"], "INTEROP_ENTITLEMENT_URL": urls["entitlement"],
                     "INTEROP_PAYMENTS_URL": urls["payments"], "INTEROP_PROVINCES": json.dumps([config.province]),
                     "INTEROP_PUBLIC_BASE_URL": f"http://127.0.0.1:{config.port}"},

@@ -11,11 +11,12 @@ from kit import http
 from kit.app import build_app, service_lifespan
 from kit.identity import whoami_router
 from services.interop.evidence.endpoints import router as evidence_router
-from services.interop.exchanges import claims_in, claims_out, lookups
+from services.interop.exchanges import claims_in, claims_out, lookups, reductions
 from services.interop.inbound.endpoints import router as messages_router
 from services.interop.outbox.endpoints import router as outbox_router
 from services.interop.partners.endpoints import router as partners_router
 from services.interop.settings import Settings
+from services.interop.statements import endpoints as statements
 
 SCHEMA = "interop"
 
@@ -54,7 +55,8 @@ def create_app(settings: Settings, *, transports: dict[str, httpx.AsyncBaseTrans
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
     for router in (partners_router, evidence_router, messages_router, lookups.inbound, lookups.outbound,
-                   claims_in.router, claims_out.router, outbox_router, whoami_router):
+                   claims_in.router, claims_out.router, reductions.inbound, reductions.local_router,
+                   statements.inbound, statements.router, outbox_router, whoami_router):
         app.include_router(router)
     return app
 

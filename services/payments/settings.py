@@ -19,6 +19,7 @@ class Settings(ServiceSettings):
     wechat_pay_mch_id: str = ""
     claims_url: str = "http://127.0.0.1:8002"
     claims_timeout_s: float = 10.0
+    interop_url: str = ""  # inter-province statements' payment events (empty: none are paid here)
     # Worker: how often it looks for work when idle, how much it takes per pass.
     worker_idle_s: float = 1.0
     worker_batch_size: int = 10  # handled concurrently: keep within the pool (size + overflow)

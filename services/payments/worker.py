@@ -56,9 +56,12 @@ class Worker:
                                   s.field_active_key_id)
         self.channels: dict[str, Channel] = registry.build_channels(s, bank_transport=self._bank_transport)
         own_key = s.service_private_key.get_secret_value()
+        clients = {"claims": http.make_client(s.claims_url, timeout_s=s.claims_timeout_s,
+                                              transport=self._claims_transport)}
+        if s.interop_url:
+            clients["interop"] = http.make_client(s.interop_url, timeout_s=s.claims_timeout_s)
         self.receivers = Receivers(
-            clients={"claims": http.make_client(s.claims_url, timeout_s=s.claims_timeout_s,
-                                                transport=self._claims_transport)},
+            clients=clients,
             signer=ServiceSigner(s.service_name, own_key) if own_key.strip() else None,
         )
         return self

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,13 @@ import pytest
 
 from kit import clock
 from stack import pair as stack_pair
+from stack.demo import DEMO_DONORS
 from tests.e2e.pair import RunningPair, Side, wait_for
+from tests.support.dates import first_of_previous_month, month_of
+from tests.support.people import resident_id
 
 pytestmark = pytest.mark.e2e
+ZHANG = DEMO_DONORS[0]  # 张三: a Beijing donor, 1,200 mL
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +88,20 @@ def zj_status(zj: Side, reference: str, status: str, timeout_s: float = 90) -> d
     return wait_for(reached, f"Zhejiang's {reference} to show {status}", timeout_s=timeout_s)
 
 
+def processed_once(side: Side) -> Counter[str]:
+    """Per message id, how often it was taken in and answered with success. A copy refused for the
+    moment (503) or answered from the first answer (a repeat) does not count."""
+    counts: Counter[str] = Counter()
+    latest: dict[str, str] = {}  # message id -> outcome of its latest copy taken in
+    for entry in side.evidence(clock.today()):
+        if (entry["direction"], entry["kind"]) == ("in", "request") and entry["message_id"]:
+            latest[entry["message_id"]] = entry["outcome"]
+        elif (entry["direction"], entry["kind"]) == ("out", "reply") and entry["status"] < 300 \
+                and latest.get(entry["in_reply_to"]) == "accepted":
+            counts[entry["in_reply_to"]] += 1
+    return counts
+
+
 def sequence(side: Side, message_ids: set[str]) -> list[str]:
     """One side's evidence of a case, as lines for a reader (and for the issue note)."""
     lines = []
@@ -112,9 +131,7 @@ def test_a_zhejiang_claim_is_decided_and_paid_in_beijing(running_pair: RunningPa
     assert sorted(m["reply"]["body"]["status"] for m in pushed) == ["approved", "paid", "submitted", "under_review"]
     assert {m["state"] for m in pushed} == {"delivered"}
     zj_out = {e["message_id"] for e in zj.evidence(clock.today()) if e["direction"] == "out" and e["kind"] == "request"}
-    bj_in = Counter(e["message_id"] for e in bj.evidence(clock.today())
-                    if e["direction"] == "in" and e["outcome"] == "accepted")
-    assert zj_out and all(bj_in[m] == 1 for m in zj_out)
+    assert zj_out and all(processed_once(bj)[m] == 1 for m in zj_out)
     ids = zj_out | {m["message_id"] for m in pushed}
     print("\n".join(["", "Zhejiang's evidence:", *sequence(zj, ids), "Beijing's evidence:", *sequence(bj, ids)]))
 
@@ -199,9 +216,76 @@ def test_a_partner_stopped_and_started_again_gets_every_message_once(running_pai
     rows = bj.client.get("/ops/v1/interop/outbox", headers=bj.admin,
                          params={"case_key": f"claim:zj:{reference}"}).json()
     assert sorted(r["reply"]["body"]["status"] for r in rows) == ["approved", "paid", "submitted", "under_review"]
-    accepted = Counter(e["message_id"] for e in zj_again.evidence(clock.today())
-                       if e["direction"] == "in" and e["outcome"] == "accepted")
-    assert all(accepted[r["message_id"]] == 1 for r in rows)
+    assert all(processed_once(zj_again)[r["message_id"]] == 1 for r in rows)
     history = zj_again.client.get(f"/ops/v1/claims/{final['id']}/history", headers=zj_again.admin).json()
     applied = [e["to_status"] for e in history if e["action"] == "partner_status"]
     assert applied == ["forwarded", "under_review", "approved", "paid"]
+
+
+def test_a_cross_province_direct_reduction_ends_in_a_statement_paid_once(running_pair: RunningPair, bj: Side,
+                                                                        zj: Side) -> None:
+    # Settled last month, so last month's statement can be sent today.
+    last_month = first_of_previous_month()
+    used_on = (last_month + timedelta(days=9)).isoformat()
+    settled_on = (last_month + timedelta(days=14)).isoformat()
+    hospital = zj.client.post("/ops/v1/hospitals", headers=zj.admin, json={
+        "code": "H-ZJ-1", "name": "浙江大学医学院附属第一医院", "province": "33", "district_office": "上城区献血办",
+        "military": False, "account_name": "浙大一院", "account_number": "1202021409000012345",
+        "bank_name": "工商银行"})
+    assert hospital.status_code == 201, hospital.text
+    credentials = zj.client.post("/ops/v1/hospitals/H-ZJ-1/credentials", headers=zj.admin).json()
+    token = zj.client.post("/his/v1/auth/token", data={"grant_type": "client_credentials",
+                                                       "client_id": credentials["client_id"],
+                                                       "client_secret": credentials["client_secret"]})
+    his = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    father = resident_id("19560101", area="110105", seq=47)
+    notice = zj.client.post("/his/v1/reduction-notices", headers=his, json={
+        "province": "11", "patient": {"cert_type": "resident_id", "cert_number": father, "name": "张父"},
+        "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
+        "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": used_on,
+        "items": [{"product": "red_cells", "quantity": 2}], "blood_fee_fen": 50_000}).json()
+    # Beijing decided (its rules: relatives 1x of what 张三 gave within ten years), under its own number.
+    assert notice["eligible"] is True and notice["max_reducible_fen"] == 44_000, notice
+    settled = zj.client.post(f"/his/v1/reduction-notices/{notice['notice_no']}/settlement", headers=his, json={
+        "receipt_no": "ZJ-R-0001", "settled_on": settled_on, "items": [{"product": "red_cells", "quantity": 2}],
+        "blood_fee_fen": 50_000, "reduced_fen": 44_000, "invoice": {"code": "330100", "number": "ZJ-H-0001"}})
+    assert settled.json()["status"] == "settled", settled.text
+    period = month_of(last_month)
+
+    def reported() -> bool:
+        rows = zj.client.get("/ops/v1/interop/outbox", headers=zj.admin).json()
+        return any(r["kind"] == "reduction_settled" and r["state"] == "delivered" for r in rows)
+
+    wait_for(reported, "the settlement to reach Beijing")
+    sent = zj.client.post("/ops/v1/interop/statements", headers=zj.admin, json={"partner": "bj", "period": period})
+    assert sent.status_code == 201, sent.text
+    assert (sent.json()["total_count"], sent.json()["total_fen"]) == (1, 44_000)
+    ref = sent.json()["statement_ref"]
+
+    def answered() -> dict[str, Any] | None:
+        ours = [s for s in zj.client.get("/ops/v1/interop/statements", headers=zj.admin).json()
+                if s["statement_ref"] == ref]
+        return ours[0] if ours and ours[0]["status"] == "answered" else None
+
+    answer = wait_for(answered, "Beijing to check the statement")
+    assert (answer["confirmed_fen"], answer["disputed_fen"]) == (44_000, 0)
+    assert [line["decision"] for line in answer["lines"]] == ["confirmed"]
+    theirs = next(s for s in bj.client.get("/ops/v1/interop/statements", headers=bj.admin).json()
+                  if s["statement_ref"] == ref)
+    first = bj.client.post(f"/ops/v1/interop/statements/{theirs['id']}/pay", headers=bj.admin)
+    again = bj.client.post(f"/ops/v1/interop/statements/{theirs['id']}/pay", headers=bj.admin)
+    assert first.status_code == 200 and again.status_code == 200, (first.text, again.text)
+    assert first.json()["disbursement_id"] == again.json()["disbursement_id"]
+
+    def paid_both_sides() -> dict[str, Any] | None:
+        ours = next(s for s in zj.client.get("/ops/v1/interop/statements", headers=zj.admin).json()
+                    if s["statement_ref"] == ref)
+        return ours if ours["status"] == "paid" else None
+
+    confirmed = wait_for(paid_both_sides, "Zhejiang to hear the statement was paid", timeout_s=90)
+    assert confirmed["paid_fen"] == 44_000
+    zj_account = running_pair.platform("zj").settlement_account["account_number"]
+    assert bank_payouts(bj, zj_account) == [44_000]
+    totals = bj.client.get("/ops/v1/payments/funding-totals", headers=bj.admin,
+                           params={"date_from": clock.today().isoformat(), "date_to": clock.today().isoformat()})
+    assert {"source": "interop", "amount_fen": 44_000, "disbursements": 1} in totals.json()["totals"]

@@ -1,5 +1,5 @@
 """claims: forwarded claims (跨省转办): the partner a claim went to, its reference and status;
-one claim per partner case
+one claim per partner case; reduction notices a partner authorised (跨省直免)
 
 Revision ID: cl_i14_1
 Revises: cl0003
@@ -24,9 +24,13 @@ def upgrade() -> None:
     op.add_column("claims", sa.Column("partner_seq", sa.Integer(), server_default="0", nullable=False), schema=S)
     op.create_index("uq_claims_interop_case", "claims", ["applicant_subject"], unique=True, schema=S,
                     postgresql_where=sa.text("channel = 'interop'"))
+    op.add_column("reduction_notices", sa.Column("forwarded_to", sa.String(length=32), nullable=True), schema=S)
+    op.add_column("reduction_notices", sa.Column("partner_notice_no", sa.String(length=32), nullable=True), schema=S)
 
 
 def downgrade() -> None:
+    for column in ("partner_notice_no", "forwarded_to"):
+        op.drop_column("reduction_notices", column, schema=S)
     op.drop_index("uq_claims_interop_case", table_name="claims", schema=S)
     for column in ("partner_seq", "partner_status", "partner_reference", "forwarded_to"):
         op.drop_column("claims", column, schema=S)

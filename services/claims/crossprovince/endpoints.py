@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from kit.db import SessionDep
 from kit.identity import Caller, CallerDep
 from kit.problems import Forbidden, NotFound, problem_responses
-from services.claims.crossprovince import service
+from services.claims.crossprovince import reductions, service
 from services.claims.crossprovince.schemas import CancelIn, CaseState, InboundClaimIn, PartnerStatusIn
 from services.claims.intake import repository
 from services.claims.intake.submit import SubmitDeps
+from services.claims.reductions import service as notices
+from services.claims.reductions.models import ReductionNotice
+from services.claims.reductions.schemas import NoticeIn, NoticeOut, SettlementIn
+from services.claims.reductions.service import NoticeDeps
 
 
 def _interop(caller: CallerDep) -> Caller:
@@ -82,3 +88,84 @@ async def export_forwarded_claim(claim_id: uuid.UUID, request: Request, caller: 
         raise NotFound("没有这个申请 (no such claim)")
     return service.export(session, claim, await repository.documents(session, claim.id), request.app.state.cipher,
                           caller)
+
+
+class AuthorisationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partner: str = Field(pattern=r"^[a-z][a-z0-9-]{1,31}$")
+    usage_province: str = Field(pattern=r"^[0-9]{2}$")
+    notice: NoticeIn
+
+
+class PartnerSettlementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partner: str
+    settlement: SettlementIn
+
+
+class PartnerCancelIn(BaseModel):
+    partner: str
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class ReductionLine(BaseModel):
+    notice_no: str
+    partner_notice_no: str | None
+    status: str
+    receipt_no: str | None
+    settled_on: date | None
+    reduced_fen: int | None
+    max_reducible_fen: int
+
+
+def _line(n: ReductionNotice) -> ReductionLine:
+    return ReductionLine(notice_no=n.notice_no, partner_notice_no=n.partner_notice_no, status=n.status,
+                         receipt_no=n.receipt_no, settled_on=n.settled_on, reduced_fen=n.reduced_fen,
+                         max_reducible_fen=n.max_reducible_fen)
+
+
+def _notice_deps(request: Request) -> NoticeDeps:
+    state = request.app.state
+    return NoticeDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
+                      valid_days=state.settings.notice_valid_days)
+
+
+@router.post("/authorisations", response_model=NoticeOut, operation_id="authorise_for_partner",
+             summary="A partner's hospital asks for a reduction notice for one of our donors (跨省直免)",
+             responses=problem_responses(401, 403, 409, 422, 503))
+async def authorise_for_partner(body: AuthorisationIn, request: Request) -> NoticeOut:
+    caller = reductions.partner_hospital(body.partner, body.usage_province)
+    return await notices.issue(body.notice, caller, _notice_deps(request))
+
+
+@router.post("/authorisations/{notice_no}/settlement", response_model=NoticeOut,
+             operation_id="partner_reports_settlement", summary="The partner's hospital settled the notice",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def partner_settlement(notice_no: str, body: PartnerSettlementIn, session: SessionDep) -> NoticeOut:
+    caller = reductions.partner_hospital(body.partner, "")
+    return notices.out(await notices.settle(session, notice_no, body.settlement, caller))
+
+
+@router.post("/authorisations/{notice_no}/cancel", response_model=NoticeOut, operation_id="partner_cancels_notice",
+             summary="The partner's hospital did not use the notice", responses=problem_responses(401, 403, 404, 409))
+async def partner_cancel(notice_no: str, body: PartnerCancelIn, session: SessionDep) -> NoticeOut:
+    caller = reductions.partner_hospital(body.partner, "")
+    return notices.out(await notices.cancel(session, notice_no, caller, body.reason))
+
+
+@router.get("/authorisations", response_model=list[ReductionLine], operation_id="partner_authorisations",
+            summary="Notices we authorised for a partner (settled in a period, to check its statement)",
+            responses=problem_responses(401, 403))
+async def partner_authorisations(partner: str, session: SessionDep, date_from: date | None = None,
+                                 date_to: date | None = None) -> list[ReductionLine]:
+    return [_line(n) for n in await reductions.settled_for(session, partner, date_from, date_to)]
+
+
+@router.get("/forwarded-reductions", response_model=list[ReductionLine], operation_id="forwarded_reductions",
+            summary="What our hospitals reduced for a partner's donors in a period (its statement's lines)",
+            responses=problem_responses(401, 403))
+async def forwarded_reductions(partner: str, date_from: date, date_to: date,
+                               session: SessionDep) -> list[ReductionLine]:
+    return [_line(n) for n in await reductions.forwarded_settled(session, partner, date_from, date_to)]

@@ -36,7 +36,7 @@ class StatementOut(BaseModel):
 def _deps(request: Request) -> service.NoticeDeps:
     state = request.app.state
     return service.NoticeDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
-                              valid_days=state.settings.notice_valid_days)
+                              valid_days=state.settings.notice_valid_days, interop=state.interop)
 
 
 def _statement_out(s: HospitalStatement) -> StatementOut:

@@ -57,6 +57,10 @@ class ReductionNotice(Base):
     corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     correction_reason: Mapped[str | None] = mapped_column(Text)
     statement_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    # The donor's province is a partner's (跨省直免): it authorised this notice under its own number
+    # and holds the quota there; settlement and cancellation are reported to it.
+    forwarded_to: Mapped[str | None] = mapped_column(String(32))
+    partner_notice_no: Mapped[str | None] = mapped_column(String(32))
 
 
 class HospitalStatement(Base):

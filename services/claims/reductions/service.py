@@ -20,6 +20,7 @@ from kit.identity import Caller
 from kit.problems import Conflict, NotFound, Problem, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.clients.entitlement import EntitlementClient
+from services.claims.clients.interop import InteropClient
 from services.claims.intake import repository as claims_repository
 from services.claims.intake.models import CERT
 from services.claims.outbox.enqueue import enqueue
@@ -37,6 +38,7 @@ class NoticeDeps:
     entitlement: EntitlementClient
     cipher: FieldCipher
     valid_days: int
+    interop: InteropClient | None = None  # None: no partners, every notice is ours
 
 
 def out(notice: ReductionNotice) -> NoticeOut:
@@ -98,6 +100,10 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
         raise Unprocessable("亲属用血须提供亲属关系证明或签订承诺书 (kinship evidence required)", field="kinship_evidence")
     if body.relationship == "self" and body.patient.cert_number != body.donor.cert_number:
         raise Unprocessable("本人用血时患者须为献血者本人 (self: the patient must be the donor)", field="patient.cert_number")
+    if deps.interop is not None and (partner := await deps.interop.partner_for(body.province)) is not None:
+        from services.claims.crossprovince.reductions import issue_via_partner
+
+        return await issue_via_partner(body, caller, deps, partner)
     if body.invoice is not None:
         async with deps.sessionmaker() as session:
             if (earlier := await invoice_taken(session, body.invoice.code, body.invoice.number)) is not None:
@@ -172,9 +178,14 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
     notice.final_blood_fee_fen = body.blood_fee_fen
     notice.invoice_code, notice.invoice_number = body.invoice.code, body.invoice.number
     notice.status, notice.settled_at = "settled", clock.now()
-    ml = consumed_ml(int(notice.quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
-    enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
-            {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
+    if notice.forwarded_to is not None:
+        from services.claims.crossprovince.reductions import report_to_partner
+
+        report_to_partner(session, notice, "settled", {"settlement": body.model_dump(mode="json")})
+    else:
+        ml = consumed_ml(int(notice.quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
+        enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
+                {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
     audit.record(session, notice, caller, "notice_settled", from_status="issued", to_status="settled",  # type: ignore[arg-type]
                  detail={"reduced_fen": body.reduced_fen, "receipt_no": body.receipt_no})
     return notice
@@ -187,8 +198,13 @@ async def cancel(session: AsyncSession, notice_no: str, caller: Caller, reason: 
     if notice.status != "issued":
         raise Conflict(f"通知单状态为 {notice.status}，不能取消 (notice is {notice.status})")
     notice.status = "cancelled"
-    enqueue(session, notice, "hold_release", f"release:{notice.hold_key}",  # type: ignore[arg-type]
-            {"hold_key": notice.hold_key, "reason": f"通知单取消：{reason}"})
+    if notice.forwarded_to is not None:
+        from services.claims.crossprovince.reductions import report_to_partner
+
+        report_to_partner(session, notice, "cancelled", {"reason": reason})
+    else:
+        enqueue(session, notice, "hold_release", f"release:{notice.hold_key}",  # type: ignore[arg-type]
+                {"hold_key": notice.hold_key, "reason": f"通知单取消：{reason}"})
     audit.record(session, notice, caller, "notice_cancelled", from_status="issued", to_status="cancelled",  # type: ignore[arg-type]
                  reason=reason)
     return notice
@@ -198,6 +214,10 @@ async def correct(session: AsyncSession, notice_no: str, body: CorrectionIn, cal
     notice = await notice_of(session, notice_no, caller, for_update=True)
     if notice.status == "corrected":
         return notice
+    if notice.forwarded_to is not None:
+        from services.claims.crossprovince.reductions import refuse_correction
+
+        refuse_correction(notice)
     if notice.status != "settled":
         raise Conflict(f"只有已结算的通知单可以冲正 (only a settled notice is corrected; this one is {notice.status})")
     if notice.statement_id is not None:

@@ -4,6 +4,7 @@ to every retry of that id (with a fresh reply signature); another body under the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
@@ -12,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kit import clock
 from kit.problems import Conflict, ServiceUnavailable
 from services.interop.inbound.models import InboundMessage
+
+ABANDONED = timedelta(seconds=120)
 
 
 @dataclass
@@ -35,6 +38,11 @@ async def begin(sessionmaker: async_sessionmaker[AsyncSession], partner: str, me
         if earlier.content_digest != digest or earlier.path != path or earlier.method != method:
             raise Conflict("同一消息编号的内容不同 (this message id was used for a different message)",
                            field="Interop-Message-Id", reason="message-id-reused")
+        if earlier.state == "processing" and earlier.received_at < clock.now() - ABANDONED:
+            # The process that took it stopped before answering (its work was one transaction at
+            # our services, done or not): this copy takes it over.
+            earlier.received_at = clock.now()
+            return None
         if earlier.state != "answered" or earlier.status is None:
             raise ServiceUnavailable("该消息正在处理，请稍后重试 (the first copy is still being processed)",
                                      retry_after_s=2)

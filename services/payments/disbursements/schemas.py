@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 ChannelName = Literal["bank_transfer", "alipay", "wechat_pay"]
 State = Literal["pending", "sent", "succeeded", "failed", "returned"]
-FUNDING_SOURCE = re.compile(r"^(local_fund|military_fund|province:\d{2})$")
+FUNDING_SOURCE = re.compile(r"^(local_fund|military_fund|interop|province:\d{2})$")
 # Bank cards (a claim's payee) have 15-19 digits (DOMAIN 3); a hospital's corporate account
 # (对公账户, a settlement's payee) 8-32. Cards are checked per source in the service.
 ACCOUNT_DIGITS = re.compile(r"^\d{8,32}$")
 CARD_DIGITS = re.compile(r"^\d{15,19}$")
-SOURCE_REF = r"^(claim|settlement|statement):[A-Za-z0-9._:-]{1,120}$"
+SOURCE_REF = r"^(claim|settlement|statement|interop):[A-Za-z0-9._:-]{1,120}$"
 
 PAYEE_EXAMPLE: dict[str, Any] = {"account_name": "张三", "account_number": "6222 0212 3456 7891 234",
                  "bank_name": "中国工商银行北京分行"}
@@ -42,7 +42,8 @@ class PayeeIn(BaseModel):
 class FundingLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(description="`local_fund` (还血基金), `military_fund` (部队献血管理费) or `province:<code>`",
+    source: str = Field(description="`local_fund` (还血基金), `military_fund` (部队献血管理费), `interop` (an "
+                        "inter-province statement, 省际结算) or `province:<code>`",
                         examples=["local_fund"])
     amount_fen: int = Field(ge=0, description="a zero line is accepted and not stored")
 
@@ -50,7 +51,7 @@ class FundingLineIn(BaseModel):
     @classmethod
     def _known(cls, value: str) -> str:
         if not FUNDING_SOURCE.match(value):
-            raise ValueError("must be local_fund, military_fund or province:<2-digit code>")
+            raise ValueError("must be local_fund, military_fund, interop or province:<2-digit code>")
         return value
 
 

@@ -20,8 +20,8 @@ from services.payments.outbox.models import OutboxEvent
 
 log = structlog.get_logger(__name__)
 # Who is told about a source's payments: claims owns both reimbursement claims and the
-# hospitals' monthly direct-reduction statements (结算清单).
-DESTINATIONS = {"claim:": "claims", "statement:": "claims"}
+# hospitals' monthly direct-reduction statements (结算清单); interop the inter-province ones.
+DESTINATIONS = {"claim:": "claims", "statement:": "claims", "interop:": "interop"}
 
 
 @dataclass
