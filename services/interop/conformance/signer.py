@@ -47,14 +47,14 @@ class PartnerSigner:
 
     def sign(self, method: str, path: str, *, json_body: Any = None, body: bytes | None = None,
              content_type: str = "application/json", message_id: str | None = None,
-             receiver: str | None = None, sender: str | None = None) -> Signed:
+             receiver: str | None = None, sender: str | None = None, created: int | None = None) -> Signed:
         if body is None:
             body = b"" if json_body is None else json.dumps(json_body, ensure_ascii=False).encode()
         url = self.base_url.rstrip("/") + "/interop/v1" + path
         headers = httpsig.sign_request(method, url, {
             "Content-Type": content_type, httpsig.SENDER: sender or self.sender_province,
             httpsig.RECEIVER: receiver or self.receiver_province, httpsig.MESSAGE_ID: message_id or str(uuid.uuid4()),
-        }, body, key_id=self.key_id, private_key=httpsig.load_private_key(self.private_pem))
+        }, body, key_id=self.key_id, private_key=httpsig.load_private_key(self.private_pem), created=created)
         return Signed(method.upper(), url, headers, body)
 
     async def send(self, client: httpx.AsyncClient, signed: Signed) -> Reply:

@@ -167,19 +167,20 @@ def _signer(key_id: str, private_key: Ed25519PrivateKey) -> HTTPMessageSigner:
 
 
 def _sign(message: RequestView | ReplyView, body: bytes, key_id: str, private_key: Ed25519PrivateKey,
-          components: tuple[str, ...]) -> None:
+          components: tuple[str, ...], created: int | None = None) -> None:
     message.headers["Content-Digest"] = content_digest(body)
     _signer(key_id, private_key).sign(
         message, key_id=key_id, label=LABEL, tag=TAG, nonce=secrets.token_urlsafe(24),
-        created=dt.datetime.fromtimestamp(clock.epoch_s(), tz=dt.UTC), covered_component_ids=components,
+        created=dt.datetime.fromtimestamp(created or clock.epoch_s(), tz=dt.UTC), covered_component_ids=components,
         use_existing_digest=True, body=body)
 
 
 def sign_request(method: str, url: str, headers: dict[str, str], body: bytes, *, key_id: str,
-                 private_key: Ed25519PrivateKey) -> dict[str, str]:
-    """Returns the headers to send: the given ones plus Content-Digest, Signature-Input, Signature."""
+                 private_key: Ed25519PrivateKey, created: int | None = None) -> dict[str, str]:
+    """Returns the headers to send: the given ones plus Content-Digest, Signature-Input, Signature.
+    `created` (epoch seconds) defaults to now; a conformance check sets it to test the window."""
     view = RequestView(method=method.upper(), url=url, headers=dict(headers))
-    _sign(view, body, key_id, private_key, REQUEST_COMPONENTS)
+    _sign(view, body, key_id, private_key, REQUEST_COMPONENTS, created)
     return view.headers
 
 
