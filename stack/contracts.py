@@ -37,6 +37,24 @@ def dump(schema: dict[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+PARTNER_API = ROOT / "contracts" / "interop" / "partner-api.json"
+
+
+def partner_api() -> dict[str, Any]:
+    """The partner API alone (what another province implements and calls): the interop service's
+    `/interop/v1` operations and the schemas they use."""
+    schema = service_schema("interop")
+    schema["paths"] = {p: ops for p, ops in schema["paths"].items() if p.startswith("/interop/v1/")}
+    schema["info"] = {"title": "血费减免 跨省互通 partner API", "version": "1.0.0",
+                      "description": "Every request and reply is signed (RFC 9421, Ed25519) over a RFC 9530 "
+                                     "Content-Digest; see GUIDE.zh.md / GUIDE.en.md beside this file."}
+    schema["components"]["securitySchemes"] = {"httpsig": {
+        "type": "apiKey", "in": "header", "name": "Signature",
+        "description": "RFC 9421 signature labelled `interop`, tag `xuefei-interop`, with Signature-Input"}}
+    schema["security"] = [{"httpsig": []}]
+    return schema
+
+
 def write_snapshots() -> list[Path]:
     OUT.mkdir(parents=True, exist_ok=True)
     written = []
@@ -44,6 +62,8 @@ def write_snapshots() -> list[Path]:
         path = OUT / f"{name}.json"
         path.write_text(dump(service_schema(name)), encoding="utf-8")
         written.append(path)
+    PARTNER_API.write_text(dump(partner_api()), encoding="utf-8")
+    written.append(PARTNER_API)
     for surface, schema in surface_schemas().items():
         path = OUT / f"gateway-{surface}.json"
         path.write_text(dump(schema), encoding="utf-8")
