@@ -2,6 +2,7 @@
 export const STATUS = {
   draft: "待提交",
   submitted: "已提交",
+  forwarded: "已转献血地审核",
   under_review: "审核中",
   needs_more_info: "待补充材料",
   awaiting_second_review: "待复核",
@@ -12,13 +13,14 @@ export const STATUS = {
   withdrawn: "已撤回",
 };
 export const STATUS_TONE = {
-  draft: "grey", submitted: "blue", under_review: "blue", needs_more_info: "orange",
+  draft: "grey", submitted: "blue", forwarded: "blue", under_review: "blue", needs_more_info: "orange",
   awaiting_second_review: "blue", approved: "green", payee_correction: "orange", paid: "green",
   rejected: "red", withdrawn: "grey",
 };
 export const STATUS_HINT = {
   draft: "材料上传齐全后提交申请",
   submitted: "已提交，等待献血地血站审核（10个工作日内）",
+  forwarded: "献血地在外省：申请已转至献血地省份平台审核，由其支付",
   under_review: "工作人员正在审核您的材料",
   needs_more_info: "请按审核意见补充材料后重新提交",
   awaiting_second_review: "金额较大，正在复核",

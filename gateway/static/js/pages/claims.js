@@ -101,7 +101,11 @@ export async function renderClaimDetail(page, ctx) {
       h("div.x-status__hint", STATUS_HINT[c.status] || ""),
       c.due_on && ["submitted", "under_review", "awaiting_second_review"].includes(c.status)
         ? h("div.x-status__hint", { testid: "claim-due" }, `审核期限：${dateText(c.due_on)}（10个工作日）`) : null,
-      h("div.x-status__ref", { testid: "claim-reference" }, `申请编号 ${c.reference}`)),
+      h("div.x-status__ref", { testid: "claim-reference" }, `申请编号 ${c.reference}`),
+      c.forwarded_to
+        ? h("div.x-status__hint", { testid: "claim-partner" },
+          `献血地平台审核状态：${STATUS[c.partner_status] || c.partner_status || "已转出，等待受理"}`
+          + (c.partner_reference ? `（对方编号 ${c.partner_reference}）` : "")) : null),
     h("div.x-amounts", { testid: "claim-amounts" },
       h("div", h("b", yuan(c.requested_fen)), h("span", "申请金额")),
       h("div", h("b", yuan(c.eligible_fen)), h("span", "可减免")),
