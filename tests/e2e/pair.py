@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +13,9 @@ import httpx
 
 from stack import pair as stack_pair
 from stack.processes import free_port, port_free
+from tests.e2e.running import wait_for
+
+__all__ = ["RunningPair", "Side", "wait_for"]
 
 FAST = {
     "INTEROP_OUTBOX_RETRY_BASE_S": "0.3", "INTEROP_OUTBOX_RETRY_CAP_S": "1.5", "INTEROP_OUTBOX_POLL_S": "0.2",
@@ -22,15 +23,6 @@ FAST = {
     "BANK_SANDBOX_SETTLE_DELAY_S": "0.3", "STARTUP_TIMEOUT_S": "240",
 }
 PASSWORD = "correct horse battery"
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def free_base_port() -> int:

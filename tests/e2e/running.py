@@ -5,11 +5,23 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60) -> Any:
+    """Poll until `check` returns something truthy (and return it), or fail after the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 class RunningStack:

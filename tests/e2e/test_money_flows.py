@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -17,22 +15,13 @@ from PIL import Image
 
 from stack.demo import DEMO_DONORS
 from tests.e2e.conftest import E2E_ADMIN_PASSWORD
-from tests.e2e.running import RunningStack
+from tests.e2e.running import RunningStack, wait_for
 from tests.support.dates import first_of_previous_month, iso_days_ago, month_of
 from tests.support.people import resident_id
 
 pytestmark = pytest.mark.e2e
 ZHANG = DEMO_DONORS[0]  # 张三: Beijing, 1,200 mL (unlimited for life); relatives 1x
 PASSWORD = "correct horse battery"
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def bank_url(stack: RunningStack) -> str:

@@ -20,15 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
-from kit.crypto import mask_cert_number
 from kit.identity import Caller
 from kit.problems import Conflict
-from services.claims.audit import service as audit
-from services.claims.intake.models import CERT
 from services.claims.outbox.enqueue import enqueue
 from services.claims.reductions.models import ReductionNotice
 from services.claims.reductions.schemas import NoticeIn, NoticeOut
-from services.claims.reductions.service import NoticeDeps, hospital_of, out
+from services.claims.reductions.service import NoticeDeps, hospital_of, out, store_notice
 
 
 def partner_hospital(partner: str, usage_province: str) -> Caller:
@@ -69,29 +66,12 @@ async def issue_via_partner(body: NoticeIn, caller: Caller, deps: NoticeDeps, pa
     answer = await deps.interop.authorise(authorisation_request(body, caller, key), body.province)
     if not answer.get("eligible"):
         return NoticeOut(eligible=False, reason=answer.get("reason"), explanation=answer.get("explanation", []))
-    async with deps.sessionmaker() as session, session.begin():
-        notice = ReductionNotice(
-            notice_no="", hospital_code=hospital, province=body.province, status="issued",
-            patient_cert_type=body.patient.cert_type,
-            patient_cert_encrypted=deps.cipher.encrypt(body.patient.cert_number, context=CERT),
-            patient_cert_masked=mask_cert_number(body.patient.cert_number), patient_name=body.patient.name,
-            donor_cert_type=body.donor.cert_type,
-            donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
-            donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
-            relationship=body.relationship,
-            kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
-            used_on=body.used_on, items=[i.model_dump() for i in body.items], blood_fee_fen=body.blood_fee_fen,
-            max_reducible_fen=int(answer["max_reducible_fen"]), quote={"explanation": answer.get("explanation", [])},
-            hold_key=key, valid_until=date.fromisoformat(answer["valid_until"]) if answer.get("valid_until")
-            else clock.today() + timedelta(days=deps.valid_days - 1),
-            issued_by=caller.subject, forwarded_to=partner, partner_notice_no=answer["notice_no"])
-        session.add(notice)
-        await session.flush()
-        await session.refresh(notice, ["seq", "created_at"])
-        notice.notice_no = f"JM{body.province}{clock.today():%Y%m%d}{notice.seq:06d}"
-        audit.record(session, notice, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
-                     detail={"max_reducible_fen": notice.max_reducible_fen, "authorised_by": partner,
-                             "partner_notice_no": notice.partner_notice_no})
+    valid_until = (date.fromisoformat(answer["valid_until"]) if answer.get("valid_until")
+                   else clock.today() + timedelta(days=deps.valid_days - 1))
+    notice = await store_notice(body, caller, deps, hospital=hospital,
+                                max_reducible_fen=int(answer["max_reducible_fen"]),
+                                quote={"explanation": answer.get("explanation", [])}, hold_key=key,
+                                valid_until=valid_until, forwarded_to=partner, partner_notice_no=answer["notice_no"])
     return out(notice)
 
 

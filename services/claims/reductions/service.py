@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -94,6 +94,33 @@ async def invoice_taken(session: AsyncSession, code: str, number: str, *, exclud
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
+async def store_notice(body: NoticeIn, caller: Caller, deps: NoticeDeps, *, hospital: str, max_reducible_fen: int,
+                       quote: dict[str, Any], hold_key: str, valid_until: date,
+                       **partner: str) -> ReductionNotice:
+    """A new issued notice under our own number (JM + province + date + sequence), audited."""
+    async with deps.sessionmaker() as session, session.begin():
+        notice = ReductionNotice(
+            notice_no="", hospital_code=hospital, province=body.province, status="issued",
+            patient_cert_type=body.patient.cert_type,
+            patient_cert_encrypted=deps.cipher.encrypt(body.patient.cert_number, context=CERT),
+            patient_cert_masked=mask_cert_number(body.patient.cert_number), patient_name=body.patient.name,
+            donor_cert_type=body.donor.cert_type,
+            donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
+            donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
+            relationship=body.relationship,
+            kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
+            used_on=body.used_on, items=[i.model_dump() for i in body.items], blood_fee_fen=body.blood_fee_fen,
+            max_reducible_fen=max_reducible_fen, quote=quote, hold_key=hold_key, valid_until=valid_until,
+            issued_by=caller.subject, **partner)
+        session.add(notice)
+        await session.flush()
+        await session.refresh(notice, ["seq", "created_at"])
+        notice.notice_no = f"JM{body.province}{clock.today():%Y%m%d}{notice.seq:06d}"
+        audit.record(session, notice, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
+                     detail={"max_reducible_fen": max_reducible_fen, **partner})
+    return notice
+
+
 async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
     hospital = hospital_of(caller)
     if body.relationship != "self" and body.kinship_evidence is None:
@@ -128,26 +155,9 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
     if not hold.placed:
         return NoticeOut(eligible=False, reason="减免额度已用完 (the quota is used up)",
                          explanation=list(hold.quote.get("explanation", [])))
-    async with deps.sessionmaker() as session, session.begin():
-        notice = ReductionNotice(
-            notice_no="", hospital_code=hospital, province=body.province, status="issued",
-            patient_cert_type=body.patient.cert_type,
-            patient_cert_encrypted=deps.cipher.encrypt(body.patient.cert_number, context=CERT),
-            patient_cert_masked=mask_cert_number(body.patient.cert_number), patient_name=body.patient.name,
-            donor_cert_type=body.donor.cert_type,
-            donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
-            donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
-            relationship=body.relationship,
-            kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
-            used_on=body.used_on, items=[i.model_dump() for i in body.items], blood_fee_fen=body.blood_fee_fen,
-            max_reducible_fen=int(hold.quote["reducible_fen"]), quote=hold.quote, hold_key=key,
-            valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject)
-        session.add(notice)
-        await session.flush()
-        await session.refresh(notice, ["seq", "created_at"])
-        notice.notice_no = f"JM{body.province}{clock.today():%Y%m%d}{notice.seq:06d}"
-        audit.record(session, notice, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
-                     detail={"max_reducible_fen": notice.max_reducible_fen})
+    notice = await store_notice(body, caller, deps, hospital=hospital,
+                                max_reducible_fen=int(hold.quote["reducible_fen"]), quote=hold.quote, hold_key=key,
+                                valid_until=clock.today() + timedelta(days=deps.valid_days - 1))
     return out(notice)
 
 
@@ -185,7 +195,8 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
     else:
         ml = consumed_ml(int(notice.quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
         enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
-                {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
+                {"hold_key": notice.hold_key, "ml": ml,
+                 "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
     audit.record(session, notice, caller, "notice_settled", from_status="issued", to_status="settled",  # type: ignore[arg-type]
                  detail={"reduced_fen": body.reduced_fen, "receipt_no": body.receipt_no})
     return notice
