@@ -82,3 +82,35 @@ async def test_lookup_answers_a_summary_and_quote_and_nothing_for_strangers(stac
     assert unknown.json() == {"eligible": False, "reason": NOT_ELIGIBLE}
     no_consent = await partner.signer.call(stack.gateway, "POST", "/lookups", json_body={**lookup, "consent_ref": ""})
     assert no_consent.status == 422 and no_consent.json()["errors"][0]["field"] == "consent_ref"
+
+
+async def test_a_partner_cancels_its_case_before_review(stack: AppStack, partner: PartnerSetup) -> None:
+    await seed_donor(stack.gateway, partner.admin)
+    documents = await send_documents(partner.signer, stack.gateway)
+    await partner.signer.call(stack.gateway, "POST", "/claims",
+                              json_body=forwarded_claim("ZJ-0005", documents=documents))
+    cancelled = await partner.signer.call(stack.gateway, "POST", "/claims/ZJ-0005/cancel",
+                                          json_body={"reason": "申请人撤回"})
+    assert cancelled.status == 200 and cancelled.json()["status"] == "withdrawn", cancelled.body
+    assert [c["status"] for c in (await stack.gateway.get("/ops/v1/claims", headers=partner.admin)).json()] == [
+        "withdrawn"]
+    unknown = await partner.signer.call(stack.gateway, "POST", "/claims/ZJ-9999/cancel", json_body={"reason": "撤回"})
+    assert unknown.status == 404
+
+
+async def test_a_mutual_aid_lookup_confirms_the_cover_of_our_donors_only(stack: AppStack,
+                                                                        partner: PartnerSetup) -> None:
+    """Guizhou (DOMAIN 6.3): the usage province refunds its own mutual aid to a covered donor; the
+    donor's province confirms the cover (not the mL left), and a stranger is not covered."""
+    await seed_donor(stack.gateway, partner.admin, volume_ml=200)
+    body = forwarded_claim("x")
+    lookup = {"consent_ref": "52-CONSENT-1", "purpose": "mutual_aid", "donor": body["donor"],
+              "beneficiary": body["beneficiary"], "relationship": "self",
+              "use": {**body["use"], "usage_province": "52", "mutual_aid_fen": 20_000}}
+    covered = await partner.signer.call(stack.gateway, "POST", "/lookups", json_body=lookup)
+    assert covered.status == 200 and covered.json()["eligible"] is True
+    stranger_id = resident_id("19900101", seq=17)
+    stranger = {**lookup, "donor": {**body["donor"], "cert_number": stranger_id},
+                "beneficiary": {**body["donor"], "cert_number": stranger_id}}
+    assert (await partner.signer.call(stack.gateway, "POST", "/lookups", json_body=stranger)).json() == {
+        "eligible": False, "reason": NOT_ELIGIBLE}

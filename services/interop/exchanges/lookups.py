@@ -48,8 +48,11 @@ async def lookup(body: LookupIn, request: Request, admitted: AdmittedDep) -> Loo
         raise Problem(response.json().get("detail"), status=response.status_code, slug="lookup",
                       title="Lookup refused")
     q = response.json()
+    # Mutual aid (用血互助金, DOMAIN 6.3) is refunded by the usage province to anyone our rules cover,
+    # whatever is left of the mL quota: for it, being covered is the answer.
+    eligible = q["reducible_fen"] > 0 or body.purpose == "mutual_aid"
     return LookupOut(
-        eligible=q["reducible_fen"] > 0, reason=None if q["reducible_fen"] > 0 else NOT_ELIGIBLE,
+        eligible=eligible, reason=None if eligible else NOT_ELIGIBLE,
         summary=LookupSummary(donor_province=admitted.receiver_province, rule_set=q["rule_set"], pool=q["pool"],
                               unlimited=q["unlimited"], remaining_ml_before=q["remaining_ml_before"],
                               remaining_ml_after=q["remaining_ml_after"]),
