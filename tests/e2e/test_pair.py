@@ -289,3 +289,13 @@ def test_a_cross_province_direct_reduction_ends_in_a_statement_paid_once(running
     totals = bj.client.get("/ops/v1/payments/funding-totals", headers=bj.admin,
                            params={"date_from": clock.today().isoformat(), "date_to": clock.today().isoformat()})
     assert {"source": "interop", "amount_fen": 44_000, "disbursements": 1} in totals.json()["totals"]
+
+
+def test_a_forwarded_claim_withdrawn_in_zhejiang_is_cancelled_in_beijing(bj: Side, zj: Side) -> None:
+    reference = file_claim(zj, "ZJCANCEL1", "6222021234567890045")
+    forwarded = forwarded_in(bj, reference, zj)
+    ours = zj.claim_by_reference(reference)
+    asked = zj.client.post(f"/ops/v1/claims/{ours['id']}/withdraw", headers=zj.admin, json={"reason": "已在本地报销"})
+    assert asked.status_code == 200 and asked.json()["status"] == "forwarded", asked.text
+    zj_status(zj, reference, "withdrawn")
+    assert bj.claim_by_reference(forwarded["reference"])["status"] == "withdrawn"

@@ -24,7 +24,7 @@ log = structlog.get_logger(__name__)
 LEASE = timedelta(seconds=60)
 # Cross-province: a claim to forward to a partner, a state to tell the partner that forwarded one.
 INTEROP_PATHS = {"interop_forward": "/v1/outbound/claims", "interop_status": "/v1/claim-events",
-                 "interop_reduction": "/v1/reduction-events"}
+                 "interop_reduction": "/v1/reduction-events", "interop_cancel": "/v1/claim-cancellations"}
 
 
 class Retry(Exception):

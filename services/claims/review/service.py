@@ -146,6 +146,14 @@ def funding_lines(amount_fen: int, local_ml: int, military_ml: int) -> list[dict
 
 
 def withdraw(session: AsyncSession, claim: Claim, caller: Caller, reason: str) -> None:
+    if claim.status == "forwarded":
+        # The partner decides: it is asked to cancel, and its answer (withdrawn, or under review
+        # already) comes back as the partner's status.
+        audit.record(session, claim, caller, "cancel_requested", reason=reason)
+        enqueue(session, claim, "interop_cancel", f"cancel:{claim.id}", {
+            "claim_id": str(claim.id), "partner": claim.forwarded_to, "reference": claim.reference,
+            "province": claim.province, "reason": reason})
+        return
     if claim.status not in ("draft", "submitted"):
         raise Conflict("审核开始后不能撤回 (a claim can be withdrawn only before review starts)")
     was = claim.status

@@ -199,3 +199,39 @@ async def refresh(reference: str, request: Request, caller: CallerDep) -> ClaimS
     state = reply.json()
     await _mirror(app, reference, partner.code, state)
     return ClaimState.model_validate(state)
+
+
+class CancellationIn(BaseModel):
+    claim_id: str
+    partner: str
+    reference: str
+    province: str
+    reason: str = Field(min_length=2, max_length=500)
+
+
+@router.post("/claim-cancellations", status_code=status.HTTP_202_ACCEPTED, operation_id="cancel_at_partner",
+             summary="The applicant withdraws a forwarded claim: ask the partner to cancel (after the forward)",
+             dependencies=[_peer("claims")], responses=problem_responses(401, 403, 404))
+async def cancel_at_partner(body: CancellationIn, request: Request) -> dict[str, str]:
+    app = request.app
+    case_key = f"claim:{body.claim_id}"  # the forward's case: the cancellation follows it
+    async with app.state.sessionmaker() as session, session.begin():
+        if await partners.get(session, body.partner) is None:
+            raise NotFound(f"没有合作平台 {body.partner} (no such partner)", field="partner")
+        if await _existing(session, case_key, "cancel_claim") is not None:
+            return {"status": "queued before"}
+        enqueue(session, app.state.cipher, partner_code=body.partner, case_key=case_key, kind="cancel_claim",
+                method="POST", path=f"/claims/{body.reference}/cancel", payload={"reason": body.reason},
+                receiver_province=body.province, context={"claim_ref": body.reference})
+    return {"status": "queued"}
+
+
+@effect("cancel_claim")
+async def cancelled(app: FastAPI, row: OutboundMessage, status_code: int, body: Any) -> None:
+    """Withdrawn there: mirrored here. A 409 (review started) changes nothing: the partner's own
+    pushes say where the claim stands."""
+    if status_code < 300:
+        try:
+            await _mirror(app, row.context["claim_ref"], row.partner_code, body)
+        except ServiceUnavailable as exc:
+            raise EffectRetry(str(exc)) from exc
