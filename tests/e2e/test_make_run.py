@@ -64,13 +64,13 @@ def test_make_run_serves_stops_cleanly_and_restarts_on_the_same_data(data_dir: P
         token = client.post("/ops/v1/auth/token", data={"username": "admin", "password": "first-admin-pass"})
         assert token.status_code == 200, token.text
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        for service in ("entitlement", "claims", "payments"):
+        for service in ("entitlement", "claims", "payments", "interop"):
             who = client.get(f"/ops/v1/whoami/{service}", headers=headers)
             assert who.status_code == 200, who.text
             assert who.json()["subject"] == "admin"
     assert "demo staff bj_operator" in first.output()
     children = first.descendants()
-    assert len([c for c in children if "uvicorn" in " ".join(c.cmdline())]) == 4
+    assert len([c for c in children if "uvicorn" in " ".join(c.cmdline())]) == 5  # four services, the gateway
     assert postgres_running(data_dir / "pg")
 
     os.killpg(first.proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -99,7 +99,7 @@ def test_after_a_sigkill_the_next_run_recovers(data_dir: Path) -> None:
     children = first.descendants()
     python = [c for c in children if "stack" in " ".join(c.cmdline())]
     services = [c for c in children if "uvicorn" in " ".join(c.cmdline())]
-    assert python and len(services) == 4, children
+    assert python and len(services) == 5, children
     for proc in [psutil.Process(first.proc.pid), *python]:
         proc.kill()  # SIGKILL make and the supervisor: no chance to clean up
     first.proc.wait(timeout=10)
