@@ -28,7 +28,9 @@ class RunningStack:
     def __init__(self, data_dir: Path, port: int, password: str) -> None:
         self.data_dir, self.port, self.password = data_dir, port, password
         self.log = data_dir.parent / f"run-{port}-{time.monotonic_ns()}.log"
-        env = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": password}
+        # A shared machine under load may need minutes to start every process.
+        env = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": password,
+               "STARTUP_TIMEOUT_S": "240"}
         env.pop("DATABASE_URL", None)
         self.proc = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
                                      stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
@@ -38,7 +40,7 @@ class RunningStack:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_ready(self, timeout_s: float = 90) -> None:
+    def wait_ready(self, timeout_s: float = 300) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, f"make run exited early:\n{self.output()}"
