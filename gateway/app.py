@@ -56,6 +56,7 @@ def create_app(
             keys_from_settings({k: v.get_secret_value() for k, v in settings.field_keys.items()}),
             settings.field_active_key_id)
         app.state.blind_index = BlindIndex.from_settings(settings.blind_index_key)
+        app.state.person_index = BlindIndex.from_settings(settings.identity_index_key)
         app.state.sms = SandboxSmsSender(app.state.cipher)
         app.state.wechat_http = http.make_client(settings.wechat_api_base, timeout_s=5.0,
                                                  transport=(transports or {}).get("wechat"))

@@ -25,6 +25,9 @@ class GatewaySettings(DatabaseSettings):
     field_keys: dict[str, SecretStr] = Field(default_factory=dict)
     field_active_key_id: str = ""
     blind_index_key: SecretStr = SecretStr("")
+    # The platform's person index key (kit.identity.person_index): a donor's caller token carries
+    # that digest of their bound ID, never the number.
+    identity_index_key: SecretStr = SecretStr("")
     # The mini-program client: WeChat login, sessions, identity binding by SMS.
     wechat_api_base: str = "http://127.0.0.1:8005"  # the WeChat SANDBOX unless a real one is configured
     wechat_appid: str = "wx-sandbox-appid"

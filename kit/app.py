@@ -43,6 +43,8 @@ def service_lifespan(
         app.state.blind_index = BlindIndex(
             keys_from_settings({"b": settings.blind_index_key.get_secret_value()})["b"]
         )
+        identity_key = settings.identity_index_key.get_secret_value()
+        app.state.person_index = BlindIndex.from_settings(identity_key) if identity_key.strip() else None
         try:
             if on_start:
                 await on_start(app)

@@ -34,7 +34,7 @@ async def bound_donor(request: Request, credentials: Annotated[HTTPAuthorization
         raise Unauthorized("请先登录 (sign in with WeChat first)")
     async with request.app.state.sessionmaker() as session:
         _, account = await service.account_for(session, credentials.credentials)
-    return service.caller_for(account, request.app.state.cipher)
+    return service.caller_for(account, request.app.state.cipher, request.app.state.person_index)
 
 
 DonorDep = Annotated[Caller, Depends(bound_donor)]

@@ -23,7 +23,7 @@ from gateway.donors.sms import SmsSender
 from gateway.settings import GatewaySettings
 from kit import clock, http
 from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
-from kit.identity import HEADER, Caller, IdentitySigner
+from kit.identity import HEADER, Caller, IdentitySigner, person_index
 from kit.problems import ServiceUnavailable, Unauthorized, Unprocessable
 
 MAX_CODE_ATTEMPTS = 5
@@ -114,8 +114,10 @@ async def verify_binding(session: AsyncSession, account: DonorAccount, challenge
     return account
 
 
-def caller_for(account: DonorAccount, cipher: FieldCipher) -> Caller:
-    if account.bound_at is None or account.cert_encrypted is None:
+def caller_for(account: DonorAccount, cipher: FieldCipher, persons: BlindIndex) -> Caller:
+    """The donor as services see them: the bound certificate as the platform's person index only."""
+    if account.bound_at is None or account.cert_encrypted is None or account.cert_type is None:
         raise Unauthorized("请先完成献血者身份绑定 (bind your identity first)")
+    cert_number = cipher.decrypt(account.cert_encrypted, context=CERT_CONTEXT)
     return Caller(subject=f"acct:{account.id}", kind="donor", roles=[], channel="api", cert_type=account.cert_type,
-                  cert_number=cipher.decrypt(account.cert_encrypted, context=CERT_CONTEXT))
+                  cert_index=person_index(persons, account.cert_type, cert_number))

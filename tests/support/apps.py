@@ -47,7 +47,8 @@ def gateway_settings(database_url: str, keys: devkeys.DevKeys, **overrides: Any)
     return GatewaySettings(
         database_url=database_url, identity_private_key=env["GATEWAY_IDENTITY_PRIVATE_KEY"],
         field_keys=json.loads(env["GATEWAY_FIELD_KEYS"]), field_active_key_id=env["GATEWAY_FIELD_ACTIVE_KEY_ID"],
-        blind_index_key=env["GATEWAY_BLIND_INDEX_KEY"], sandbox_mode=True, log_json=False, log_level="WARNING",
+        blind_index_key=env["GATEWAY_BLIND_INDEX_KEY"], identity_index_key=env["GATEWAY_IDENTITY_INDEX_KEY"],
+        sandbox_mode=True, log_json=False, log_level="WARNING",
         **overrides)
 
 

@@ -16,7 +16,7 @@ from services.entitlement import rules
 from services.entitlement.holds import repository as holds_repository
 from services.entitlement.quotes.schemas import QuoteIn, QuoteOut
 from services.entitlement.registry import repository as registry
-from services.entitlement.registry.models import CERT_CONTEXT
+from services.entitlement.registry.models import CERT_CONTEXT, Donor
 from services.entitlement.registry.models import Donation as DonationRow
 
 
@@ -61,18 +61,22 @@ async def quote(
         raise Unprocessable("relationship is self, so the beneficiary must be the donor", field="beneficiary.cert_number")
     if body.relationship != "self" and same_person:
         raise Unprocessable("the donor cannot be their own relative; use relationship self", field="relationship")
-    return await quote_for_donor(session, body.donor.cert_type, body.donor.cert_number, body.province,
-                                 engine_request(body), rule_sets=rule_sets, index=index, lock=lock)
+    rule_set = rule_set_for(rule_sets, body.province, body.used_on)
+    donor = await registry.donor_by_cert(session, body.donor.cert_type,
+                                         index.digest(body.donor.cert_number, context=CERT_CONTEXT))
+    if donor is None:
+        raise no_donor()
+    return await quote_for_donor(session, donor, rule_set, engine_request(body), lock=lock)
+
+
+def no_donor(field: str = "donor.cert_number") -> NotFound:
+    """One answer whether the person is unknown or has no records the caller may see (DOMAIN.md 11)."""
+    return NotFound("献血者不在献血记录中 (no donor with this certificate in the registry)", field=field)
 
 
 async def quote_for_donor(
-    session: AsyncSession, cert_type: str, cert_number: str, province: str, request: rules.QuoteRequest, *,
-    rule_sets: dict[str, rules.RuleSet], index: BlindIndex, lock: bool = False,
+    session: AsyncSession, donor: Donor, rule_set: rules.RuleSet, request: rules.QuoteRequest, *, lock: bool = False,
 ) -> QuoteContext:
-    rule_set = rule_set_for(rule_sets, province, request.used_on)
-    donor = await registry.donor_by_cert(session, cert_type, index.digest(cert_number, context=CERT_CONTEXT))
-    if donor is None:
-        raise NotFound("献血者不在献血记录中 (no donor with this certificate in the registry)", field="donor.cert_number")
     if lock:
         await registry.lock_donor(session, donor.id)
         await holds_repository.expire_due(session, donor.id, clock.now())

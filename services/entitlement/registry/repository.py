@@ -66,6 +66,11 @@ async def donor_by_cert(session: AsyncSession, cert_type: str, cert_index: str) 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def donor_by_person(session: AsyncSession, cert_type: str, person_index: str) -> Donor | None:
+    stmt = select(Donor).where(Donor.cert_type == cert_type, Donor.person_index == person_index)
+    return (await session.execute(stmt)).scalars().first()
+
+
 async def lock_donor(session: AsyncSession, donor_id: uuid.UUID) -> None:
     """Serialise everything that spends this donor's quota (holds, commits)."""
     await session.execute(select(Donor.id).where(Donor.id == donor_id).with_for_update())
