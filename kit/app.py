@@ -9,12 +9,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from kit import health
+from kit.body_limit import BodyLimitMiddleware
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_sessionmaker
 from kit.identity import IdentityVerifier, ServiceSigner
 from kit.logging import configure_logging
 from kit.problems import install_problem_handlers, problem_responses
 from kit.request_id import RequestIdMiddleware
+from kit.security_headers import SecurityHeadersMiddleware
 from kit.settings import ServiceSettings
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -66,8 +68,14 @@ def build_app(*, title: str, description: str, lifespan: Lifespan, version: str 
         version=version,
         lifespan=lifespan,
         responses=problem_responses(401, 422, 503),
+        # Services are internal: their OpenAPI stays at /openapi.json; the gateway's /docs shows
+        # every public surface (and serves Swagger UI under a CSP that forbids inline script).
+        docs_url=None,
+        redoc_url=None,
     )
     install_problem_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # inside the request id: a 413 carries it too
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     return app

@@ -17,7 +17,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.donors import ratelimit
+from gateway import ratelimit
 from gateway.donors.models import CERT_CONTEXT, BindChallenge, DonorAccount, DonorSession
 from gateway.donors.sms import SmsSender
 from gateway.settings import GatewaySettings
@@ -87,10 +87,10 @@ async def start_binding(session: AsyncSession, account: DonorAccount, *, name: s
         expires_at=clock.now() + timedelta(seconds=settings.sms_code_ttl_s),
     )
     session.add(challenge)
+    await session.commit()  # the challenge stands before the provider is asked; no transaction over the call
     if phone:
-        await sms.send(session, phone, f"【血费减免】您正在绑定无偿献血者身份，验证码 {code}，"
-                                       f"{settings.sms_code_ttl_s // 60} 分钟内有效。如非本人操作请忽略。")
-    await session.flush()
+        # The provider fills its registered template; the text and the code are stored nowhere here.
+        await sms.send_code(phone, code, settings.sms_code_ttl_s // 60)
     return challenge.id
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, status
 from pydantic import BaseModel
 
+from gateway import ratelimit
 from gateway.hospitals import service
 from gateway.staff.auth import staff_with_roles
 from kit.db import SessionDep
@@ -51,12 +52,18 @@ async def revoke_credentials(code: str, client_id: str, caller: AdminDep, sessio
 
 @his_router.post("/auth/token", response_model=HisToken, operation_id="his_token",
                  summary="OAuth2 client credentials: a hospital system's access token",
-                 responses=problem_responses(401, 422))
-async def his_token(request: Request, session: SessionDep, grant_type: Annotated[str, Form()],
-                    client_id: Annotated[str, Form()], client_secret: Annotated[str, Form()]) -> HisToken:
+                 description="Each address has a per-minute limit (429 with Retry-After).",
+                 responses=problem_responses(401, 422, 429))
+async def his_token(request: Request, grant_type: Annotated[str, Form()],
+                    client_id: Annotated[str, Form(max_length=128)],
+                    client_secret: Annotated[str, Form(max_length=256)]) -> HisToken:
     if grant_type != "client_credentials":
         raise Unprocessable("grant_type must be client_credentials", field="grant_type")
-    credential = await service.authenticate(session, client_id, client_secret)
+    async with request.app.state.sessionmaker() as session:
+        await ratelimit.hit(session, f"his-token:ip:{ratelimit.client_ip(request)}",
+                            limit=request.app.state.settings.login_ip_limit_per_min, window_s=60)
+        await session.commit()
+    credential = await service.authenticate(request.app.state.sessionmaker, client_id, client_secret)
     ttl = 3600
     return HisToken(access_token=service.issue_token(request.app.state.settings.identity_private_key.get_secret_value(),
                                                      credential, ttl), expires_in=ttl)
