@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.claims.helpers import DONOR, claim_body, ready_claim, seed_donor
-from tests.reductions.test_direct_reduction import hospital_credentials, his_token, notice_body, settlement
+from tests.reductions.test_direct_reduction import his_token, hospital_credentials, notice_body, settlement
 from tests.support.apps import AppStack
 from tests.support.dates import first_of_previous_month, month_of, today, travel
 

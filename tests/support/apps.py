@@ -47,13 +47,13 @@ def service_app(name: str, database_url: str, keys: devkeys.DevKeys, *,
 
 def gateway_settings(database_url: str, keys: devkeys.DevKeys, **overrides: Any) -> GatewaySettings:
     env = keys.gateway_env()
-    return GatewaySettings(
+    values: dict[str, Any] = dict(
         database_url=database_url, identity_private_key=env["GATEWAY_IDENTITY_PRIVATE_KEY"],
         field_keys=json.loads(env["GATEWAY_FIELD_KEYS"]), field_active_key_id=env["GATEWAY_FIELD_ACTIVE_KEY_ID"],
         blind_index_key=env["GATEWAY_BLIND_INDEX_KEY"], identity_index_key=env["GATEWAY_IDENTITY_INDEX_KEY"],
         sandbox_mode=True, sms_api_base="http://sms.test", sms_access_key_id=SMS_KEY_ID,
-        sms_access_key_secret=SMS_KEY_SECRET, log_json=False, log_level="WARNING",
-        **overrides)
+        sms_access_key_secret=SMS_KEY_SECRET, log_json=False, log_level="WARNING")
+    return GatewaySettings(**{**values, **overrides})
 
 
 @dataclass
