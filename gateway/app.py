@@ -30,7 +30,7 @@ from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_sessionmaker
 from kit.identity import IdentitySigner
 from kit.logging import configure_logging
-from kit.problems import install_problem_handlers
+from kit.problems import install_problem_handlers, problem_responses
 from kit.request_id import RequestIdMiddleware
 from kit.security_headers import SecurityHeadersMiddleware
 
@@ -89,6 +89,7 @@ def create_app(
     app = FastAPI(
         title="血费减免 gateway", version="1.0.0", lifespan=lifespan,
         docs_url=None, redoc_url=None, openapi_url="/gateway/openapi.json",
+        responses=problem_responses(413, 422, 503),  # any route: the body limit, bad input, the database down
         description="The only public entry. Surfaces: /api/v1, /ops/v1, /his/v1, /interop/v1; see /docs.",
     )
     install_problem_handlers(app)

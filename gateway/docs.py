@@ -64,7 +64,7 @@ def _forwarded_operation(route: ProxyRoute, renames: dict[str, str]) -> dict[str
     if route.roles:
         op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(sorted(route.roles))}.").strip()
     op.setdefault("responses", {})
-    for status, text in (("401", "Not signed in"), ("403", "Role not allowed"),
+    for status, text in (("401", "Not signed in"), ("403", "Role not allowed"), ("413", "Request body too large"),
                          ("503", "The service is unavailable; retry")):
         op["responses"].setdefault(status, {"description": text, "content": {
             "application/problem+json": {"schema": {"$ref": _REF + "ProblemDetail"}}}})

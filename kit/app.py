@@ -67,7 +67,8 @@ def build_app(*, title: str, description: str, lifespan: Lifespan, version: str 
         description=description,
         version=version,
         lifespan=lifespan,
-        responses=problem_responses(401, 422, 503),
+        # Every route: a caller token (401), a caller policy (403, kit.callers), the body limit (413).
+        responses=problem_responses(401, 403, 413, 422, 503),
         # Services are internal: their OpenAPI stays at /openapi.json; the gateway's /docs shows
         # every public surface (and serves Swagger UI under a CSP that forbids inline script).
         docs_url=None,

@@ -216,7 +216,8 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
         sandboxes = {c.name: c.url for c in listeners}
         bank = sandboxes.get("bank-sandbox", "PAYMENTS_BANK_URL")
         notes = [f"  payments bank channel:     {bank}" + ("  (银行沙箱 BANK SANDBOX: no real money)"
-                                                        if "bank-sandbox" in sandboxes else "")]
+                                                        if "bank-sandbox" in sandboxes else ""),
+                 "  services (internal):       " + ", ".join(f"{c.name} {c.url}" for c in services)]
         if "sms-sandbox" in sandboxes:
             notes.append(f"  SMS provider:              {sandboxes['sms-sandbox']}  (短信沙箱 SMS SANDBOX)")
         if "wechat-sandbox" in sandboxes:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Form, Path, Request, status
 from pydantic import BaseModel
 
 from gateway import ratelimit
@@ -15,6 +15,7 @@ from kit.problems import Unprocessable, problem_responses
 ops_router = APIRouter(prefix="/ops/v1/hospitals", tags=["hospitals"])
 his_router = APIRouter(prefix="/his/v1", tags=["hospital sign-in"])
 AdminDep = Annotated[Caller, staff_with_roles("admin")]
+HospitalCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{3,32}$", description="the hospital's registered code")]
 
 
 class CredentialOut(BaseModel):
@@ -34,8 +35,8 @@ class HisToken(BaseModel):
                  operation_id="issue_hospital_credentials",
                  summary="Issue API credentials to a registered hospital; the secret is shown this once (admin)",
                  description="Rotation: issue a new pair, switch the hospital over, revoke the old one.",
-                 responses=problem_responses(401, 403, 404, 503))
-async def issue_credentials(code: str, request: Request, caller: AdminDep, session: SessionDep) -> CredentialOut:
+                 responses=problem_responses(401, 403, 404, 422, 503))
+async def issue_credentials(code: HospitalCode, request: Request, caller: AdminDep, session: SessionDep) -> CredentialOut:
     state = request.app.state
     hospital = await service.hospital_record(state.clients["claims"], state.signer, code)
     client_id, secret = await service.issue(session, hospital, caller.subject)
@@ -44,8 +45,8 @@ async def issue_credentials(code: str, request: Request, caller: AdminDep, sessi
 
 @ops_router.post("/{code}/credentials/{client_id}/revoke", response_model=CredentialOut,
                  operation_id="revoke_hospital_credentials", summary="Revoke credentials; tokens stop working at once",
-                 responses=problem_responses(401, 403, 404))
-async def revoke_credentials(code: str, client_id: str, caller: AdminDep, session: SessionDep) -> CredentialOut:
+                 responses=problem_responses(401, 403, 404, 422))
+async def revoke_credentials(code: HospitalCode, client_id: Annotated[str, Path(max_length=64)], caller: AdminDep, session: SessionDep) -> CredentialOut:
     credential = await service.revoke(session, code, client_id)
     return CredentialOut(client_id=credential.client_id, hospital_code=code, revoked=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
+from urllib.parse import quote
 
 import httpx
 import jwt
@@ -26,7 +27,8 @@ hasher = PasswordHasher()
 async def hospital_record(client: httpx.AsyncClient, signer: IdentitySigner, code: str) -> dict[str, object]:
     caller = Caller(subject="gateway", kind="system", roles=["system"], channel="ops")
     try:
-        response = await http.send(client, "GET", f"/v1/hospitals/{code}", headers={HEADER: signer.sign(caller)})
+        response = await http.send(client, "GET", f"/v1/hospitals/{quote(code, safe='')}",
+                                   headers={HEADER: signer.sign(caller)})
     except httpx.TransportError as exc:
         raise ServiceUnavailable("claims service unavailable") from exc
     if response.status_code == 404:

@@ -166,7 +166,7 @@ async def approve_settlement(statement_id: uuid.UUID, request: Request, caller: 
 @router.get("/reports/direct-reductions", operation_id="direct_reductions_report",
             summary="Direct reductions by hospital for a month", dependencies=[FINANCE])
 async def direct_reductions(caller: CallerDep, session: SessionDep,
-                            month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]) -> list[dict[str, object]]:
+                            month: Annotated[str, Query(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")]) -> list[dict[str, object]]:
     return await statements.direct_reductions_by_hospital(session, month, province_scope(caller))
 
 
@@ -174,5 +174,5 @@ async def direct_reductions(caller: CallerDep, session: SessionDep,
             summary="直免率: direct reductions / all reductions, per province (districts' direct counts) and month",
             dependencies=[FINANCE])
 async def direct_reduction_rate(caller: CallerDep, session: SessionDep,
-                                month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]) -> list[dict[str, object]]:
+                                month: Annotated[str, Query(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")]) -> list[dict[str, object]]:
     return await statements.direct_reduction_rate(session, month, province_scope(caller))
