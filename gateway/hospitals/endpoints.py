@@ -36,7 +36,8 @@ class HisToken(BaseModel):
                  summary="Issue API credentials to a registered hospital; the secret is shown this once (admin)",
                  description="Rotation: issue a new pair, switch the hospital over, revoke the old one.",
                  responses=problem_responses(401, 403, 404, 422, 503))
-async def issue_credentials(code: HospitalCode, request: Request, caller: AdminDep, session: SessionDep) -> CredentialOut:
+async def issue_credentials(code: HospitalCode, request: Request, caller: AdminDep,
+                            session: SessionDep) -> CredentialOut:
     state = request.app.state
     hospital = await service.hospital_record(state.clients["claims"], state.signer, code)
     client_id, secret = await service.issue(session, hospital, caller.subject)
@@ -46,7 +47,8 @@ async def issue_credentials(code: HospitalCode, request: Request, caller: AdminD
 @ops_router.post("/{code}/credentials/{client_id}/revoke", response_model=CredentialOut,
                  operation_id="revoke_hospital_credentials", summary="Revoke credentials; tokens stop working at once",
                  responses=problem_responses(401, 403, 404, 422))
-async def revoke_credentials(code: HospitalCode, client_id: Annotated[str, Path(max_length=64)], caller: AdminDep, session: SessionDep) -> CredentialOut:
+async def revoke_credentials(code: HospitalCode, client_id: Annotated[str, Path(max_length=64)], caller: AdminDep,
+                             session: SessionDep) -> CredentialOut:
     credential = await service.revoke(session, code, client_id)
     return CredentialOut(client_id=credential.client_id, hospital_code=code, revoked=True)
 

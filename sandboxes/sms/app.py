@@ -29,7 +29,8 @@ from kit import clock
 SANDBOX_KEY_ID = "LTAI-sms-sandbox"
 SANDBOX_KEY_SECRET = "sms-sandbox-secret"
 SIGN_NAMES = ("血费减免",)
-TEMPLATES = {"SMS_XF0001": "【{sign}】您正在绑定无偿献血者身份，验证码 {code}，{minutes} 分钟内有效。如非本人操作请忽略。"}
+TEMPLATES = {"SMS_XF0001": "【{sign}】您正在绑定无偿献血者身份，验证码 {code}，{minutes} 分钟内有效。"
+                           "如非本人操作请忽略。"}
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 

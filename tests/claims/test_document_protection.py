@@ -73,7 +73,8 @@ async def test_a_staff_download_of_an_id_photo_needs_a_reason_and_is_audited(sta
     history = (await stack.gateway.get(path.removesuffix("/documents") + "/history", headers=desk["bj_rev"])).json()
     viewed = [e for e in history if e["action"] == "document_viewed"]
     assert len(viewed) == 1
-    assert (viewed[0]["actor"], viewed[0]["reason"], viewed[0]["actor_kind"]) == ("bj_rev", "核对身份证与申请信息", "staff")
+    who = (viewed[0]["actor"], viewed[0]["reason"], viewed[0]["actor_kind"])
+    assert who == ("bj_rev", "核对身份证与申请信息", "staff")
     assert viewed[0]["at"] and viewed[0]["request_id"] == opened.headers["x-request-id"]
 
 

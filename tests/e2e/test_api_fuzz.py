@@ -64,7 +64,8 @@ def sign_in(client: httpx.Client) -> dict[str, dict[str, str]]:
         "challenge_id": started.json()["challenge_id"], "code": re.search(r"(\d{6})", sms).group(1)})  # type: ignore[union-attr]
     client.post("/ops/v1/hospitals", headers=ops, json={
         "code": "H-FUZZ", "name": "模糊测试医院", "province": "11", "district_office": "东城区献血办",
-        "military": False, "account_name": "模糊测试医院", "account_number": "0200001409014400001", "bank_name": "工行"})
+        "military": False, "account_name": "模糊测试医院", "account_number": "0200001409014400001",
+        "bank_name": "工行"})
     issued = client.post("/ops/v1/hospitals/H-FUZZ/credentials", headers=ops).json()
     his_token = client.post("/his/v1/auth/token", data={"grant_type": "client_credentials", **{
         k: issued[k] for k in ("client_id", "client_secret")}}).json()["access_token"]

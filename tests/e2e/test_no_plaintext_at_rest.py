@@ -77,7 +77,8 @@ def run_the_flows(stack: RunningStack) -> dict[str, bytes]:
             "challenge_id": started.json()["challenge_id"], "code": re.search(r"(\d{6})", sms).group(1)})
         assert verified.status_code == 200, verified.text
         claim = client.post("/api/v1/claims", json={
-            "province": "11", "donor": {"cert_type": "resident_id", "cert_number": DONOR, "name": "赵六", "phone": PHONE},
+            "province": "11",
+            "donor": {"cert_type": "resident_id", "cert_number": DONOR, "name": "赵六", "phone": PHONE},
             "beneficiary": {"cert_type": "resident_id", "cert_number": DONOR, "name": "赵六"},
             "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
             "usage": {"hospital_name": "北京协和医院", "usage_province": "11", "used_on": iso_days_ago(20),

@@ -120,7 +120,8 @@ async def test_unknown_user_wrong_password_and_disabled_account_get_the_same_401
         "username": "gone", "password": "correct horse battery", "roles": ["reviewer"], "province": "11"})
     await gw.post("/ops/v1/users/gone/disable", headers=admin_headers)
     answers = [await gw.post("/ops/v1/auth/token", data={"username": u, "password": p})
-               for u, p in (("nobody", "whatever-it-is"), ("admin", "wrong password"), ("gone", "correct horse battery"))]
+               for u, p in (("nobody", "whatever-it-is"), ("admin", "wrong password"),
+                            ("gone", "correct horse battery"))]
     assert {a.status_code for a in answers} == {401}
     bodies = [{k: v for k, v in a.json().items() if k != "request_id"} for a in answers]
     assert bodies[0] == bodies[1] == bodies[2]

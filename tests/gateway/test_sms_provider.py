@@ -31,7 +31,8 @@ async def test_a_signed_request_is_delivered_with_the_providers_template() -> No
         await sms.send_code("13912345678", "123456", 5)
         delivered = (await client.get("/sandbox/messages")).json()[0]
     assert delivered["phone_masked"] == "139****5678"
-    assert delivered["text"] == "【血费减免】您正在绑定无偿献血者身份，验证码 123456，5 分钟内有效。如非本人操作请忽略。"
+    assert delivered["text"] == ("【血费减免】您正在绑定无偿献血者身份，验证码 123456，5 分钟内有效。"
+                                 "如非本人操作请忽略。")
 
 
 async def test_a_wrong_secret_or_a_tampered_or_replayed_request_is_refused() -> None:

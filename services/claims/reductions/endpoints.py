@@ -21,6 +21,7 @@ HOSPITAL = allow(hospital=True, staff=("hospital_operator",))
 # Statements: the hospital, and the finance officers of its province (admin: all).
 STATEMENT_READERS = allow(hospital=True, staff=("hospital_operator", "finance", "admin"))
 FINANCE = allow(staff=("finance", "admin"))
+MonthQuery = Annotated[str, Query(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$", description="e.g. 2026-10")]
 
 
 class CancelIn(BaseModel):
@@ -54,7 +55,8 @@ def _statement_out(s: HospitalStatement) -> StatementOut:
 @router.post("/reduction-notices", response_model=NoticeOut, operation_id="issue_reduction_notice",
              summary="减免通知单: quote and hold the quota for a patient before discharge",
              description="A patient with no entitlement gets `eligible: false` and the reason (HTTP 200), not an error.",
-             responses=problem_responses(401, 403, 409, 422, 503), dependencies=[HOSPITAL])
+             responses=problem_responses(401, 403, 409, 422, 503),
+             dependencies=[HOSPITAL])
 async def issue_notice(body: NoticeIn, request: Request, caller: CallerDep, session: SessionDep) -> NoticeOut:
     await session.rollback()  # issuing runs its own transactions around the entitlement call
     return await service.issue(body, caller, _deps(request))
@@ -62,7 +64,8 @@ async def issue_notice(body: NoticeIn, request: Request, caller: CallerDep, sess
 
 # The .pdf route first: `{notice_no}` alone would also match "JM...pdf".
 @router.get("/reduction-notices/{notice_no}.pdf", operation_id="reduction_notice_pdf", response_class=Response,
-            summary="The printable notice (PDF, QR code with the notice number)", responses=problem_responses(401, 404), dependencies=[HOSPITAL])
+            summary="The printable notice (PDF, QR code with the notice number)", responses=problem_responses(401, 404),
+             dependencies=[HOSPITAL])
 async def notice_pdf(notice_no: str, request: Request, caller: CallerDep, session: SessionDep) -> Response:
     notice = await service.notice_of(session, notice_no, caller)
     hospital = await session.get(Hospital, notice.hospital_code)
@@ -75,13 +78,15 @@ async def notice_pdf(notice_no: str, request: Request, caller: CallerDep, sessio
 
 
 @router.get("/reduction-notices/{notice_no}", response_model=NoticeOut, operation_id="get_reduction_notice",
-            summary="One notice (the issuing hospital only)", responses=problem_responses(401, 403, 404), dependencies=[HOSPITAL])
+            summary="One notice (the issuing hospital only)", responses=problem_responses(401, 403, 404),
+             dependencies=[HOSPITAL])
 async def get_notice(notice_no: str, request: Request, caller: CallerDep, session: SessionDep) -> NoticeOut:
     return service.out(await service.notice_of(session, notice_no, caller), request.app.state.cipher)
 
 
 @router.post("/reduction-notices/{notice_no}/cancel", response_model=NoticeOut, operation_id="cancel_reduction_notice",
-             summary="Cancel: the held quota returns", responses=problem_responses(401, 403, 404, 409), dependencies=[HOSPITAL])
+             summary="Cancel: the held quota returns", responses=problem_responses(401, 403, 404, 409),
+             dependencies=[HOSPITAL])
 async def cancel_notice(notice_no: str, body: CancelIn, request: Request, caller: CallerDep,
                         session: SessionDep) -> NoticeOut:
     return service.out(await service.cancel(session, notice_no, caller, body.reason), request.app.state.cipher)
@@ -89,7 +94,8 @@ async def cancel_notice(notice_no: str, body: CancelIn, request: Request, caller
 
 @router.post("/reduction-notices/{notice_no}/settlement", response_model=NoticeOut, operation_id="settle_reduction",
              summary="Settlement at discharge: the reduction taken off the bill; idempotent by receipt number",
-             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[HOSPITAL])
+             responses=problem_responses(401, 403, 404, 409, 422),
+             dependencies=[HOSPITAL])
 async def settle(notice_no: str, body: SettlementIn, request: Request, caller: CallerDep,
                  session: SessionDep) -> NoticeOut:
     cipher = request.app.state.cipher
@@ -98,7 +104,8 @@ async def settle(notice_no: str, body: SettlementIn, request: Request, caller: C
 
 @router.post("/reduction-notices/{notice_no}/correction", response_model=NoticeOut, operation_id="correct_reduction",
              summary="A refunded bill after settlement: reverse the consumption (audited)",
-             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[HOSPITAL])
+             responses=problem_responses(401, 403, 404, 409, 422),
+             dependencies=[HOSPITAL])
 async def correct(notice_no: str, body: CorrectionIn, request: Request, caller: CallerDep,
                   session: SessionDep) -> NoticeOut:
     return service.out(await service.correct(session, notice_no, body, caller), request.app.state.cipher)
@@ -106,7 +113,8 @@ async def correct(notice_no: str, body: CorrectionIn, request: Request, caller: 
 
 @router.post("/hospital-settlements", response_model=StatementOut, status_code=201, operation_id="file_settlement",
              summary="File the settlement request for a past month (military: half year)",
-             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[HOSPITAL])
+             responses=problem_responses(401, 403, 404, 409, 422),
+             dependencies=[HOSPITAL])
 async def file_settlement(body: StatementIn, request: Request, caller: CallerDep, session: SessionDep) -> StatementOut:
     return _statement_out(await statements.file(session, service.hospital_of(caller), body.period, caller,
                                                 request.app.state.cipher))
@@ -131,13 +139,15 @@ def _sees_statement(caller: CallerDep, hospital: Hospital) -> bool:
 
 
 @router.get("/hospital-settlements/{statement_id}", response_model=StatementOut, operation_id="get_settlement",
-            summary="One settlement statement", responses=problem_responses(401, 403, 404), dependencies=[STATEMENT_READERS])
+            summary="One settlement statement", responses=problem_responses(401, 403, 404),
+             dependencies=[STATEMENT_READERS])
 async def get_settlement(statement_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> StatementOut:
     return _statement_out(await _statement(session, statement_id, caller))
 
 
 @router.get("/hospital-settlements/{statement_id}/statement.csv", operation_id="settlement_csv",
-            response_class=Response, summary="医院直免结算清单 as CSV", responses=problem_responses(401, 404), dependencies=[STATEMENT_READERS])
+            response_class=Response, summary="医院直免结算清单 as CSV", responses=problem_responses(401, 404),
+             dependencies=[STATEMENT_READERS])
 async def settlement_csv(statement_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> Response:
     statement = await _statement(session, statement_id, caller)
     return Response(statements.to_csv(statement, await statements.notices_of(session, statement)),
@@ -145,7 +155,8 @@ async def settlement_csv(statement_id: uuid.UUID, caller: CallerDep, session: Se
 
 
 @router.get("/hospital-settlements/{statement_id}/statement.pdf", operation_id="settlement_pdf",
-            response_class=Response, summary="医院直免结算清单 as PDF", responses=problem_responses(401, 404), dependencies=[STATEMENT_READERS])
+            response_class=Response, summary="医院直免结算清单 as PDF", responses=problem_responses(401, 404),
+             dependencies=[STATEMENT_READERS])
 async def settlement_pdf(statement_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> Response:
     statement = await _statement(session, statement_id, caller)
     hospital = await session.get(Hospital, statement.hospital_code)
@@ -166,7 +177,7 @@ async def approve_settlement(statement_id: uuid.UUID, request: Request, caller: 
 @router.get("/reports/direct-reductions", operation_id="direct_reductions_report",
             summary="Direct reductions by hospital for a month", dependencies=[FINANCE])
 async def direct_reductions(caller: CallerDep, session: SessionDep,
-                            month: Annotated[str, Query(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")]) -> list[dict[str, object]]:
+                            month: MonthQuery) -> list[dict[str, object]]:
     return await statements.direct_reductions_by_hospital(session, month, province_scope(caller))
 
 
@@ -174,5 +185,5 @@ async def direct_reductions(caller: CallerDep, session: SessionDep,
             summary="直免率: direct reductions / all reductions, per province (districts' direct counts) and month",
             dependencies=[FINANCE])
 async def direct_reduction_rate(caller: CallerDep, session: SessionDep,
-                                month: Annotated[str, Query(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")]) -> list[dict[str, object]]:
+                                month: MonthQuery) -> list[dict[str, object]]:
     return await statements.direct_reduction_rate(session, month, province_scope(caller))

@@ -44,7 +44,8 @@ def out(notice: ReductionNotice, cipher: FieldCipher) -> NoticeOut:
     return NoticeOut(
         eligible=True, notice_no=notice.notice_no, status=effective_status(notice),
         max_reducible_fen=notice.max_reducible_fen, valid_until=notice.valid_until,
-        explanation=list(usage.quote_of(notice, cipher).get("explanation", [])), patient_cert_masked=notice.patient_cert_masked,
+        explanation=list(usage.quote_of(notice, cipher).get("explanation", [])),
+        patient_cert_masked=notice.patient_cert_masked,
         donor_cert_masked=notice.donor_cert_masked, reduced_fen=notice.reduced_fen, receipt_no=notice.receipt_no)
 
 
@@ -134,7 +135,8 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
             donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
             relationship=body.relationship,
             kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
-            used_on=body.used_on, items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
+            used_on=body.used_on,
+            items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
             blood_fee_fen=body.blood_fee_fen, max_reducible_fen=int(hold.quote["reducible_fen"]),
             quote_encrypted=usage.seal(deps.cipher, hold.quote, usage.QUOTE), hold_key=key,
             valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject)

@@ -50,8 +50,8 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
         province=context.rule_set.province, pool=result.pool, ml=result.covered_ml,
         reducible_fen=result.reducible_fen, state="held", purpose=body.purpose, reference=body.reference,
         used_on=body.quote.used_on,
-        quote_encrypted=cipher.encrypt_json(quotes.quote_out(result, context.rule_set, body.quote).model_dump(mode="json"),
-                                            context=QUOTE_CONTEXT),
+        quote_encrypted=cipher.encrypt_json(
+            quotes.quote_out(result, context.rule_set, body.quote).model_dump(mode="json"), context=QUOTE_CONTEXT),
         expires_at=clock.now() + timedelta(hours=body.ttl_hours), created_by=caller.subject,
     )
     repository.add(session, hold)

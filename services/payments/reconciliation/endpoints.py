@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from kit.db import SessionDep
 from kit.callers import allow, province_scope
+from kit.db import SessionDep
 from kit.identity import CallerDep
 from kit.problems import ServiceUnavailable, problem_responses
 from services.payments.channels.base import ChannelError
