@@ -28,7 +28,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench.load import CpuMeter, PhaseResult, merge, run_phase
+from bench.load import CpuMeter, PhaseResult, floor_calls, merge, quote_calls, run_phase
 from bench.registry import Crypto, LoadReport, grow, self_check
 from bench.system import BenchSetupError, System, running_system
 from kit.identity import HEADER as CALLER_HEADER
@@ -36,7 +36,7 @@ from kit.identity import Caller, IdentitySigner
 from stack.embedded_pg import EmbeddedPostgres
 from stack.processes import die_with_parent
 
-TARGETS = ("direct", "gateway")
+TARGETS = ("floor", "direct", "gateway")
 LATENCY_RATIO_GOAL = 1.2
 THROUGHPUT_SHARE_GOAL = 0.40
 BUSY = 0.10  # other processes using more than this share of the CPUs make a run suspect
@@ -242,8 +242,10 @@ async def _bench(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres) -> 
         say(f"ready in {time.perf_counter() - t0:.1f} s: gateway {system.gateway.url}, "
             f"entitlement {system.entitlement.url}; {env['cpus']} CPUs, "
             f"PostgreSQL {env['postgres']}")
+        assert system.floor is not None and system.floor.proc is not None
         meter = CpuMeter({"client": os.getpid(), "gateway": system.gateway.proc.pid,
-                          "entitlement": system.entitlement.proc.pid, "postgres": pg.pid},
+                          "entitlement": system.entitlement.proc.pid, "floor": system.floor.proc.pid,
+                          "postgres": pg.pid},
                          reaped=frozenset({"postgres"}))
         staff = await _staff_headers(system)
         env["other_load"] = await _other_load(meter)
@@ -282,17 +284,21 @@ async def _measure(args: argparse.Namespace, system: System, crypto: Crypto, env
             f"with indexes")
         system.check_alive()
         say(f"quotes with {size:,} donors:")
+        # The floor reads donors by primary key: ids of the same registry, drawn at random.
+        donor_ids = [str(i) for i in await probe.fetchval(
+            "SELECT array_agg(id) FROM (SELECT id FROM entitlement.donors ORDER BY random() LIMIT 20000) s")]
+        calls = {"floor": floor_calls(donor_ids), "direct": quote_calls("direct"), "gateway": quote_calls("gateway")}
+        headers = {"floor": {}, "direct": _caller_headers(system), "gateway": staff}
+        processes = {"floor": system.floor, "direct": system.entitlement, "gateway": system.gateway}
         runs: dict[tuple[str, int], list[PhaseResult]] = {}
         for round_no in range(1, args.rounds + 1):
             for clients in args.clients:
                 total = args.requests_single if clients == 1 else args.requests
                 for target in TARGETS:
-                    process = system.gateway if target == "gateway" else system.entitlement
                     result = await run_phase(
-                        target=target, base_url=process.url,
-                        headers=staff if target == "gateway" else _caller_headers(system),
+                        target=target, base_url=processes[target].url, headers=headers[target],
                         donors=size, concurrency=clients, requests=-(-total // args.rounds),
-                        warmup=args.warmup, meter=meter, rng=rng, sessions=sessions,
+                        warmup=args.warmup, meter=meter, rng=rng, sessions=sessions, calls=calls[target],
                     )
                     say(f"  round {round_no}/{args.rounds} " + _line(result))
                     runs.setdefault((target, clients), []).append(result)

@@ -24,8 +24,12 @@ from kit.settings import DatabaseSettings
 from stack import keys as devkeys
 from stack import migrate, seed
 from stack.embedded_pg import EmbeddedPostgres
-from stack.processes import Child, die_with_parent, free_port, stop_all, wait_ready
+from stack.processes import Child, die_with_parent, free_port, stop_all, uvicorn_child, wait_ready
 from stack.run import DATABASE, RunConfig, build_children
+
+
+# The floor's connections: the services' pool (5) and overflow (10), all opened at start.
+FLOOR_POOL_SIZE = 15
 
 
 class BenchSetupError(RuntimeError):
@@ -41,11 +45,12 @@ class System:
     admin_password: str
     services: list[Child]
     gateway: Child
+    floor: Child | None = None
     _logs: list[IO[bytes]] = field(default_factory=list, repr=False)
 
     @property
     def children(self) -> list[Child]:
-        return [*self.services, self.gateway]
+        return [*self.services, self.gateway, *([self.floor] if self.floor else [])]
 
     def child(self, name: str) -> Child:
         return next(c for c in self.children if c.name == name)
@@ -123,13 +128,18 @@ async def running_system(root: Path, pg: EmbeddedPostgres,
     entitlement = next(c for c in services if c.name == "entitlement")
     for child in (entitlement, gateway):
         child.env.update(extra_env or {})
+    # The floor (bench/floor.py): the services' server and command line, a raw asyncpg read.
+    floor = uvicorn_child("floor", "bench.floor:app_from_env", free_port(), {
+        "FLOOR_DSN": url.replace("postgresql+asyncpg://", "postgresql://"),
+        "FLOOR_POOL_SIZE": str(FLOOR_POOL_SIZE)})
     system = System(root=root, pg=pg, url=url, keys=keys, admin_password=admin_password,
-                    services=[entitlement], gateway=gateway)
+                    services=[entitlement], gateway=gateway, floor=floor)
     try:
         system.start_child(entitlement)
         await _wait_ready(system, [entitlement])
         system.start_child(gateway)
-        await _wait_ready(system, [gateway])
+        system.start_child(floor)
+        await _wait_ready(system, [gateway, floor])
         yield system
     finally:
         await asyncio.to_thread(system.stop_children)

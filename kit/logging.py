@@ -1,4 +1,5 @@
-"""JSON logs through structlog; the standard library (uvicorn, sqlalchemy) goes the same way."""
+"""JSON logs through structlog; the standard library (uvicorn, sqlalchemy) goes the same way.
+Every line of a request carries its `request_id` (kit.request_id) and `trace_id` (kit.tracing)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import sys
 
 import structlog
 
+from kit.tracing import add_trace_ids
+
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_ids,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.EventRenamer("message"),

@@ -9,6 +9,7 @@ import services.claims as package
 from kit import http
 from kit.app import build_app, service_lifespan
 from kit.identity import whoami_router
+from services.claims import metrics
 from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
 from services.claims.documents.endpoints import router as documents_router
@@ -31,6 +32,7 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         if app.state.service_signer is None:
             raise RuntimeError("CLAIMS_SERVICE_PRIVATE_KEY is not set: claims calls its peers as itself")
         app.state.documents = LocalDocumentStorage(settings.documents_dir)
+        metrics.register(app)
         app.state.entitlement_http = http.make_client(settings.entitlement_url, timeout_s=settings.downstream_timeout_s,
                                                       transport=(transports or {}).get("entitlement"))
         app.state.payments_http = http.make_client(settings.payments_url, timeout_s=settings.downstream_timeout_s,

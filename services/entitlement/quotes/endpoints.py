@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from kit.db import SessionDep
+from kit.db import ReadSessionDep
 from kit.identity import require_roles
 from kit.problems import problem_responses
 from services.entitlement.quotes import service
@@ -21,7 +21,7 @@ QUOTE_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_oper
     responses=problem_responses(401, 403, 404, 422, 503),
     dependencies=[require_roles(*QUOTE_ROLES)],
 )
-async def quote(request: Request, body: QuoteIn, session: SessionDep) -> QuoteOut:
+async def quote(request: Request, body: QuoteIn, session: ReadSessionDep) -> QuoteOut:  # holds nothing: reads only
     context = await service.quote(session, body, rule_sets=request.app.state.rule_sets,
                                   index=request.app.state.blind_index)
     return service.quote_out(context.quote, context.rule_set, body)
