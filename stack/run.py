@@ -131,8 +131,10 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
     services: list[Child] = []
     helpers: list[Child] = []
     for name, _ in SERVICES:
-        env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "5",
-               **keys.service_env(name), **peers.get(name, {})}
+        # A pool that never churns: connections are opened once and kept (no overflow to open and
+        # close again under load: bench/README.md counts new PostgreSQL connections per run).
+        env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "10",
+               f"{name.upper()}_DB_MAX_OVERFLOW": "0", **keys.service_env(name), **peers.get(name, {})}
         if name == "payments":
             bank_env, helpers = payments_children(config, env)
             env |= bank_env
@@ -143,6 +145,7 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
         # Every forwarded request looks its caller up: a pool sized for concurrent clients, so
         # bursts do not churn overflow connections (bench/README.md).
         "GATEWAY_DB_POOL_SIZE": "15",
+        "GATEWAY_DB_MAX_OVERFLOW": "0",
         **keys.gateway_env(),
         **wechat_env,
         **{f"GATEWAY_{c.name.upper()}_URL": c.url for c in services},

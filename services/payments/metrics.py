@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
@@ -62,7 +63,7 @@ async def outbox_dead_letters(session: AsyncSession) -> Samples:
 
 async def reconciliation_mismatches_open(session: AsyncSession) -> Samples:
     """Mismatches in the latest reconciliation of each day (a later run of a day supersedes it)."""
-    latest = (select(ReconciliationRun.id).distinct(ReconciliationRun.run_date)
+    latest = (select(ReconciliationRun.id).ext(distinct_on(ReconciliationRun.run_date))
               .order_by(ReconciliationRun.run_date, ReconciliationRun.ran_at.desc()).subquery())
     rows = (await session.execute(
         select(ReconciliationItem.kind, func.count()).where(ReconciliationItem.run_id.in_(select(latest.c.id)),
