@@ -22,6 +22,9 @@ DATABASE = "xuefei"
 SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3))
 BANK_SANDBOX_OFFSET = 9  # PORT+9, or a free port if taken
 WECHAT_SANDBOX_OFFSET = 8  # PORT+8, likewise
+GATEWAY_METRICS_OFFSET = 7  # PORT+7: the gateway's /metrics, never on the public port
+# Two workers, as in compose: they share the work through SKIP LOCKED leases, each paying once.
+PAYMENTS_WORKERS = 2
 
 
 class StartupError(SystemExit):
@@ -101,9 +104,10 @@ def payments_children(config: RunConfig, payments_env: dict[str, str]) -> tuple[
                            env={}, port=port, ready_path="/healthz"))
         bank_url = extra[0].url
     bank_env = {"PAYMENTS_BANK_URL": bank_url}
-    worker = Child("payments-worker", [sys.executable, "-m", "services.payments.worker"],
-                   env={**payments_env, **bank_env})
-    return bank_env, [*extra, worker]
+    workers = [Child(f"payments-worker-{n}", [sys.executable, "-m", "services.payments.worker"],
+                     env={**payments_env, **bank_env, "PAYMENTS_WORKER_METRICS_PORT": str(free_port())})
+               for n in range(1, PAYMENTS_WORKERS + 1)]
+    return bank_env, [*extra, *workers]
 
 
 def wechat_children(config: RunConfig) -> tuple[dict[str, str], list[Child]]:
@@ -149,9 +153,18 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
         **keys.gateway_env(),
         **wechat_env,
         **{f"GATEWAY_{c.name.upper()}_URL": c.url for c in services},
+        "GATEWAY_METRICS_PORT": str(_service_port(config.port + GATEWAY_METRICS_OFFSET)),
     }
     gateway = uvicorn_child("gateway", "gateway.app:app_from_env", config.port, gateway_env)
     return services, gateway, [*wechat, *helpers]
+
+
+def metrics_urls(services: list[Child], gateway: Child, workers: list[Child]) -> list[str]:
+    """Where each process answers /metrics: services on their own (internal) port, the gateway
+    and the workers on a listener of their own."""
+    listeners = [(gateway, gateway.env.get("GATEWAY_METRICS_PORT")),
+                 *((w, w.env.get("PAYMENTS_WORKER_METRICS_PORT")) for w in workers)]
+    return [f"{c.url}/metrics" for c in services] + [f"http://127.0.0.1:{port}/metrics" for _, port in listeners if port]
 
 
 def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: bool, embedded: bool,
@@ -182,7 +195,7 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
     keys = devkeys.load_or_create(config.data_dir / "keys.json")
     services, gateway, helpers = build_children(config, url, keys)
     listeners = [c for c in helpers if c.port is not None]  # the bank sandbox: waited for like a service
-    workers = [c for c in helpers if c.port is None]  # the payments worker: no port, watched for exit
+    workers = [c for c in helpers if c.port is None]  # the payments workers: no port, watched for exit
     children = [*listeners, *services, gateway, *workers]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -203,7 +216,8 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
         sandboxes = {c.name: c.url for c in listeners}
         bank = sandboxes.get("bank-sandbox", "PAYMENTS_BANK_URL")
         notes = [f"  payments bank channel:     {bank}" + ("  (银行沙箱 BANK SANDBOX: no real money)"
-                                                        if "bank-sandbox" in sandboxes else "")]
+                                                        if "bank-sandbox" in sandboxes else ""),
+                 "  metrics (Prometheus):      " + ", ".join(metrics_urls(services, gateway, workers))]
         if "wechat-sandbox" in sandboxes:
             notes.append(f"  WeChat login:              {sandboxes['wechat-sandbox']}  (微信沙箱 WECHAT SANDBOX)")
             notes.append(f"  demo donor: sign in as WeChat user '{demo.DEMO_WECHAT_USER}', bind 张三 / "
