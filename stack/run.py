@@ -137,7 +137,7 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
     for name, _ in SERVICES:
         # A pool that never churns: connections are opened once and kept (no overflow to open and
         # close again under load: bench/README.md counts new PostgreSQL connections per run).
-        env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "10",
+        env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "15",
                f"{name.upper()}_DB_MAX_OVERFLOW": "0", **keys.service_env(name), **peers.get(name, {})}
         if name == "payments":
             bank_env, helpers = payments_children(config, env)
@@ -164,7 +164,8 @@ def metrics_urls(services: list[Child], gateway: Child, workers: list[Child]) ->
     and the workers on a listener of their own."""
     listeners = [(gateway, gateway.env.get("GATEWAY_METRICS_PORT")),
                  *((w, w.env.get("PAYMENTS_WORKER_METRICS_PORT")) for w in workers)]
-    return [f"{c.url}/metrics" for c in services] + [f"http://127.0.0.1:{port}/metrics" for _, port in listeners if port]
+    return [f"{c.url}/metrics" for c in services] + [
+        f"http://127.0.0.1:{port}/metrics" for _, port in listeners if port]
 
 
 def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: bool, embedded: bool,

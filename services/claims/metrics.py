@@ -35,7 +35,8 @@ async def outbox_depth(session: AsyncSession) -> Samples:
 
 
 async def outbox_oldest_age(session: AsyncSession) -> Samples:
-    oldest = await session.scalar(select(func.min(OutboxMessage.created_at)).where(OutboxMessage.delivered_at.is_(None)))
+    oldest = await session.scalar(select(func.min(OutboxMessage.created_at))
+                                  .where(OutboxMessage.delivered_at.is_(None)))
     return {(OUTBOX,): max(0.0, (clock.now() - oldest).total_seconds()) if oldest else 0.0}
 
 

@@ -71,7 +71,8 @@ async def test_approved_claims_unpaid_ten_working_days_after_approval_are_counte
     await seed_donor(stack.gateway, admin_headers)
     await seed_donor(stack.gateway, admin_headers, cert=resident_id("19700101", seq=5), no="D2")
     first = await submitted_claim(stack, admin_headers, invoice_number="P0000001")
-    second = await submitted_claim(stack, admin_headers, invoice_number="P0000002", donor=resident_id("19700101", seq=5))
+    second = await submitted_claim(stack, admin_headers, invoice_number="P0000002",
+                                   donor=resident_id("19700101", seq=5))
     for claim_id, approved_at in ((first, long_ago), (second, lately)):
         async with db.begin() as conn:
             await conn.execute(text("UPDATE claims.claims SET status = 'approved' WHERE id = :id"), {"id": claim_id})

@@ -73,7 +73,8 @@ async def test_one_trace_from_the_gateway_through_entitlement_to_the_database(
     assert all(s.attributes["db.query.text"].lstrip().upper().startswith("SELECT") for s in database)
 
 
-async def test_an_outbox_delivery_continues_the_trace_of_the_approval(stack: AppStack, admin_headers, spans, db) -> None:
+async def test_an_outbox_delivery_continues_the_trace_of_the_approval(
+        stack: AppStack, admin_headers, spans, db) -> None:
     await seed_donor(stack.gateway, admin_headers)
     reviewer = await add_user(stack.gateway, admin_headers, stack, "tr_rev", ["reviewer"])
     claim = await ready_claim(stack.gateway, admin_headers)

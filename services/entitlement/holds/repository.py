@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.entitlement import rules
 from services.entitlement.holds.models import Hold
 
-
 # Built once: every quote runs it.
 _DRAWS = select(Hold.pool, Hold.ml, Hold.state).where(
     Hold.donor_id == bindparam("donor_id"), Hold.province == bindparam("province"),

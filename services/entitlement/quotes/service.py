@@ -20,7 +20,6 @@ from services.entitlement.registry import repository as registry
 from services.entitlement.registry.models import CERT_CONTEXT
 from services.entitlement.registry.models import Donation as DonationRow
 
-
 NO_DONOR = "献血者不在献血记录中 (no donor with this certificate in the registry)"
 
 
