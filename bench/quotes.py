@@ -254,7 +254,6 @@ def main(argv: list[str] | None = None) -> int:
         pg.start()
         text = asyncio.run(_bench(args, root, pg))
     except (KeyboardInterrupt, asyncio.CancelledError):
-        import traceback; traceback.print_exc()
         print("\ninterrupted; stopping everything", file=sys.stderr, flush=True)
         return 130
     except (BenchSetupError, RuntimeError) as exc:
