@@ -17,6 +17,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
@@ -32,9 +33,12 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kit import clock
 
 log = structlog.get_logger(__name__)
 disable_created_metrics()  # no `_created` series: twice the lines for nothing a dashboard uses
@@ -46,6 +50,35 @@ UNMATCHED = "unmatched"  # no route: one label value, whatever path was asked fo
 # (label values) -> value, from the database; a source returns all its samples at once.
 Samples = dict[tuple[str, ...], float]
 Fetch = Callable[[], Awaitable[Samples]]
+
+
+# Messages are retried for ever; one that has failed this often (hours at a capped backoff) needs a
+# person, and is counted as a dead letter. (Until the outboxes get a dead-letter state of their own.)
+DEAD_LETTER_ATTEMPTS = 10
+
+
+def watch_outbox(metrics: Metrics, sessionmaker: async_sessionmaker[AsyncSession], outbox: str, model: Any) -> None:
+    """Depth, oldest age and dead letters of an outbox table (columns `delivered_at`, `created_at`,
+    `attempts`). Every outbox reports under the same names, told apart by the `outbox` label."""
+    waiting = model.delivered_at.is_(None)
+
+    async def depth(session: AsyncSession) -> Samples:
+        return {(outbox,): float(await session.scalar(select(func.count()).where(waiting)) or 0)}
+
+    async def oldest_age(session: AsyncSession) -> Samples:
+        oldest = await session.scalar(select(func.min(model.created_at)).where(waiting))
+        return {(outbox,): max(0.0, (clock.now() - oldest).total_seconds()) if oldest else 0.0}
+
+    async def dead_letters(session: AsyncSession) -> Samples:
+        stuck = await session.scalar(select(func.count()).where(waiting, model.attempts >= DEAD_LETTER_ATTEMPTS))
+        return {(outbox,): float(stuck or 0)}
+
+    for name, doc, query in (
+        ("xuefei_outbox_depth", "Outbox messages not delivered yet", depth),
+        ("xuefei_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox message", oldest_age),
+        ("xuefei_outbox_dead_letters", "Outbox messages that keep failing and need a person", dead_letters),
+    ):
+        metrics.gauge(name, doc, ("outbox",), from_session(sessionmaker, query))
 
 
 def from_session(sessionmaker: async_sessionmaker[AsyncSession],

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
-from kit.metrics import Metrics, Samples, from_session
+from kit.metrics import Metrics, Samples, from_session, watch_outbox
 from services.claims.audit.models import ClaimEvent
 from services.claims.calendar import service as calendar
 from services.claims.calendar.models import CalendarAlarm
@@ -20,30 +20,8 @@ from services.claims.calendar.workdays import CalendarNotCovered
 from services.claims.intake.models import Claim
 from services.claims.outbox.models import OutboxMessage
 
-OUTBOX = "claims"
-# Messages are retried for ever; one that has failed this often (hours at the capped backoff) needs
-# a person: it is counted as a dead letter.
-DEAD_LETTER_ATTEMPTS = 10
 IN_REVIEW = ("submitted", "under_review", "awaiting_second_review")
 PAYOUT_WORKING_DAYS = 10  # 审核通过后10个工作日内支付 (DOMAIN.md: pay within 10 working days of approval)
-
-
-async def outbox_depth(session: AsyncSession) -> Samples:
-    pending = OutboxMessage.delivered_at.is_(None)
-    count = await session.scalar(select(func.count()).where(pending))
-    return {(OUTBOX,): float(count or 0)}
-
-
-async def outbox_oldest_age(session: AsyncSession) -> Samples:
-    oldest = await session.scalar(select(func.min(OutboxMessage.created_at))
-                                  .where(OutboxMessage.delivered_at.is_(None)))
-    return {(OUTBOX,): max(0.0, (clock.now() - oldest).total_seconds()) if oldest else 0.0}
-
-
-async def outbox_dead_letters(session: AsyncSession) -> Samples:
-    count = await session.scalar(select(func.count()).where(
-        OutboxMessage.delivered_at.is_(None), OutboxMessage.attempts >= DEAD_LETTER_ATTEMPTS))
-    return {(OUTBOX,): float(count or 0)}
 
 
 async def claims_overdue(session: AsyncSession) -> Samples:
@@ -79,12 +57,8 @@ async def calendar_alarms_open(session: AsyncSession) -> Samples:
 
 def register(app: FastAPI) -> None:
     metrics: Metrics = app.state.metrics
+    watch_outbox(metrics, app.state.sessionmaker, "claims", OutboxMessage)
     for name, doc, labels, query in (
-        ("xuefei_outbox_depth", "Outbox messages not delivered yet", ("outbox",), outbox_depth),
-        ("xuefei_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox message", ("outbox",),
-         outbox_oldest_age),
-        ("xuefei_outbox_dead_letters", "Outbox messages that keep failing and need a person", ("outbox",),
-         outbox_dead_letters),
         ("xuefei_claims_overdue", "Claims in review past their due date", (), claims_overdue),
         ("xuefei_claims_payout_overdue", "Approved claims not paid within 10 working days", (), payouts_overdue),
         ("xuefei_claims_calendar_alarms_open", "Claims without a due date: the calendar misses a year", (),

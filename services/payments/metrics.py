@@ -13,15 +13,11 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
-from kit.metrics import Metrics, Samples, from_session
+from kit.metrics import Metrics, Samples, from_session, watch_outbox
 from services.payments.disbursements.models import STATES, Disbursement
 from services.payments.outbox.models import OutboxEvent
 from services.payments.reconciliation.models import ReconciliationItem, ReconciliationRun
 
-OUTBOX = "payments"
-# Events are retried for ever; one that has failed this often (hours at the capped backoff) needs a
-# person: it is counted as a dead letter.
-DEAD_LETTER_ATTEMPTS = 10
 OPEN_STATES = ("pending", "sent")
 
 
@@ -45,22 +41,6 @@ async def oldest_open_disbursement_age(session: AsyncSession) -> Samples:
     return {(): max(0.0, (clock.now() - oldest).total_seconds()) if oldest else 0.0}
 
 
-async def outbox_depth(session: AsyncSession) -> Samples:
-    count = await session.scalar(select(func.count()).where(OutboxEvent.delivered_at.is_(None)))
-    return {(OUTBOX,): float(count or 0)}
-
-
-async def outbox_oldest_age(session: AsyncSession) -> Samples:
-    oldest = await session.scalar(select(func.min(OutboxEvent.created_at)).where(OutboxEvent.delivered_at.is_(None)))
-    return {(OUTBOX,): max(0.0, (clock.now() - oldest).total_seconds()) if oldest else 0.0}
-
-
-async def outbox_dead_letters(session: AsyncSession) -> Samples:
-    count = await session.scalar(select(func.count()).where(
-        OutboxEvent.delivered_at.is_(None), OutboxEvent.attempts >= DEAD_LETTER_ATTEMPTS))
-    return {(OUTBOX,): float(count or 0)}
-
-
 async def reconciliation_mismatches_open(session: AsyncSession) -> Samples:
     """Mismatches in the latest reconciliation of each day (a later run of a day supersedes it)."""
     latest = (select(ReconciliationRun.id).ext(distinct_on(ReconciliationRun.run_date))
@@ -76,17 +56,13 @@ async def reconciliation_mismatches_open(session: AsyncSession) -> Samples:
 
 def register(app: FastAPI) -> None:
     metrics: Metrics = app.state.metrics
+    watch_outbox(metrics, app.state.sessionmaker, "payments", OutboxEvent)
     for name, doc, labels, query in (
         ("xuefei_disbursements", "Disbursements by state", ("state",), disbursements_by_state),
         ("xuefei_worker_lag_seconds", "How long the most overdue due work has waited for a worker", ("worker",),
          worker_lag),
         ("xuefei_disbursements_open_oldest_age_seconds", "Age of the oldest disbursement not yet final", (),
          oldest_open_disbursement_age),
-        ("xuefei_outbox_depth", "Outbox messages not delivered yet", ("outbox",), outbox_depth),
-        ("xuefei_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox message", ("outbox",),
-         outbox_oldest_age),
-        ("xuefei_outbox_dead_letters", "Outbox messages that keep failing and need a person", ("outbox",),
-         outbox_dead_letters),
         ("xuefei_reconciliation_mismatches_open", "Mismatches in the latest reconciliation of each day", ("kind",),
          reconciliation_mismatches_open),
     ):

@@ -47,6 +47,21 @@ def jpeg() -> bytes:
     return buffer.getvalue()
 
 
+def counter_claim(invoice: str, card: str, *, units: int, blood_fee_fen: int, total_fen: int,
+                  days_ago: int) -> dict[str, Any]:
+    """张三's own claim at a counter for red cells used in Hebei `days_ago` days ago, paid a week later."""
+    person = {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name}
+    return {
+        "province": "11", "channel": "counter", "donor": person, "beneficiary": person, "relationship": "self",
+        "kinship_evidence": None, "agent": None, "donor_deceased": False,
+        "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": iso_days_ago(days_ago),
+                  "paid_on": iso_days_ago(days_ago - 7), "items": [{"product": "red_cells", "quantity": units}]},
+        "invoice": {"code": "130100226", "number": invoice, "check_code": "x", "issued_on": iso_days_ago(days_ago - 7),
+                    "total_fen": total_fen, "blood_fee_fen": blood_fee_fen},
+        "payee": {"account_name": ZHANG.name, "account_number": card, "bank_name": "中国工商银行"},
+    }
+
+
 @pytest.fixture(scope="module")
 def ops(running_stack: RunningStack) -> dict[str, dict[str, str]]:
     with httpx.Client(base_url=running_stack.url, timeout=20, trust_env=False) as client:
@@ -66,17 +81,7 @@ def ops(running_stack: RunningStack) -> dict[str, dict[str, str]]:
 def test_a_counter_claim_goes_from_draft_to_paid(running_stack: RunningStack, ops) -> None:
     card = "6222021234567890003"
     with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
-        body = {
-            "province": "11", "channel": "counter",
-            "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-            "beneficiary": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-            "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
-            "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": iso_days_ago(30),
-                      "paid_on": iso_days_ago(23), "items": [{"product": "red_cells", "quantity": 3}]},
-            "invoice": {"code": "130100226", "number": "E2E0001", "check_code": "x", "issued_on": iso_days_ago(23),
-                        "total_fen": 900_000, "blood_fee_fen": 63_000},
-            "payee": {"account_name": ZHANG.name, "account_number": card, "bank_name": "中国工商银行"},
-        }
+        body = counter_claim("E2E0001", card, units=3, blood_fee_fen=63_000, total_fen=900_000, days_ago=30)
         claim = client.post("/ops/v1/claims", headers=ops["admin"], json=body)
         assert claim.status_code == 201, claim.text
         claim_id = claim.json()["id"]
@@ -166,17 +171,7 @@ def test_two_workers_pay_many_claims_exactly_once(running_stack: RunningStack, o
     with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
         claim_ids = []
         for n, amount in enumerate(amounts):
-            body = {
-                "province": "11", "channel": "counter",
-                "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-                "beneficiary": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-                "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
-                "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": iso_days_ago(20),
-                          "paid_on": iso_days_ago(18), "items": [{"product": "red_cells", "quantity": 2}]},
-                "invoice": {"code": "130100226", "number": f"E2EW{n:04d}", "check_code": "x",
-                            "issued_on": iso_days_ago(18), "total_fen": 500_000, "blood_fee_fen": amount},
-                "payee": {"account_name": ZHANG.name, "account_number": card, "bank_name": "中国工商银行"},
-            }
+            body = counter_claim(f"E2EW{n:04d}", card, units=2, blood_fee_fen=amount, total_fen=500_000, days_ago=20)
             claim = client.post("/ops/v1/claims", headers=ops["admin"], json=body)
             assert claim.status_code == 201, claim.text
             for kind in ("donor_id_front", "donor_id_back", "fee_list", "invoice"):
