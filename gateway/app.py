@@ -24,10 +24,10 @@ from gateway.proxy.routes import ROUTES
 from gateway.settings import GatewaySettings
 from gateway.staff.endpoints import router as staff_router
 from gateway.staff.tokens import StaffTokens
-from kit import health, http
+from kit import health, http, metrics, tracing
 from kit.body_limit import BodyLimitMiddleware
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
-from kit.db import make_engine, make_sessionmaker
+from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from kit.identity import IdentitySigner
 from kit.logging import configure_logging
 from kit.problems import install_problem_handlers, problem_responses
@@ -48,13 +48,17 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        tracing.configure_tracing(settings.service_name)
         private_key = settings.identity_private_key.get_secret_value()
         if not private_key.strip():
             raise RuntimeError("GATEWAY_IDENTITY_PRIVATE_KEY is not set")
         engine = make_engine(settings, application_name="gateway", schema=SCHEMA)
+        tracing.instrument_engine(engine, service="gateway")
+        app.state.metrics.watch_pool(engine)
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.signer = IdentitySigner(private_key, ttl_s=settings.caller_token_ttl_s)
         app.state.staff_tokens = StaffTokens(private_key, settings.staff_token_ttl_s)
         app.state.cipher = FieldCipher(
@@ -79,9 +83,14 @@ def create_app(
                                    transport=(transports or {}).get(name))
             for name, url in urls.items()
         }
+        # Never on the public port: a listener of its own, on the internal network only.
+        listener = (await metrics.serve(app.state.metrics, settings.metrics_host, settings.metrics_port)
+                    if settings.metrics_port else None)
         try:
             yield
         finally:
+            if listener is not None:
+                listener.close()
             for client in [*app.state.clients.values(), app.state.wechat_http, app.state.sms_http]:
                 await client.aclose()
             await engine.dispose()
@@ -91,11 +100,13 @@ def create_app(
         docs_url=None, redoc_url=None, openapi_url="/gateway/openapi.json",
         responses=problem_responses(413, 422, 503),  # any route: the body limit, bad input, the database down
         description="The only public entry. Surfaces: /api/v1, /ops/v1, /his/v1, /interop/v1; see /docs.",
+        telemetry=tracing.FASTAPI_TELEMETRY,
     )
     install_problem_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware)  # inside the request id: a 413 carries it too
     app.add_middleware(RequestIdMiddleware)
+    metrics.install_metrics(app, route=False)
     app.include_router(health.router)
     app.include_router(staff_router)
     app.include_router(donors_router)

@@ -16,6 +16,9 @@ class GatewaySettings(DatabaseSettings):
     claims_url: str = "http://127.0.0.1:8002"
     payments_url: str = "http://127.0.0.1:8003"
     downstream_timeout_s: float = 15.0
+    # Prometheus metrics on an internal listener (kit.metrics.serve); never on the public port.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
     # Uploads are at most 10 MB per file; the form around the file adds a little.
     max_body_bytes: int = 10 * 1024 * 1024 + 64 * 1024
     # Ed25519 private key (PEM): signs staff access tokens and the caller tokens services trust.

@@ -58,7 +58,7 @@ class CallerPolicy:
             parts.append("services: " + ", ".join(sorted(self.services)))
         return "; ".join(parts) or "nobody"
 
-    def __call__(self, caller: CallerDep) -> Caller:
+    async def __call__(self, caller: CallerDep) -> Caller:  # async: no thread-pool hop per request
         if not self.permits(caller):
             who = caller.subject if caller.kind == "system" else caller.kind
             raise Forbidden(f"{who} may not call this route (allowed: {self.describe()})")

@@ -3,7 +3,8 @@
 Every line passes a scrubber that masks anything shaped like a resident ID, a bank card or a
 mobile number (kit.crypto masks), whatever put it there: SQLAlchemy hides bound parameters
 (kit.db), but a driver's own message may still quote one ("invalid input for query argument $1:
-'11010519...'"), and so may a traceback.
+'11010519...'"), and so may a traceback. Every line of a request carries its `request_id`
+(kit.request_id) and `trace_id` (kit.tracing).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import structlog
 
 from kit.crypto import mask_bank_account, mask_cert_number, mask_phone
+from kit.tracing import add_trace_ids
 
 _RESIDENT_ID = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx](?![0-9])")
 _CARD = re.compile(r"(?<![0-9])[0-9]{15,19}(?![0-9])")
@@ -36,6 +38,7 @@ def scrub_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_ids,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.EventRenamer("message"),

@@ -83,7 +83,7 @@ def issue_token(private_key: str, credential: HospitalCredential, ttl_s: int) ->
                       private_key, algorithm="EdDSA")
 
 
-async def caller_for_token(session: AsyncSession, public_key: str, token: str) -> Caller:
+async def caller_for_token(session: AsyncSession, public_key: object, token: str) -> Caller:
     try:
         claims = jwt.decode(token, public_key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER)
     except jwt.PyJWTError as exc:

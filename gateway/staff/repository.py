@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.staff.models import LoginFailure, StaffAudit, StaffUser
 
+# Built once: every forwarded staff request runs it (building a select costs more than running it).
+_BY_USERNAME = select(StaffUser).where(StaffUser.username == bindparam("username"))
+_BY_USERNAME_FOR_UPDATE = _BY_USERNAME.with_for_update()
+
 
 async def get_by_username(session: AsyncSession, username: str, *, for_update: bool = False) -> StaffUser | None:
-    stmt = select(StaffUser).where(StaffUser.username == username)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = _BY_USERNAME_FOR_UPDATE if for_update else _BY_USERNAME
+    return (await session.execute(stmt, {"username": username})).scalar_one_or_none()
 
 
 async def list_users(session: AsyncSession) -> list[StaffUser]:

@@ -16,11 +16,9 @@ ISSUER = "xuefei-gateway"
 
 class StaffTokens:
     def __init__(self, private_key_pem: str, ttl_s: int) -> None:
-        key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-        self._private = private_key_pem
-        self.public_key = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        # Parsed once; PyJWT takes the key objects as they are.
+        self._private = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        self.public_key = self._private.public_key()
         self.ttl_s = ttl_s
 
     def issue(self, username: str, version: int) -> str:

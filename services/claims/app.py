@@ -12,6 +12,7 @@ from kit.app import build_app, service_lifespan
 from kit.backfill import backfill
 from kit.callers import whoami_router
 from kit.crypto import BlindIndex, FieldCipher
+from services.claims import metrics
 from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
 from services.claims.documents.endpoints import router as documents_router
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
             raise RuntimeError("CLAIMS_IDENTITY_INDEX_KEY is not set: signed-in donors could not be matched")
         await backfills(app.state.sessionmaker, app.state.cipher, app.state.person_index)
         app.state.documents = SealedDocuments(LocalDocumentStorage(settings.documents_dir), app.state.cipher)
+        metrics.register(app)
         app.state.entitlement_http = http.make_client(settings.entitlement_url, timeout_s=settings.downstream_timeout_s,
                                                       transport=(transports or {}).get("entitlement"))
         app.state.payments_http = http.make_client(settings.payments_url, timeout_s=settings.downstream_timeout_s,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from kit.callers import allow, sees_province
-from kit.db import SessionDep
+from kit.db import ReadSessionDep
 from kit.identity import CallerDep
 from kit.problems import problem_responses
 from services.entitlement.quotes import service
@@ -23,8 +23,8 @@ QUOTE_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_oper
     responses=problem_responses(401, 403, 404, 422, 503),
     dependencies=[allow(staff=QUOTE_ROLES)],
 )
-async def quote(request: Request, body: QuoteIn, caller: CallerDep, session: SessionDep) -> QuoteOut:
-    if not sees_province(caller, body.province):
+async def quote(request: Request, body: QuoteIn, caller: CallerDep, session: ReadSessionDep) -> QuoteOut:
+    if not sees_province(caller, body.province):  # holds nothing: reads only
         raise service.no_donor()
     context = await service.quote(session, body, rule_sets=request.app.state.rule_sets,
                                   index=request.app.state.blind_index)
