@@ -30,7 +30,7 @@ async def donors_by_index(session: AsyncSession, keys: Sequence[tuple[str, str]]
 # building, however many rows (an import of 10,000 records spent a third of its time here).
 _DONOR_COLUMNS = {"id": "uuid", "cert_type": "text", "cert_number_encrypted": "text", "cert_number_index": "text",
                   "cert_number_masked": "text", "name": "text", "province": "text", "phone_encrypted": "text",
-                  "phone_masked": "text"}
+                  "phone_masked": "text", "person_index": "text"}
 _DONATION_COLUMNS = {"id": "uuid", "donor_id": "uuid", "station_code": "text", "donation_no": "text",
                      "province": "text", "military": "boolean", "donated_on": "date", "kind": "text",
                      "volume_ml": "integer", "units": "integer", "qualified": "boolean", "record_digest": "text",
