@@ -29,4 +29,4 @@ def test_gateway_surfaces_match_their_snapshots() -> None:
 def test_partner_api_matches_its_published_contract() -> None:
     assert contracts.PARTNER_API.exists(), "missing contracts/interop/partner-api.json: run `make contracts`"
     assert json.loads(contracts.dump(contracts.partner_api())) == json.loads(
-        contracts.PARTNER_API.read_text(encoding="utf-8")), "the partner API changed: review it and run `make contracts`"
+        contracts.PARTNER_API.read_text(encoding="utf-8")), "the partner API changed: review, `make contracts`"

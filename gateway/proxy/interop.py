@@ -1,6 +1,9 @@
 """`/interop/v1/*` passes to the interop service as sent: the partner's signature covers the
 method, the target URI, the body and signed headers, so nothing of them is changed here. The
-gateway only adds its own token (so the service port alone is useless) and the request id."""
+gateway only adds its own token (so the service port alone is useless) and the request id.
+
+The gateway's body limit (kit.body_limit) applies as to every request: 1 MB for a message, the
+upload limit for a document (`PUT /documents/{sha256}`), refused with 413 before it is read."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ PARTNER_GATE = Caller(subject="interop-gateway", kind="partner", channel="intero
 async def interop_passthrough(request: Request) -> Response:
     clients: dict[str, httpx.AsyncClient] = request.app.state.clients
     signer: IdentitySigner = request.app.state.signer
-    body = await read_body(request, request.app.state.settings.interop_max_body_bytes)
+    body = await read_body(request, request.app.state.settings.max_body_bytes)
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
                if k.decode("latin-1").lower() not in DROPPED]
     headers.append((CALLER_HEADER, signer.sign(PARTNER_GATE)))

@@ -9,7 +9,8 @@ from fastapi import FastAPI
 import services.interop as package
 from kit import http
 from kit.app import build_app, service_lifespan
-from kit.identity import whoami_router
+from kit.callers import whoami_router
+from services.interop import metrics
 from services.interop.evidence.endpoints import router as evidence_router
 from services.interop.exchanges import claims_in, claims_out, lookups, reductions
 from services.interop.inbound.endpoints import router as messages_router
@@ -27,6 +28,7 @@ def create_app(settings: Settings, *, transports: dict[str, httpx.AsyncBaseTrans
     async def start(app: FastAPI) -> None:
         if app.state.service_signer is None:
             raise RuntimeError("INTEROP_SERVICE_PRIVATE_KEY is not set: interop calls its peers as itself")
+        metrics.register(app)
         t = transports or {}
         app.state.peers_http = {
             name: http.make_client(url, timeout_s=settings.downstream_timeout_s, transport=t.get(name))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
+from kit.body_limit import UPLOAD_LIMIT
 from kit.settings import ServiceSettings
 
 
@@ -20,7 +21,8 @@ class Settings(ServiceSettings):
     partner_timeout_s: float = 10.0
     # RFC 9421 `created` is refused outside now +- this; nonces are kept twice as long.
     signature_window_s: int = 300
-    max_message_bytes: int = 12 * 1024 * 1024  # one document (10 MB) and its headers
+    # A document (10 MB); other messages are held to 1 MB before this by the body limit (kit.body_limit).
+    max_message_bytes: int = UPLOAD_LIMIT
     outbox_enabled: bool = True
     outbox_poll_s: float = 0.5
     outbox_retry_base_s: float = 1.0

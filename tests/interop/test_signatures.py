@@ -3,6 +3,7 @@ unknown-key or wrongly signed messages are refused with 401 problem+json and log
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import time_machine
@@ -110,3 +111,21 @@ async def test_an_oversized_message_is_refused_before_reading_it(stack: AppStack
     response = await stack.gateway.put("/interop/v1/documents/abc", content=big,
                                        headers={"Content-Type": "image/jpeg"})
     assert response.status_code == 413
+
+
+async def test_the_gateways_body_limit_and_headers_hold_on_the_partner_api(stack: AppStack,
+                                                                            partner: PartnerSetup) -> None:
+    """The partner API is authenticated by signatures, yet the gateway's body limit (kit.body_limit)
+    applies as to every request: a message over 1 MB is refused before it is read, a document
+    has the upload limit. The security headers do not touch what the reply signature covers."""
+    padded = {"consent_ref": "C" * 64, "pad": "x" * (1024 * 1024)}
+    over = partner.signer.sign("POST", "/lookups", json_body=padded)
+    refused = await stack.gateway.post(over.url, content=over.body, headers=over.headers)
+    assert refused.status_code == 413 and refused.headers["content-type"] == "application/problem+json"
+    photo = bytes(range(256)) * (3 * 4096)  # 3 MB: over the message limit, within a document's
+    sha256 = hashlib.sha256(photo).hexdigest()
+    reply = await partner.signer.send(stack.gateway, partner.signer.sign(
+        "PUT", f"/documents/{sha256}", body=photo, content_type="image/jpeg"))
+    assert reply.status == 201 and reply.json() == {"sha256": sha256, "size_bytes": len(photo)}
+    assert reply.signature_ok, reply.signature_error
+    assert reply.headers["x-content-type-options"] == "nosniff" and "content-security-policy" not in reply.headers

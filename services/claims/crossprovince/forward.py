@@ -20,7 +20,7 @@ async def forward_if_partner(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
     if deps.interop is None:
         return None
     async with deps.sessionmaker() as session:
-        claim = access.visible_claim(await repository.get(session, claim_id), caller, deps.index)
+        claim = access.visible_claim(await repository.get(session, claim_id), caller)
         if claim.status != "draft" or claim.channel == "interop":
             return None
         province = claim.province
@@ -30,7 +30,7 @@ async def forward_if_partner(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
     async with deps.sessionmaker() as session, session.begin():
         claim = await repository.get(session, claim_id, for_update=True)
         assert claim is not None
-        access.require_applicant_side(claim, caller, deps.index)
+        access.require_applicant_side(claim, caller)
         if claim.status != "draft":
             return claim
         await repository.lock_invoice(session, claim.invoice_code, claim.invoice_number)

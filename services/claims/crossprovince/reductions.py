@@ -72,7 +72,7 @@ async def issue_via_partner(body: NoticeIn, caller: Caller, deps: NoticeDeps, pa
                                 max_reducible_fen=int(answer["max_reducible_fen"]),
                                 quote={"explanation": answer.get("explanation", [])}, hold_key=key,
                                 valid_until=valid_until, forwarded_to=partner, partner_notice_no=answer["notice_no"])
-    return out(notice)
+    return out(notice, deps.cipher)
 
 
 def report_to_partner(session: AsyncSession, notice: ReductionNotice, event: str, detail: dict[str, Any]) -> None:

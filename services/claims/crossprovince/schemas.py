@@ -11,11 +11,12 @@ class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: str = Field(min_length=1, max_length=32)
-    content_b64: str = Field(description="the file, base64; checked and re-encoded like any upload")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="the partner's name for the file (its SHA-256)")
 
 
 class InboundClaimIn(BaseModel):
-    """A partner's forwarded claim, as the interop service received it."""
+    """A partner's forwarded claim, as the interop service received it; its documents by SHA-256,
+    each attached afterwards by its own request (PUT .../documents/{sha256})."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -39,6 +40,15 @@ class CaseState(BaseModel):
     note: str | None
     due_on: date | None
     at: datetime
+
+
+class CaseOpened(CaseState):
+    awaiting_documents: list[str] = Field(description="SHA-256 of the case's documents not attached yet (a draft)")
+
+
+class DocumentAttached(BaseModel):
+    sha256: str
+    attached: bool = Field(description="false: it was attached before")
 
 
 class PartnerStatusIn(BaseModel):

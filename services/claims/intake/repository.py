@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
@@ -47,8 +47,9 @@ async def queue(session: AsyncSession, *, statuses: list[str] | None, province: 
     stmt = select(Claim)
     if statuses:
         stmt = stmt.where(Claim.status.in_(statuses))
-    if province:
-        stmt = stmt.where(Claim.province == province)
+    if province:  # the claims of that province here (access.home_province)
+        stmt = stmt.where(or_(Claim.forwarded_to.is_(None) & (Claim.province == province),
+                              Claim.forwarded_to.is_not(None) & (Claim.usage_province == province)))
     if overdue_on is not None:
         stmt = stmt.where(Claim.due_on < overdue_on, Claim.status.in_(
             ("submitted", "under_review", "awaiting_second_review")))
@@ -58,8 +59,8 @@ async def queue(session: AsyncSession, *, statuses: list[str] | None, province: 
             conditions.append((Claim.applicant_kind == applicant[0]) & (Claim.applicant_subject == applicant[1]))
         if party_index is not None:
             t, i = party_index
-            conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_cert_index == i))
-                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_cert_index == i)))
+            conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_person_index == i))
+                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_person_index == i)))
         condition = conditions[0]
         for extra in conditions[1:]:
             condition = condition | extra

@@ -14,10 +14,13 @@ from kit.crypto import BlindIndex
 from kit.problems import NotFound, Unprocessable
 from services.entitlement import rules
 from services.entitlement.holds import repository as holds_repository
+from services.entitlement.quotes import repository
 from services.entitlement.quotes.schemas import QuoteIn, QuoteOut
 from services.entitlement.registry import repository as registry
-from services.entitlement.registry.models import CERT_CONTEXT
+from services.entitlement.registry.models import CERT_CONTEXT, Donor
 from services.entitlement.registry.models import Donation as DonationRow
+
+NO_DONOR = "献血者不在献血记录中 (no donor with this certificate in the registry)"
 
 
 @dataclass
@@ -61,31 +64,58 @@ async def quote(
         raise Unprocessable("relationship is self, so the beneficiary must be the donor", field="beneficiary.cert_number")
     if body.relationship != "self" and same_person:
         raise Unprocessable("the donor cannot be their own relative; use relationship self", field="relationship")
-    return await quote_for_donor(session, body.donor.cert_type, body.donor.cert_number, body.province,
-                                 engine_request(body), rule_sets=rule_sets, index=index, lock=lock)
+    rule_set = rule_set_for(rule_sets, body.province, body.used_on)
+    cert_index = index.digest(body.donor.cert_number, context=CERT_CONTEXT)
+    return await quote_for_cert(session, body.donor.cert_type, cert_index, rule_set, engine_request(body), lock=lock)
+
+
+def no_donor(field: str = "donor.cert_number") -> NotFound:
+    """One answer whether the person is unknown or has no records the caller may see (DOMAIN.md 11)."""
+    return NotFound(NO_DONOR, field=field)
 
 
 async def quote_for_donor(
-    session: AsyncSession, cert_type: str, cert_number: str, province: str, request: rules.QuoteRequest, *,
-    rule_sets: dict[str, rules.RuleSet], index: BlindIndex, lock: bool = False,
+    session: AsyncSession, donor: Donor, rule_set: rules.RuleSet, request: rules.QuoteRequest, *, lock: bool = False,
 ) -> QuoteContext:
-    rule_set = rule_set_for(rule_sets, province, request.used_on)
-    donor = await registry.donor_by_cert(session, cert_type, index.digest(cert_number, context=CERT_CONTEXT))
-    if donor is None:
-        raise NotFound("献血者不在献血记录中 (no donor with this certificate in the registry)", field="donor.cert_number")
+    """A donor already found (the signed-in donor's own record)."""
+    return await quote_for_cert(session, donor.cert_type, donor.cert_number_index, rule_set, request, lock=lock)
+
+
+async def quote_for_cert(
+    session: AsyncSession, cert_type: str, cert_index: str, rule_set: rules.RuleSet, request: rules.QuoteRequest, *,
+    lock: bool = False,
+) -> QuoteContext:
     if lock:
-        await registry.lock_donor(session, donor.id)
-        await holds_repository.expire_due(session, donor.id, clock.now())
-    donations = [to_engine(d) for d in await registry.donations_of(session, donor.id, rule_set.province)]
-    if not donations:
-        raise Unprocessable(f"献血者在省份 {rule_set.province} 没有献血记录 (no donations in this province)",
-                            field="province")
-    draws = await holds_repository.draws(session, donor.id, rule_set.province, clock.now())
+        donor_id, donations, draws = await _locked_inputs(session, cert_type, cert_index, rule_set.province)
+    else:
+        found = await repository.quote_inputs(session, cert_type, cert_index, rule_set.province, clock.now())
+        if found is None:
+            raise no_donor()
+        donor_id, donations, draws = found
+        _require(donations, rule_set.province)
     try:
         result = rules.quote(rule_set, donations, draws, request)
     except rules.RuleError as exc:
         raise Unprocessable(exc.detail, field=exc.field) from exc
-    return QuoteContext(donor_id=donor.id, rule_set=rule_set, quote=result)
+    return QuoteContext(donor_id=donor_id, rule_set=rule_set, quote=result)
+
+
+async def _locked_inputs(session: AsyncSession, cert_type: str, cert_index: str, province: str,
+                         ) -> tuple[uuid.UUID, list[rules.Donation], list[rules.PoolDraw]]:
+    """Step by step, the donor's row locked first, so a hold can follow without a race."""
+    donor = await registry.donor_by_cert(session, cert_type, cert_index)
+    if donor is None:
+        raise no_donor()
+    await registry.lock_donor(session, donor.id)
+    await holds_repository.expire_due(session, donor.id, clock.now())
+    donations = [to_engine(d) for d in await registry.donations_of(session, donor.id, province)]
+    _require(donations, province)
+    return donor.id, donations, await holds_repository.draws(session, donor.id, province, clock.now())
+
+
+def _require(donations: list[rules.Donation], province: str) -> None:
+    if not donations:
+        raise Unprocessable(f"献血者在省份 {province} 没有献血记录 (no donations in this province)", field="province")
 
 
 def quote_out(result: rules.Quote, rule_set: rules.RuleSet | None = None, body: QuoteIn | None = None) -> QuoteOut:

@@ -13,10 +13,11 @@ from kit.problems import ServiceUnavailable
 
 
 async def call(app: FastAPI, service: str, method: str, path: str, *, idempotency_key: str | None = None,
-               **kwargs: Any) -> httpx.Response:
+               headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
     client: httpx.AsyncClient = app.state.peers_http[service]
     try:
-        response = await http.send(client, method, path, headers=app.state.service_signer.headers(),
+        response = await http.send(client, method, path, headers={**(headers or {}),
+                                                                  **app.state.service_signer.headers()},
                                    idempotency_key=idempotency_key, **kwargs)
     except httpx.TransportError as exc:
         raise ServiceUnavailable(f"{service} 服务暂不可用 ({service} service unavailable); retry") from exc

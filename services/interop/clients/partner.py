@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from kit import http
+from kit import http, tracing
 from services.interop.evidence import service as evidence
 from services.interop.partners.models import Partner
 from services.interop.signatures import httpsig, keys
@@ -64,7 +64,10 @@ async def send(app: FastAPI, partner: Partner, *, method: str, path: str, body: 
     out = evidence.Message("out", "request", partner.code, headers, body, "sent", method=method.upper(),
                            target_uri=url)
     try:
-        response = await client(app).request(method, url, content=body, headers=headers)
+        # Our trace ids stay with us: the span is ours, no traceparent goes to another platform.
+        with tracing.client_span(f"{method.upper()} partner {partner.code}", **{
+                "http.request.method": method.upper(), "url.path": API_PREFIX + path.split("?", 1)[0]}):
+            response = await client(app).request(method, url, content=body, headers=headers)
     except (httpx.ConnectError, httpx.PoolTimeout) as exc:
         await evidence.record(state.sessionmaker, state.cipher, _failed(out, f"not delivered: {exc!r}"))
         raise NotSent(f"partner {partner.code} unreachable: {exc!r}") from exc

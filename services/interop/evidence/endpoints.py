@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from kit.db import SessionDep
-from kit.identity import require_roles
+from kit.identity import CallerDep
 from kit.problems import Unprocessable, problem_responses
+from services.interop.access import FINANCE, sees_platform
 from services.interop.evidence import service
 
-router = APIRouter(prefix="/v1", tags=["evidence"], dependencies=[require_roles("admin", "finance")])
+router = APIRouter(prefix="/v1", tags=["evidence"], dependencies=[FINANCE])
 
 
 class EvidenceOut(BaseModel):
@@ -43,11 +44,13 @@ class EvidenceOut(BaseModel):
             description="Entries are append-only. Bodies are kept encrypted and not exported here; the digests "
                         "and signatures prove what was exchanged.",
             responses=problem_responses(401, 403, 422))
-async def export_evidence(session: SessionDep, date_from: date, date_to: date,
+async def export_evidence(request: Request, caller: CallerDep, session: SessionDep, date_from: date, date_to: date,
                           partner: Annotated[str | None, Query(max_length=32)] = None,
                           message_id: Annotated[str | None, Query(max_length=64)] = None) -> list[EvidenceOut]:
     if date_to < date_from:
         raise Unprocessable("date_to is before date_from", field="date_to")
+    if not sees_platform(caller, request.app.state.settings.provinces):
+        return []  # another province's finance: this platform's exchanges are not theirs
     rows = await service.export(session, partner, date_from, date_to)
     if message_id:
         rows = [r for r in rows if message_id in (r.message_id, r.in_reply_to)]

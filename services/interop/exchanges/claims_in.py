@@ -4,7 +4,6 @@ Idempotent by message id (the route) and by the sender's claim reference (claims
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from typing import Any
 
@@ -13,13 +12,14 @@ from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import insert
 
 from kit.problems import Problem, Unprocessable
+from services.interop.access import PARTNER_API
 from services.interop.clients import local
 from services.interop.exchanges.schemas import CancelIn, ClaimState, ForwardedClaimIn
 from services.interop.inbound.endpoints import PARTNER_ERRORS
 from services.interop.inbound.models import InboundDocument
 from services.interop.inbound.route import AdmittedDep, SignedRoute
 
-router = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute)
+router = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute, dependencies=[PARTNER_API])
 MEDIA_TYPES = ("image/jpeg", "image/png", "application/pdf")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
@@ -29,12 +29,13 @@ class DocumentReceived(BaseModel):
     size_bytes: int
 
 
-def passed_on(response: Any, prefix: str = "claim.") -> Problem:
+def passed_on(response: Any, prefix: str = "claim.", field: str | None = None) -> Problem:
     """A refusal by our claims service, told to the partner in its own words (fields renamed)."""
     data = response.json()
     errors = data.get("errors") or []
-    field = errors[0]["field"].removeprefix(prefix) if errors else None
-    field = field.replace("usage.", "use.") if field else None
+    if field is None:
+        field = errors[0]["field"].removeprefix(prefix) if errors else None
+        field = field.replace("usage.", "use.") if field else None
     extra = {k: v for k, v in data.items() if k in ("earlier_reference", "missing_documents")}
     return Problem(data.get("detail"), status=response.status_code, slug=data.get("type", "").rsplit("/", 1)[-1]
                    or "refused", title=data.get("title", "Refused"), field=field, **extra)
@@ -83,21 +84,36 @@ def claim_in(body: ForwardedClaimIn, province: str) -> dict[str, Any]:
              responses={200: {"model": ClaimState, "description": "the case was forwarded before"}, **PARTNER_ERRORS})
 async def forward_claim(body: ForwardedClaimIn, request: Request, response: Response,
                         admitted: AdmittedDep) -> ClaimState:
-    documents = []
-    async with request.app.state.sessionmaker() as session:
-        for i, ref in enumerate(body.documents):
-            stored = await session.get(InboundDocument, (admitted.partner_code, ref.sha256))
-            if stored is None:
-                raise Unprocessable(f"材料 {ref.sha256} 尚未收到 (send it first with PUT /documents/{{sha256}})",
+    app, partner, ref = request.app, admitted.partner_code, body.sender_claim_ref
+    async with app.state.sessionmaker() as session:
+        for i, document in enumerate(body.documents):
+            if await session.get(InboundDocument, (partner, document.sha256)) is None:
+                raise Unprocessable(f"材料 {document.sha256} 尚未收到 (send it first with PUT /documents/{{sha256}})",
                                     field=f"documents[{i}].sha256")
-            documents.append({"kind": ref.kind, "content_b64": base64.b64encode(stored.content).decode()})
-    answer = await local.call(request.app, "claims", "POST", "/v1/cross-province/claims", json={
-        "partner": admitted.partner_code, "sender_claim_ref": body.sender_claim_ref,
-        "claim": claim_in(body, admitted.receiver_province), "documents": documents})
-    if answer.status_code not in (200, 201):
-        raise passed_on(answer)
-    response.status_code = answer.status_code
-    return ClaimState.model_validate(answer.json())
+    # Claims opens the case (checked, a draft), takes each document in a request of its own (so
+    # each stays within the upload body limit) and submits it; every step is idempotent by case.
+    opened = await local.call(app, "claims", "POST", "/v1/cross-province/claims", json={
+        "partner": partner, "sender_claim_ref": ref, "claim": claim_in(body, admitted.receiver_province),
+        "documents": [{"kind": d.kind, "sha256": d.sha256} for d in body.documents]})
+    if opened.status_code not in (200, 201):
+        raise passed_on(opened)
+    index = {d.sha256: i for i, d in enumerate(body.documents)}
+    for sha256 in opened.json()["awaiting_documents"]:
+        async with app.state.sessionmaker() as session:
+            stored = await session.get(InboundDocument, (partner, sha256))
+            assert stored is not None
+            content, media_type = stored.content, stored.media_type
+        attached = await local.call(app, "claims", "PUT",
+                                    f"/v1/cross-province/claims/{partner}/{ref}/documents/{sha256}",
+                                    params={"kind": body.documents[index[sha256]].kind}, content=content,
+                                    headers={"Content-Type": media_type})
+        if attached.status_code != 200:
+            raise passed_on(attached, field=f"documents[{index[sha256]}]")
+    submitted = await local.call(app, "claims", "POST", f"/v1/cross-province/claims/{partner}/{ref}/submit")
+    if submitted.status_code != 200:
+        raise passed_on(submitted)
+    response.status_code = opened.status_code
+    return ClaimState.model_validate(submitted.json())
 
 
 @router.get("/claims/{sender_claim_ref}", response_model=ClaimState, operation_id="partner_claim_state",

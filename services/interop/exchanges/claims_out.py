@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
+from fastapi import APIRouter, FastAPI, Request, Response, status
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import any_, select
 
 from kit import clock
-from kit.identity import Caller, CallerDep
-from kit.problems import Forbidden, NotFound, ServiceUnavailable, Unprocessable, problem_responses
+from kit.callers import allow
+from kit.identity import CallerDep
+from kit.problems import NotFound, ServiceUnavailable, Unprocessable, problem_responses
+from services.interop.access import FROM_CLAIMS, REFRESH_ROLES, sees_platform
 from services.interop.clients import local
 from services.interop.clients import partner as partner_client
 from services.interop.exchanges.effects import effect
@@ -25,16 +27,6 @@ from services.interop.outbox.deliver import EffectRetry, enqueue
 from services.interop.outbox.models import OutboundMessage
 from services.interop.partners import repository as partners
 from services.interop.partners.models import Partner
-
-
-def _peer(*services: str):  # noqa: ANN202 - a FastAPI dependency factory
-    def check(caller: CallerDep) -> Caller:
-        if caller.kind == "system" and caller.subject in services:
-            return caller
-        raise Forbidden(f"only the {', '.join(services)} service calls this")
-
-    return Depends(check)
-
 
 router = APIRouter(prefix="/v1", tags=["outbound"])
 
@@ -45,13 +37,13 @@ class RouteOut(BaseModel):
 
 
 @router.get("/routing/{province}", response_model=RouteOut, operation_id="route_province",
-            summary="Which partner decides claims of a donation province", dependencies=[_peer("claims")],
+            summary="Which partner decides claims of a donation province", dependencies=[FROM_CLAIMS],
             responses=problem_responses(401, 403))
 async def route_province(province: str, request: Request) -> RouteOut:
     if province in request.app.state.settings.provinces:
         return RouteOut(province=province, partner=None)
     async with request.app.state.sessionmaker() as session:
-        stmt = select(Partner.code).where(Partner.provinces.any(province)).limit(1)
+        stmt = select(Partner.code).where(any_(Partner.provinces) == province).limit(1)
         code = (await session.execute(stmt)).scalar_one_or_none()
     return RouteOut(province=province, partner=code)
 
@@ -72,7 +64,7 @@ async def _existing(session: Any, case_key: str, kind: str) -> OutboundMessage |
 
 
 @router.post("/outbound/claims", status_code=status.HTTP_202_ACCEPTED, operation_id="forward_claim_to_partner",
-             summary="Queue a claim (documents first) for the partner that decides it", dependencies=[_peer("claims")],
+             summary="Queue a claim (documents first) for the partner that decides it", dependencies=[FROM_CLAIMS],
              responses=problem_responses(401, 403, 404, 422, 503))
 async def forward_to_partner(body: ForwardIn, request: Request, response: Response) -> dict[str, str]:
     app = request.app
@@ -90,7 +82,8 @@ async def forward_to_partner(body: ForwardIn, request: Request, response: Respon
     claim = exported.json()
     documents = []
     for document in claim["documents"]:
-        fetched = await local.call(app, "claims", "GET", f"/v1/claims/{body.claim_id}/documents/{document['id']}")
+        path = f"/v1/cross-province/forwarded/{body.claim_id}/documents/{document['id']}"
+        fetched = await local.call(app, "claims", "GET", path)
         if fetched.status_code != 200:
             raise ServiceUnavailable(f"document {document['id']} not readable now")
         documents.append((document, fetched.content, hashlib.sha256(fetched.content).hexdigest()))
@@ -130,7 +123,7 @@ class ClaimEventIn(BaseModel):
 
 @router.post("/claim-events", status_code=status.HTTP_202_ACCEPTED, operation_id="claim_event_for_partner",
              summary="A new state of a partner's forwarded claim, to push to that partner",
-             dependencies=[_peer("claims")], responses=problem_responses(401, 403, 404, 422))
+             dependencies=[FROM_CLAIMS], responses=problem_responses(401, 403, 404, 422))
 async def claim_event(body: ClaimEventIn, request: Request) -> dict[str, str]:
     app = request.app
     code, sender_ref = body.case.split(":", 1)
@@ -177,11 +170,11 @@ async def forwarded(app: FastAPI, row: OutboundMessage, status_code: int, body: 
 
 @router.post("/outbound/claims/{reference}/refresh", response_model=ClaimState, operation_id="refresh_partner_status",
              summary="Ask the deciding partner for a forwarded claim's state now (poll) and mirror it",
-             responses=problem_responses(401, 403, 404, 503))
+             responses=problem_responses(401, 403, 404, 503), dependencies=[allow(staff=REFRESH_ROLES)])
 async def refresh(reference: str, request: Request, caller: CallerDep) -> ClaimState:
-    if caller.kind != "system" and not caller.has_any("admin", "station_operator"):
-        raise Forbidden("needs admin or station_operator")
     app = request.app
+    if not sees_platform(caller, app.state.settings.provinces):
+        raise NotFound(f"没有转出的申请 {reference} (no forwarded claim with this reference)")
     async with app.state.sessionmaker() as session:
         stmt = select(OutboundMessage).where(OutboundMessage.kind == "forward_claim",
                                              OutboundMessage.context["claim_ref"].as_string() == reference).limit(1)
@@ -211,7 +204,7 @@ class CancellationIn(BaseModel):
 
 @router.post("/claim-cancellations", status_code=status.HTTP_202_ACCEPTED, operation_id="cancel_at_partner",
              summary="The applicant withdraws a forwarded claim: ask the partner to cancel (after the forward)",
-             dependencies=[_peer("claims")], responses=problem_responses(401, 403, 404))
+             dependencies=[FROM_CLAIMS], responses=problem_responses(401, 403, 404))
 async def cancel_at_partner(body: CancellationIn, request: Request) -> dict[str, str]:
     app = request.app
     case_key = f"claim:{body.claim_id}"  # the forward's case: the cancellation follows it

@@ -5,13 +5,14 @@ not know gets the same answer as one who is not eligible, so a lookup reveals no
 from __future__ import annotations
 
 import json
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
 
-from kit.identity import Caller, CallerDep
+from kit.callers import allow, sees_province
+from kit.identity import CallerDep
 from kit.problems import Forbidden, NotFound, Problem, ServiceUnavailable, problem_responses
+from services.interop.access import LOOKUP_ROLES, PARTNER_API, sees_platform
 from services.interop.clients import local
 from services.interop.clients import partner as partner_client
 from services.interop.exchanges.schemas import LookupIn, LookupOut, LookupQuote, LookupSummary
@@ -19,10 +20,9 @@ from services.interop.inbound.endpoints import PARTNER_ERRORS
 from services.interop.inbound.route import AdmittedDep, SignedRoute
 from services.interop.partners import repository as partners
 
-inbound = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute)
+inbound = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute, dependencies=[PARTNER_API])
 outbound = APIRouter(prefix="/v1/outbound", tags=["outbound"])
 NOT_ELIGIBLE = "未查询到符合减免条件的献血记录 (no entitlement for this blood use)"
-LOOKUP_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_operator", "admin")
 
 
 def quote_request(body: LookupIn, province: str) -> dict[str, object]:
@@ -64,18 +64,18 @@ class OutboundLookupIn(LookupIn):
     donor_province: str = Field(pattern=r"^[0-9]{2}$", description="the donation province: whose partner we ask")
 
 
-def _staff(caller: CallerDep) -> Caller:
-    if caller.kind == "system" or caller.has_any(*LOOKUP_ROLES):
-        return caller
-    raise Forbidden(f"needs one of the roles: {', '.join(LOOKUP_ROLES)}")
-
-
 @outbound.post("/lookups", response_model=LookupOut, response_model_exclude_none=True,
                operation_id="ask_partner_lookup",
                summary="Ask the donor's province (a partner) for a donor's entitlement for a blood use",
-               responses=problem_responses(401, 403, 404, 422, 503))
-async def ask_lookup(body: OutboundLookupIn, request: Request,
-                     caller: Annotated[Caller, Depends(_staff)]) -> LookupOut:
+               description="Staff ask for a blood use in their own province, on the platform that serves it "
+                           "(admin: any); the donor's ID number travels in the signed message body, never in a "
+                           "caller token.",
+               responses=problem_responses(401, 403, 404, 422, 503), dependencies=[allow(staff=LOOKUP_ROLES)])
+async def ask_lookup(body: OutboundLookupIn, request: Request, caller: CallerDep) -> LookupOut:
+    if not (sees_platform(caller, request.app.state.settings.provinces)
+            and sees_province(caller, body.use.usage_province)):
+        raise Forbidden("只能为本省的用血查询 (staff ask for blood used in their own province)",
+                        field="use.usage_province")
     async with request.app.state.sessionmaker() as session:
         partner = await partners.serving(session, body.donor_province)
     if partner is None:

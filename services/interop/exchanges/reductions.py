@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from kit.problems import NotFound, Problem, ServiceUnavailable, problem_responses
+from services.interop.access import FROM_CLAIMS, PARTNER_API
 from services.interop.clients import local
 from services.interop.clients import partner as partner_client
 from services.interop.exchanges.claims_in import passed_on
-from services.interop.exchanges.claims_out import _peer
 from services.interop.exchanges.schemas import Item, Person
 from services.interop.inbound.endpoints import PARTNER_ERRORS
 from services.interop.inbound.route import AdmittedDep, SignedRoute
@@ -24,7 +24,7 @@ from services.interop.outbox.deliver import enqueue
 from services.interop.outbox.models import OutboundMessage
 from services.interop.partners import repository as partners
 
-inbound = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute)
+inbound = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute, dependencies=[PARTNER_API])
 local_router = APIRouter(prefix="/v1", tags=["outbound"])
 
 
@@ -133,7 +133,7 @@ class AskAuthorisation(BaseModel):
 
 @local_router.post("/outbound/authorisations", response_model=Authorisation, operation_id="ask_partner_authorisation",
                    summary="Ask the donor's province to authorise a hospital's notice (synchronous)",
-                   dependencies=[_peer("claims")], responses=problem_responses(401, 403, 404, 422, 503))
+                   dependencies=[FROM_CLAIMS], responses=problem_responses(401, 403, 404, 422, 503))
 async def ask_authorisation(body: AskAuthorisation, request: Request) -> Authorisation:
     app = request.app
     async with app.state.sessionmaker() as session:
@@ -173,7 +173,7 @@ class ReductionEvent(BaseModel):
 
 @local_router.post("/reduction-events", status_code=202, operation_id="reduction_event_for_partner",
                    summary="A partner-authorised notice was settled or cancelled here: report it",
-                   dependencies=[_peer("claims")], responses=problem_responses(401, 403, 404))
+                   dependencies=[FROM_CLAIMS], responses=problem_responses(401, 403, 404))
 async def reduction_event(body: ReductionEvent, request: Request) -> dict[str, str]:
     app = request.app
     case_key = f"authorisation:{body.partner}:{body.partner_notice_no}"

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from kit.problems import NotFound, problem_responses
+from services.interop.access import PARTNER_API
 from services.interop.inbound import replies
 from services.interop.inbound.route import AdmittedDep, SignedRoute
 
-router = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute)
+router = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute, dependencies=[PARTNER_API])
 PARTNER_ERRORS = problem_responses(401, 409, 413, 422, 503)
 
 

@@ -26,7 +26,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit import clock
+from kit import clock, tracing
 from kit.crypto import FieldCipher
 from services.interop.clients import partner as partner_client
 from services.interop.outbox.models import BODY_CONTEXT, OutboundMessage
@@ -51,7 +51,7 @@ def enqueue(session: AsyncSession, cipher: FieldCipher, *, partner_code: str, ca
         path=path, content_type=content_type,
         body_encrypted=cipher.encrypt(base64.b64encode(body).decode(), context=BODY_CONTEXT),
         context={"receiver_province": receiver_province, **(context or {})}, state="pending", attempts=0,
-        next_attempt_at=clock.now())
+        next_attempt_at=clock.now(), traceparent=tracing.current_traceparent())
     session.add(row)
     return row
 
@@ -126,7 +126,9 @@ async def deliver_once(app: FastAPI, limit: int = 20) -> int:
     done = 0
     for leased in await _lease(app, limit):
         try:
-            new_state, reply, error = await _attempt(app, leased)
+            with tracing.continue_trace(leased.traceparent, f"outbox interop {leased.kind}",
+                                        **{"messaging.message.id": leased.message_id}):
+                new_state, reply, error = await _attempt(app, leased)
         except Exception as exc:  # a bug in one message must not stop the others
             log.exception("interop delivery failed", message_id=leased.message_id)
             new_state, reply, error = leased.state, None, f"{type(exc).__name__}: {exc}"

@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from kit.db import SessionDep
-from kit.identity import require_roles
 from kit.problems import problem_responses
+from services.interop.access import ADMIN
 from services.interop.outbox.models import OutboundMessage
 
-router = APIRouter(prefix="/v1", tags=["outbound"], dependencies=[require_roles("admin")])
+router = APIRouter(prefix="/v1", tags=["outbound"], dependencies=[ADMIN])
 
 
 class OutboundOut(BaseModel):

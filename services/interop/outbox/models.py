@@ -46,4 +46,6 @@ class OutboundMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     reply: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The trace of the request that wrote the message (kit.tracing): its delivery continues it.
+    traceparent: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

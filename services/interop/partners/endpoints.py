@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
+from kit.identity import CallerDep
 from kit.problems import problem_responses
+from services.interop.access import ADMIN
 from services.interop.partners import repository, service
 from services.interop.partners.schemas import AuditOut, KeyIn, OwnKeyOut, PartnerIn, PartnerOut, ReasonIn
 
-router = APIRouter(prefix="/v1", tags=["partners"], dependencies=[require_roles("admin")])
+router = APIRouter(prefix="/v1", tags=["partners"], dependencies=[ADMIN])
 
 
 @router.post("/partners", response_model=PartnerOut, status_code=status.HTTP_201_CREATED,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import any_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.interop.partners.models import AuditEvent, OwnKey, Partner, PartnerKey
@@ -30,7 +30,7 @@ async def key(session: AsyncSession, key_id: str) -> PartnerKey | None:
 
 async def serving(session: AsyncSession, province: str) -> Partner | None:
     """The active partner serving a province, if any."""
-    stmt = select(Partner).where(Partner.provinces.any(province), Partner.status == "active").limit(1)
+    stmt = select(Partner).where(any_(Partner.provinces) == province, Partner.status == "active").limit(1)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

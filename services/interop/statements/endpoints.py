@@ -4,13 +4,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
+from fastapi import APIRouter, FastAPI, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
-from kit.problems import Forbidden, NotFound, ServiceUnavailable, Unprocessable, problem_responses
+from kit.identity import CallerDep
+from kit.problems import NotFound, ServiceUnavailable, Unprocessable, problem_responses
+from services.interop.access import FINANCE, FROM_PAYMENTS, PARTNER_API, sees_platform
 from services.interop.clients import local
 from services.interop.exchanges.effects import effect
 from services.interop.inbound.endpoints import PARTNER_ERRORS
@@ -23,9 +24,8 @@ from services.interop.statements import service
 from services.interop.statements.models import Statement
 from services.interop.statements.service import PaymentConfirmation, StatementAnswer, StatementMessage
 
-inbound = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute)
+inbound = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute, dependencies=[PARTNER_API])
 router = APIRouter(prefix="/v1", tags=["statements"])
-FINANCE = ("finance", "admin")
 
 
 class StatementOut(BaseModel):
@@ -81,14 +81,14 @@ class StatementIn(BaseModel):
 
 
 @router.post("/statements", response_model=StatementOut, status_code=status.HTTP_201_CREATED,
-             operation_id="send_statement", dependencies=[require_roles(*FINANCE)],
+             operation_id="send_statement", dependencies=[FINANCE],
              summary="Send a partner our statement for a month: what our hospitals reduced for its donors",
              responses=problem_responses(401, 403, 404, 422, 503))
-async def send_statement(body: StatementIn, request: Request) -> StatementOut:
+async def send_statement(body: StatementIn, request: Request, caller: CallerDep) -> StatementOut:
     app = request.app
     async with app.state.sessionmaker() as session:
         partner = await partners.get(session, body.partner)
-    if partner is None:
+    if partner is None or not sees_platform(caller, app.state.settings.provinces):
         raise NotFound(f"没有合作平台 {body.partner} (no such partner)", field="partner")
     start, end = service.month_bounds(body.period)
     found = await local.call(app, "claims", "GET", "/v1/cross-province/forwarded-reductions",
@@ -108,10 +108,12 @@ async def send_statement(body: StatementIn, request: Request) -> StatementOut:
 
 
 @router.get("/statements", response_model=list[StatementOut], operation_id="list_statements",
-            dependencies=[require_roles(*FINANCE)], summary="Statements with partners, both ways, newest first",
+            dependencies=[FINANCE], summary="Statements with partners, both ways, newest first",
             responses=problem_responses(401, 403))
-async def list_statements(session: SessionDep,
+async def list_statements(request: Request, caller: CallerDep, session: SessionDep,
                           partner: Annotated[str | None, Query(max_length=32)] = None) -> list[StatementOut]:
+    if not sees_platform(caller, request.app.state.settings.provinces):
+        return []  # another province's finance: the platform's statements are not theirs
     stmt = select(Statement).order_by(Statement.created_at.desc()).limit(200)
     if partner:
         stmt = stmt.where(Statement.partner_code == partner)
@@ -119,14 +121,14 @@ async def list_statements(session: SessionDep,
 
 
 @router.post("/statements/{statement_id}/pay", response_model=StatementOut, operation_id="pay_statement",
-             dependencies=[require_roles(*FINANCE)],
+             dependencies=[FINANCE],
              summary="Pay a partner's statement's confirmed total (once; funding source interop)",
              responses=problem_responses(401, 403, 404, 409, 422, 503))
 async def pay_statement(statement_id: uuid.UUID, request: Request, caller: CallerDep) -> StatementOut:
     app = request.app
     async with app.state.sessionmaker() as session:
         statement = await session.get(Statement, statement_id)
-        if statement is None:
+        if statement is None or not sees_platform(caller, app.state.settings.provinces):
             raise NotFound("没有这份结算清单 (no such statement)")
         service.request_payment(statement)
         partner = await partners.get(session, statement.partner_code)
@@ -160,12 +162,7 @@ class PaymentEvent(BaseModel):
     occurred_at: datetime | None = None
 
 
-def _payments_only(caller: CallerDep) -> None:
-    if caller.kind != "system" or caller.subject != "payments":
-        raise Forbidden("only the payments service reports payments")
-
-
-@router.post("/payment-events", operation_id="interop_payment_event", dependencies=[Depends(_payments_only)],
+@router.post("/payment-events", operation_id="interop_payment_event", dependencies=[FROM_PAYMENTS],
              summary="Payments reports a statement payment's outcome; a success is confirmed to the partner",
              responses=problem_responses(401, 403, 404))
 async def payment_event(body: PaymentEvent, request: Request) -> dict[str, str]:
