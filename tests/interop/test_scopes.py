@@ -11,19 +11,7 @@ from tests.claims.helpers import DONOR
 from tests.interop.conftest import PartnerSetup
 from tests.support.apps import AppStack
 from tests.support.dates import iso_days_ago, today
-
-PASSWORD = "correct horse battery"
-
-
-async def staff(stack: AppStack, admin: dict[str, str], province: str) -> dict[str, dict[str, str]]:
-    out = {}
-    for role in ("station_operator", "finance"):
-        username = f"p{province}_{role}"
-        created = await stack.gateway.post("/ops/v1/users", headers=admin, json={
-            "username": username, "password": PASSWORD, "roles": [role], "province": province})
-        assert created.status_code == 201, created.text
-        out[role] = await stack.login(username, PASSWORD)
-    return out
+from tests.test_province_scope import staff
 
 
 def lookup(usage_province: str) -> dict[str, Any]:
@@ -39,23 +27,23 @@ async def test_interop_routes_of_another_province_are_absent(stack: AppStack, pa
     bj, zj = await staff(stack, admin, "11"), await staff(stack, admin, "33")
     day = {"date_from": today().isoformat(), "date_to": today().isoformat()}
     # Our own message to Zhejiang's (unreachable) platform is in the evidence log all the same.
-    assert (await gw.post("/ops/v1/interop/lookups", headers=bj["station_operator"],
+    assert (await gw.post("/ops/v1/interop/lookups", headers=bj["op"],
                           json=lookup("11"))).status_code == 503
-    assert len((await gw.get("/ops/v1/interop/evidence", params=day, headers=bj["finance"])).json()) >= 1
-    assert (await gw.get("/ops/v1/interop/evidence", params=day, headers=zj["finance"])).json() == []
-    assert (await gw.get("/ops/v1/interop/statements", headers=zj["finance"])).json() == []
-    sent = await gw.post("/ops/v1/interop/statements", headers=zj["finance"],
+    assert len((await gw.get("/ops/v1/interop/evidence", params=day, headers=bj["fin"])).json()) >= 1
+    assert (await gw.get("/ops/v1/interop/evidence", params=day, headers=zj["fin"])).json() == []
+    assert (await gw.get("/ops/v1/interop/statements", headers=zj["fin"])).json() == []
+    sent = await gw.post("/ops/v1/interop/statements", headers=zj["fin"],
                          json={"partner": "zj", "period": "2025-01"})
     assert sent.status_code == 404
     # A lookup is for blood used in the caller's province (admin: any).
-    refused = await gw.post("/ops/v1/interop/lookups", headers=bj["station_operator"], json=lookup("33"))
+    refused = await gw.post("/ops/v1/interop/lookups", headers=bj["op"], json=lookup("33"))
     assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "use.usage_province"
-    refused = await gw.post("/ops/v1/interop/lookups", headers=zj["station_operator"], json=lookup("33"))
+    refused = await gw.post("/ops/v1/interop/lookups", headers=zj["op"], json=lookup("33"))
     assert refused.status_code == 403
     assert (await gw.post("/ops/v1/interop/claims/BX3300000000000001/refresh",
-                          headers=zj["station_operator"])).status_code == 404
+                          headers=zj["op"])).status_code == 404
     # The directory, keys, audit and outbox: admin only.
     for path in ("/ops/v1/interop/partners", "/ops/v1/interop/own-keys", "/ops/v1/interop/audit",
                  "/ops/v1/interop/outbox"):
-        assert (await gw.get(path, headers=bj["finance"])).status_code == 403, path
+        assert (await gw.get(path, headers=bj["fin"])).status_code == 403, path
         assert (await gw.get(path, headers=admin)).status_code == 200, path
