@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from stack import pair as stack_pair
 from stack.processes import free_port, port_free
@@ -21,6 +24,9 @@ FAST = {
     "INTEROP_OUTBOX_RETRY_BASE_S": "0.3", "INTEROP_OUTBOX_RETRY_CAP_S": "1.5", "INTEROP_OUTBOX_POLL_S": "0.2",
     "CLAIMS_OUTBOX_POLL_S": "0.2", "PAYMENTS_SENT_POLL_S": "0.5", "PAYMENTS_WORKER_IDLE_S": "0.3",
     "BANK_SANDBOX_SETTLE_DELAY_S": "0.3", "STARTUP_TIMEOUT_S": "240",
+    # A partner that does not answer is given up on after this (then asked before a resend); long
+    # enough for a loaded machine's slowest answer, short enough for the outage scenario.
+    "INTEROP_PARTNER_TIMEOUT_S": "6",
 }
 PASSWORD = "correct horse battery"
 
@@ -78,18 +84,20 @@ class RunningPair:
         except Exception as exc:
             raise AssertionError(f"the pair did not start: {exc}\n{self.output()}") from exc
 
-    def restart(self, code: str) -> None:
-        platform = self.platform(code)
-        platform.start(self.logs[code])
-
-        async def ready() -> None:
-            async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
-                await stack_pair.wait_ready(client, platform)
-
+    @contextmanager
+    def stopped(self, code: str) -> Iterator[None]:
+        """Every process of one platform stopped (SIGSTOP: no answer, no refusal, what arrives
+        waits in the kernel) for the block, then continued (SIGCONT), whatever the block did."""
+        root = psutil.Process(self.platform(code).proc.pid)  # type: ignore[union-attr]
+        processes = [root, *root.children(recursive=True)]
+        for process in processes:
+            process.suspend()
         try:
-            asyncio.run(ready())
-        except Exception as exc:
-            raise AssertionError(f"{code} did not start again: {exc}\n{self.output()}") from exc
+            yield
+        finally:
+            for process in reversed(processes):
+                with suppress(psutil.NoSuchProcess):
+                    process.resume()
 
     def platform(self, code: str) -> stack_pair.Platform:
         return next(p for p in self.pair if p.code == code)

@@ -1,7 +1,13 @@
 """Two real deployments, Beijing and Zhejiang, as `make run-pair` starts them: a Zhejiang claim for
 a Beijing donor is decided and paid in Beijing and Zhejiang shows `paid`; a replayed message is
-refused; keys rotated mid-flow keep working; a partner stopped and started again gets every
-message once. The evidence logs of both sides tell the same story."""
+refused; keys rotated mid-flow keep working; a partner whose processes stop for a while gets every
+message once when they continue; a cross-province direct reduction ends in a statement paid once;
+a withdrawal in Zhejiang cancels the case in Beijing. The evidence logs of both sides tell the
+same story.
+
+The pair starts once for the module (minutes on a loaded machine) and every scenario runs against
+it, in file order. The claims of the later scenarios are filed at the start (`filed`), so their
+forwarding runs while the earlier scenarios do."""
 
 from __future__ import annotations
 
@@ -57,6 +63,17 @@ def zj(running_pair: RunningPair) -> Side:
 @pytest.fixture(scope="module")
 def reviewer(bj: Side) -> dict[str, str]:
     return bj.user("e2e_bj_rev", ["reviewer"])
+
+
+# scenario -> (invoice number, card): Zhejiang counter claims for 张三, filed at the start.
+LATER_CLAIMS = {"rotation": ("ZJROT0001", "6222021234567890029"), "outage": ("ZJDOWN001", "6222021234567890037"),
+                "withdrawal": ("ZJCANCEL1", "6222021234567890045")}
+
+
+@pytest.fixture(scope="module")
+def filed(zj: Side) -> dict[str, str]:
+    """The Zhejiang references of the later scenarios' claims, each forwarded to Beijing at once."""
+    return {name: file_claim(zj, invoice, card) for name, (invoice, card) in LATER_CLAIMS.items()}
 
 
 def bank_payouts(side: Side, card: str) -> list[int]:
@@ -116,8 +133,8 @@ def sequence(side: Side, message_ids: set[str]) -> list[str]:
 
 
 def test_a_zhejiang_claim_is_decided_and_paid_in_beijing(running_pair: RunningPair, bj: Side, zj: Side,
-                                                        reviewer: dict[str, str]) -> None:
-    assert running_pair.demo_claim is not None
+                                                        reviewer: dict[str, str], filed: dict[str, str]) -> None:
+    assert running_pair.demo_claim is not None and len(filed) == len(LATER_CLAIMS)  # the later ones under way
     forwarded = forwarded_in(bj, running_pair.demo_claim, zj)
     assert (forwarded["channel"], forwarded["status"], forwarded["eligible_fen"]) == ("interop", "submitted", 44_000)
     approve(bj, reviewer, forwarded["id"])
@@ -132,7 +149,12 @@ def test_a_zhejiang_claim_is_decided_and_paid_in_beijing(running_pair: RunningPa
     assert {m["state"] for m in pushed} == {"delivered"}
     zj_out = {e["message_id"] for e in zj.evidence(clock.today()) if e["direction"] == "out" and e["kind"] == "request"}
     assert zj_out and all(processed_once(bj)[m] == 1 for m in zj_out)
-    ids = zj_out | {m["message_id"] for m in pushed}
+    # The demo case's own messages (the later scenarios' claims are under way beside it).
+    case = f"claim:{zj.claim_by_reference(running_pair.demo_claim)['id']}"
+    sent = {m["message_id"] for m in zj.client.get("/ops/v1/interop/outbox", headers=zj.admin,
+                                                   params={"case_key": case}).json()}
+    assert len(sent) == 5  # four documents, then the claim
+    ids = sent | {m["message_id"] for m in pushed}
     print("\n".join(["", "Zhejiang's evidence:", *sequence(zj, ids), "Beijing's evidence:", *sequence(bj, ids)]))
 
 
@@ -175,8 +197,9 @@ def file_claim(zj: Side, invoice: str, card: str) -> str:
     return str(claim["reference"])
 
 
-def test_keys_rotated_mid_flow_keep_working(bj: Side, zj: Side, reviewer: dict[str, str]) -> None:
-    reference = file_claim(zj, "ZJROT0001", "6222021234567890029")
+def test_keys_rotated_mid_flow_keep_working(bj: Side, zj: Side, reviewer: dict[str, str],
+                                           filed: dict[str, str]) -> None:
+    reference = filed["rotation"]
     forwarded = forwarded_in(bj, reference, zj)
     old_zj_keys = [k["key_id"] for k in bj.client.get("/ops/v1/interop/partners/zj", headers=bj.admin).json()["keys"]]
     new_zj, new_bj = rotate(zj, bj), rotate(bj, zj)
@@ -192,13 +215,14 @@ def test_keys_rotated_mid_flow_keep_working(bj: Side, zj: Side, reviewer: dict[s
     assert [e["key_id"] for e in zj.evidence(today) if e["direction"] == "in" and e["kind"] == "request"][-1] == new_bj
 
 
-def test_a_partner_stopped_and_started_again_gets_every_message_once(running_pair: RunningPair, bj: Side, zj: Side,
-                                                                     reviewer: dict[str, str]) -> None:
-    card = "6222021234567890037"
-    reference = file_claim(zj, "ZJDOWN001", card)
+def test_a_partner_stopped_for_a_while_gets_every_message_once(running_pair: RunningPair, bj: Side, zj: Side,
+                                                               reviewer: dict[str, str], filed: dict[str, str]) -> None:
+    """Zhejiang's processes stop (SIGSTOP) while Beijing decides and pays: Beijing's messages get no
+    answer, neither a refusal nor a reply, and wait; Zhejiang continues and takes in what had
+    arrived meanwhile; Beijing asks before resending, so nothing is lost and nothing doubled.
+    (That a platform's data outlives a real stop and start: tests/e2e/test_make_run.py.)"""
+    card, reference = LATER_CLAIMS["outage"][1], filed["outage"]
     forwarded = forwarded_in(bj, reference, zj)
-    running_pair.platform("zj").stop()
-    approve(bj, reviewer, forwarded["id"])
 
     def waiting() -> list[dict[str, Any]] | None:
         rows = bj.client.get("/ops/v1/interop/outbox", headers=bj.admin,
@@ -206,9 +230,10 @@ def test_a_partner_stopped_and_started_again_gets_every_message_once(running_pai
         pending = [r for r in rows if r["state"] != "delivered" and r["attempts"] >= 2]
         return pending or None
 
-    held = wait_for(waiting, "Beijing to try and fail to reach the stopped Zhejiang", timeout_s=60)
-    assert all(r["last_error"] for r in held)
-    running_pair.restart("zj")
+    with running_pair.stopped("zj"):
+        approve(bj, reviewer, forwarded["id"])
+        held = wait_for(waiting, "Beijing to try and fail to reach the stopped Zhejiang", timeout_s=90)
+        assert all(r["last_error"] for r in held)
     zj_again = running_pair.side("zj")
     final = zj_status(zj_again, reference, "paid")
     assert final["paid_fen"] == 44_000
@@ -291,11 +316,28 @@ def test_a_cross_province_direct_reduction_ends_in_a_statement_paid_once(running
     assert {"source": "interop", "amount_fen": 44_000, "disbursements": 1} in totals.json()["totals"]
 
 
-def test_a_forwarded_claim_withdrawn_in_zhejiang_is_cancelled_in_beijing(bj: Side, zj: Side) -> None:
-    reference = file_claim(zj, "ZJCANCEL1", "6222021234567890045")
+def test_a_forwarded_claim_withdrawn_in_zhejiang_is_cancelled_in_beijing(bj: Side, zj: Side,
+                                                                         filed: dict[str, str]) -> None:
+    reference = filed["withdrawal"]
     forwarded = forwarded_in(bj, reference, zj)
     ours = zj.claim_by_reference(reference)
     asked = zj.client.post(f"/ops/v1/claims/{ours['id']}/withdraw", headers=zj.admin, json={"reason": "已在本地报销"})
     assert asked.status_code == 200 and asked.json()["status"] == "forwarded", asked.text
     zj_status(zj, reference, "withdrawn")
     assert bj.claim_by_reference(forwarded["reference"])["status"] == "withdrawn"
+
+
+def test_each_platform_exports_its_metrics_on_ports_of_its_own(running_pair: RunningPair) -> None:
+    """Issue 16 on the pair: every process of both platforms answers /metrics, no port shared
+    (Beijing's offsets from PORT, Zhejiang's from PORT+100), the interop service among them."""
+    urls = {code: re.search(r"metrics \(Prometheus\):\s+(.+)", log.read_text(errors="replace")).group(1).split(", ")  # type: ignore[union-attr]
+            for code, log in running_pair.logs.items()}
+    ports = {code: {u.split(":")[2].split("/")[0] for u in found} for code, found in urls.items()}
+    assert ports["bj"].isdisjoint(ports["zj"]) and all(len(p) == len(urls[c]) for c, p in ports.items()), urls
+    for code, found in urls.items():
+        interop = f"http://127.0.0.1:{running_pair.platform(code).port + 4}/metrics"
+        assert interop in found, found
+        for url in found:
+            scraped = httpx.get(url, timeout=10)
+            assert scraped.status_code == 200 and "xuefei_" in scraped.text, url
+        assert 'xuefei_outbox_depth{outbox="interop"}' in httpx.get(interop, timeout=10).text

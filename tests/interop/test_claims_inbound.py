@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import random
 import uuid
+
+from PIL import Image
 
 from services.interop.exchanges.lookups import NOT_ELIGIBLE
 from tests.claims.helpers import seed_donor
@@ -114,3 +119,27 @@ async def test_a_mutual_aid_lookup_confirms_the_cover_of_our_donors_only(stack: 
                 "beneficiary": {**body["donor"], "cert_number": stranger_id}}
     assert (await partner.signer.call(stack.gateway, "POST", "/lookups", json_body=stranger)).json() == {
         "eligible": False, "reason": NOT_ELIGIBLE}
+
+
+async def test_a_photo_over_the_message_limit_reaches_the_claim(stack: AppStack, partner: PartnerSetup) -> None:
+    """A document travels alone at every hop (partner -> gateway -> interop -> claims), each time
+    under the upload body limit, never inside a 1 MB message; a resend attaches nothing twice."""
+    await seed_donor(stack.gateway, partner.admin)
+    documents = await send_documents(partner.signer, stack.gateway, kinds=("donor_id_back", "fee_list", "invoice"))
+    noise = Image.frombytes("RGB", (1100, 1100), random.Random(14).randbytes(1100 * 1100 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "JPEG", quality=95)
+    photo = buffer.getvalue()
+    assert 1024 * 1024 < len(photo) < 10 * 1024 * 1024
+    sha256 = hashlib.sha256(photo).hexdigest()
+    put = await partner.signer.call(stack.gateway, "PUT", f"/documents/{sha256}", body=photo, content_type="image/jpeg")
+    assert put.status == 201, put.body
+    documents.append({"kind": "donor_id_front", "sha256": sha256})
+    for expected in (201, 200):
+        forwarded = await partner.signer.call(stack.gateway, "POST", "/claims",
+                                              json_body=forwarded_claim("ZJ-BIG1", documents=documents))
+        assert forwarded.status == expected and forwarded.json()["status"] == "submitted", forwarded.body
+    claim = (await stack.gateway.get("/ops/v1/claims", headers=partner.admin)).json()[0]
+    assert sorted(d["kind"] for d in claim["documents"]) == ["donor_id_back", "donor_id_front", "fee_list", "invoice"]
+    front = next(d for d in claim["documents"] if d["kind"] == "donor_id_front")
+    assert front["size_bytes"] > 100 * 1024  # the photo itself (re-encoded), not a stand-in
