@@ -117,8 +117,8 @@ def create_app(
     if settings.sandbox_mode:
         app.include_router(dev_router)
     register_routes(app, ROUTES)
+    install_docs(app)  # before the partner API's catch-all, which would take /interop/v1/docs too
     register_interop(app)
-    install_docs(app)
     # Last: the client's files at /, so every route above wins over a file name.
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="client")
     return app

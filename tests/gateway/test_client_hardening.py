@@ -9,7 +9,7 @@ from tests.gateway.test_donor_sign_in import DONOR, latest_code, registry  # noq
 
 
 async def test_html_pages_carry_a_strict_csp_and_the_other_headers(gateway: httpx.AsyncClient) -> None:
-    for path in ("/", "/docs", "/ops/v1/docs", "/his/v1/docs"):
+    for path in ("/", "/docs", "/ops/v1/docs", "/his/v1/docs", "/interop/v1/docs"):
         page = await gateway.get(path)
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), path
         csp = page.headers["content-security-policy"]

@@ -17,6 +17,14 @@ async def test_ops_openapi_has_login_and_the_forwarded_operations(gateway: httpx
     assert doc["paths"]["/ops/v1/whoami/entitlement"]["get"]["security"] == [{"bearer": []}]
 
 
+async def test_the_partner_api_is_documented_beside_its_pass_through(gateway: httpx.AsyncClient) -> None:
+    """The gateway's own /interop/v1/openapi.json and docs, not forwarded to the interop service as a
+    partner message would be."""
+    doc = (await gateway.get("/interop/v1/openapi.json")).json()
+    assert doc["paths"]["/interop/v1/claims"]["post"]["security"] == [{"httpsig": []}]
+    assert (await gateway.get("/interop/v1/docs")).headers["content-type"].startswith("text/html")
+
+
 async def test_swagger_ui_is_served_without_a_cdn(gateway: httpx.AsyncClient) -> None:
     page = await gateway.get("/ops/v1/docs")
     assert "/docs/static/swagger-ui-bundle.js" in page.text
