@@ -30,11 +30,14 @@ async def interop_passthrough(request: Request) -> Response:
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
                if k.decode("latin-1").lower() not in DROPPED]
     headers.append((CALLER_HEADER, signer.sign(PARTNER_GATE)))
+    client = clients["interop"]
+    # The target as the partner sent it, byte for byte (its signature covers it): not the decoded
+    # path, which may no longer be a valid URL or name the same route.
+    query = request.scope.get("query_string", b"")
+    url = client.base_url.copy_with(raw_path=raw_target(request) + (b"?" + query if query else b""))
     try:
         # No retry here: the partner resends under the same message id if it gets no answer.
-        upstream = await clients["interop"].request(
-            request.method, request.url.path, params=request.url.query.encode() or None,
-            content=body, headers=headers)
+        upstream = await client.request(request.method, url, content=body, headers=headers)
     except httpx.TimeoutException as exc:
         log.warning("interop service timeout", error=repr(exc))
         raise ServiceUnavailable("interop service did not answer in time; ask before resending") from exc
@@ -43,6 +46,12 @@ async def interop_passthrough(request: Request) -> Response:
         raise ServiceUnavailable("interop service is unavailable; retry shortly") from exc
     out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
     return Response(upstream.content, status_code=upstream.status_code, headers=out_headers)
+
+
+def raw_target(request: Request) -> bytes:
+    """The request's path as it came on the wire (percent-encoded), without the query."""
+    raw: bytes | None = request.scope.get("raw_path")
+    return raw if raw else request.url.path.encode()
 
 
 def register_interop(app: FastAPI) -> None:

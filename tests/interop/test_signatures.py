@@ -129,3 +129,14 @@ async def test_the_gateways_body_limit_and_headers_hold_on_the_partner_api(stack
     assert reply.status == 201 and reply.json() == {"sha256": sha256, "size_bytes": len(photo)}
     assert reply.signature_ok, reply.signature_error
     assert reply.headers["x-content-type-options"] == "nosniff" and "content-security-policy" not in reply.headers
+
+
+async def test_the_target_is_passed_on_and_checked_as_the_partner_sent_it(stack: AppStack,
+                                                                         partner: PartnerSetup) -> None:
+    """The signature covers the target URI byte for byte: the gateway passes the raw path on, and a
+    percent-encoded one is neither decoded into another route nor into another signature base."""
+    encoded = await partner.signer.call(stack.gateway, "GET", "/claims/ZJ%2D0404")
+    assert encoded.status == 404 and encoded.signature_ok, encoded.body  # admitted: no such case
+    odd = await stack.gateway.post("/interop/v1/claims/ab%00/cancel", json={"reason": "x"})  # logged, no 500
+    assert odd.status_code == 401 and odd.headers["content-type"] == "application/problem+json", odd.text
+    assert (await stack.gateway.get("/interop/v1/claims/a%2Fb")).status_code == 404  # names no route

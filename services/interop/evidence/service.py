@@ -34,7 +34,12 @@ class Message:
 
 
 def _h(headers: dict[str, str], name: str) -> str | None:
-    return next((v for k, v in headers.items() if k.lower() == name), None)
+    return _text(next((v for k, v in headers.items() if k.lower() == name), None))
+
+
+def _text(value: str | None) -> str | None:
+    """As received, but storable: PostgreSQL text holds no NUL (a hostile message may carry one)."""
+    return value.replace("\x00", "\\x00") if value else value
 
 
 def entry(message: Message, cipher: FieldCipher) -> EvidenceEntry:
@@ -48,11 +53,11 @@ def entry(message: Message, cipher: FieldCipher) -> EvidenceEntry:
     return EvidenceEntry(
         at=clock.now(), direction=message.direction, kind=message.kind, partner_code=message.partner_code,
         message_id=(_h(message.headers, "interop-message-id") or "")[:64] or None,
-        in_reply_to=message.in_reply_to, method=message.method, target_uri=message.target_uri,
+        in_reply_to=_text(message.in_reply_to), method=message.method, target_uri=_text(message.target_uri),
         status=message.status, content_digest=_h(message.headers, "content-digest"),
         request_digest=message.request_digest, signature_input=signature_input,
         signature=_h(message.headers, "signature"), key_id=key_id, outcome=message.outcome,
-        detail=(message.detail or "")[:2000] or None, body_encrypted=body)
+        detail=_text((message.detail or "")[:2000]) or None, body_encrypted=body)
 
 
 async def record(sessionmaker: async_sessionmaker[AsyncSession], cipher: FieldCipher, *messages: Message) -> None:

@@ -15,7 +15,7 @@ from kit.problems import Problem, Unprocessable
 from services.interop.access import PARTNER_API
 from services.interop.clients import local
 from services.interop.exchanges.schemas import CancelIn, ClaimState, ForwardedClaimIn
-from services.interop.inbound.endpoints import PARTNER_ERRORS
+from services.interop.inbound.endpoints import PARTNER_ERRORS, PARTNER_OBJECT_ERRORS
 from services.interop.inbound.models import InboundDocument
 from services.interop.inbound.route import AdmittedDep, SignedRoute
 
@@ -44,7 +44,7 @@ def passed_on(response: Any, prefix: str = "claim.", field: str | None = None) -
 @router.put("/documents/{sha256}", response_model=DocumentReceived, status_code=status.HTTP_201_CREATED,
             operation_id="partner_put_document",
             summary="One document of a claim to come (JPEG, PNG or PDF, at most 10 MB), named by its SHA-256",
-            responses=PARTNER_ERRORS)
+            responses=PARTNER_OBJECT_ERRORS)
 async def put_document(request: Request, admitted: AdmittedDep,
                        sha256: str = Path(pattern=r"^[0-9a-f]{64}$")) -> DocumentReceived:
     body = await request.body()
@@ -117,7 +117,7 @@ async def forward_claim(body: ForwardedClaimIn, request: Request, response: Resp
 
 
 @router.get("/claims/{sender_claim_ref}", response_model=ClaimState, operation_id="partner_claim_state",
-            summary="The current state of a claim you forwarded (poll)", responses=PARTNER_ERRORS)
+            summary="The current state of a claim you forwarded (poll)", responses=PARTNER_OBJECT_ERRORS)
 async def claim_state(sender_claim_ref: str, request: Request, admitted: AdmittedDep) -> ClaimState:
     answer = await local.call(request.app, "claims", "GET",
                               f"/v1/cross-province/claims/{admitted.partner_code}/{sender_claim_ref}")
@@ -128,7 +128,7 @@ async def claim_state(sender_claim_ref: str, request: Request, admitted: Admitte
 
 @router.post("/claims/{sender_claim_ref}/cancel", response_model=ClaimState, operation_id="partner_cancel_claim",
              summary="Cancel a forwarded claim (only before review starts; else 409 with the state unchanged)",
-             responses=PARTNER_ERRORS)
+             responses=PARTNER_OBJECT_ERRORS)
 async def cancel_claim(sender_claim_ref: str, body: CancelIn, request: Request, admitted: AdmittedDep) -> ClaimState:
     answer = await local.call(request.app, "claims", "POST",
                               f"/v1/cross-province/claims/{admitted.partner_code}/{sender_claim_ref}/cancel",
@@ -140,7 +140,7 @@ async def cancel_claim(sender_claim_ref: str, body: CancelIn, request: Request, 
 
 @router.post("/claim-status", response_model=ClaimState, operation_id="partner_push_claim_status",
              summary="The donation province's new state of a claim we forwarded to it (older states are ignored)",
-             responses=PARTNER_ERRORS)
+             responses=PARTNER_OBJECT_ERRORS)
 async def claim_status(body: ClaimState, request: Request, admitted: AdmittedDep) -> ClaimState:
     answer = await local.call(request.app, "claims", "POST",
                               f"/v1/cross-province/forwarded/{body.sender_claim_ref}/partner-status",

@@ -18,7 +18,7 @@ from services.interop.clients import local
 from services.interop.clients import partner as partner_client
 from services.interop.exchanges.claims_in import passed_on
 from services.interop.exchanges.schemas import Item, Person
-from services.interop.inbound.endpoints import PARTNER_ERRORS
+from services.interop.inbound.endpoints import PARTNER_ERRORS, PARTNER_OBJECT_ERRORS
 from services.interop.inbound.route import AdmittedDep, SignedRoute
 from services.interop.outbox.deliver import enqueue
 from services.interop.outbox.models import OutboundMessage
@@ -100,7 +100,7 @@ async def authorise(body: AuthorisationRequest, request: Request, admitted: Admi
 @inbound.post("/authorisations/{notice_no}/settlement", response_model=Authorisation,
               operation_id="partner_report_settlement",
               summary="The hospital settled: the reduced amount is consumed from the donor's quota",
-              responses=PARTNER_ERRORS)
+              responses=PARTNER_OBJECT_ERRORS)
 async def report_settlement(notice_no: str, body: SettlementReport, request: Request,
                             admitted: AdmittedDep) -> Authorisation:
     answer = await local.call(request.app, "claims", "POST",
@@ -113,7 +113,7 @@ async def report_settlement(notice_no: str, body: SettlementReport, request: Req
 
 @inbound.post("/authorisations/{notice_no}/cancel", response_model=Authorisation,
               operation_id="partner_cancel_authorisation", summary="The notice was not used: the hold is released",
-              responses=PARTNER_ERRORS)
+              responses=PARTNER_OBJECT_ERRORS)
 async def cancel_authorisation(notice_no: str, body: CancelReport, request: Request,
                                admitted: AdmittedDep) -> Authorisation:
     answer = await local.call(request.app, "claims", "POST", f"/v1/cross-province/authorisations/{notice_no}/cancel",

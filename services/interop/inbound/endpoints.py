@@ -15,6 +15,8 @@ from services.interop.inbound.route import AdmittedDep, SignedRoute
 
 router = APIRouter(prefix="/interop/v1", tags=["partner-api"], route_class=SignedRoute, dependencies=[PARTNER_API])
 PARTNER_ERRORS = problem_responses(401, 409, 413, 422, 503)
+# Routes about one object (a document, a case, a notice): it may not exist (or the path names none).
+PARTNER_OBJECT_ERRORS = PARTNER_ERRORS | problem_responses(404)
 
 
 class EarlierAnswer(BaseModel):

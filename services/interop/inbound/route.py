@@ -57,7 +57,9 @@ async def signed_exchange(request: Request, original: Handler) -> Response:
     settings = state.settings
     headers = {k.lower(): v for k, v in request.headers.items()}
     query = f"?{request.url.query}" if request.url.query else ""
-    target = settings.public_base_url.rstrip("/") + request.url.path + query
+    # The target URI as the partner sent it (percent-encoded, as the gateway passes it on).
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    target = settings.public_base_url.rstrip("/") + raw_path.decode("latin-1") + query
     request_view = httpsig.RequestView(request.method, target, headers)
     partner: str | None = None
     body = b""
