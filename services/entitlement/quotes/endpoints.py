@@ -24,4 +24,4 @@ QUOTE_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_oper
 async def quote(request: Request, body: QuoteIn, session: SessionDep) -> QuoteOut:
     context = await service.quote(session, body, rule_sets=request.app.state.rule_sets,
                                   index=request.app.state.blind_index)
-    return service.quote_out(context.quote, context.rule_set, body)
+    return service.quote_out(context, body)
