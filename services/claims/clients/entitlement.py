@@ -14,13 +14,15 @@ from kit.problems import Problem, ServiceUnavailable, Unprocessable
 
 # Entitlement's request fields -> the claim JSON's fields, so an error points at the claim form.
 _FIELD_MAP = {"used_on": "usage.used_on", "usage_province": "usage.usage_province", "paid_on": "usage.paid_on",
-              "blood_fee_fen": "invoice.blood_fee_fen", "items": "usage.items"}
+              "blood_fee_fen": "invoice.blood_fee_fen", "items": "usage.items", "mutual_aid_fen": "invoice.mutual_aid_fen"}
 
 
 def claim_field(field: str) -> str:
+    field = re.sub(r"^quote\.", "", field)
     if field.startswith("items["):
         return "usage." + field
-    field = re.sub(r"^quote\.", "", field)
+    # additional_donors[0].donor.cert_number -> additional_donors[0].cert_number (the claim's shape)
+    field = re.sub(r"^(additional_donors\[\d+\])\.donor\.", r"\1.", field)
     return _FIELD_MAP.get(field, field)
 
 

@@ -12,7 +12,7 @@ REVIEWERS = ("reviewer", "senior_reviewer")
 
 
 def is_party(claim: Claim, caller: Caller, index: BlindIndex) -> bool:
-    """A donor sees claims they filed, and those where they are the donor or the beneficiary."""
+    """A donor sees claims they filed, and those where they are a named donor or the beneficiary."""
     if caller.kind != "donor":
         return False
     if claim.applicant_kind == "donor" and claim.applicant_subject == caller.subject:
@@ -20,7 +20,8 @@ def is_party(claim: Claim, caller: Caller, index: BlindIndex) -> bool:
     if caller.cert_number and caller.cert_type:
         mine = index.digest(caller.cert_number, context=CERT)
         return (claim.donor_cert_type, claim.donor_cert_index) == (caller.cert_type, mine) or (
-            claim.beneficiary_cert_type, claim.beneficiary_cert_index) == (caller.cert_type, mine)
+            claim.beneficiary_cert_type, claim.beneficiary_cert_index) == (caller.cert_type, mine) or any(
+            (d["cert_type"], d["cert_index"]) == (caller.cert_type, mine) for d in claim.additional_donors)
     return False
 
 

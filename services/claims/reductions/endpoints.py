@@ -36,6 +36,7 @@ class StatementOut(BaseModel):
 def _deps(request: Request) -> service.NoticeDeps:
     state = request.app.state
     return service.NoticeDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
+                              index=state.blind_index,
                               valid_days=state.settings.notice_valid_days)
 
 
@@ -80,8 +81,11 @@ async def cancel_notice(notice_no: str, body: CancelIn, caller: CallerDep, sessi
 @router.post("/reduction-notices/{notice_no}/settlement", response_model=NoticeOut, operation_id="settle_reduction",
              summary="Settlement at discharge: the reduction taken off the bill; idempotent by receipt number",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def settle(notice_no: str, body: SettlementIn, caller: CallerDep, session: SessionDep) -> NoticeOut:
-    return service.out(await service.settle(session, notice_no, body, caller))
+async def settle(notice_no: str, body: SettlementIn, request: Request, caller: CallerDep,
+                 session: SessionDep) -> NoticeOut:
+    state = request.app.state
+    return service.out(await service.settle(session, notice_no, body, caller, cipher=state.cipher,
+                                            index=state.blind_index))
 
 
 @router.post("/reduction-notices/{notice_no}/correction", response_model=NoticeOut, operation_id="correct_reduction",

@@ -1,0 +1,50 @@
+"""The donors a claim or reduction notice names: `donor` first, then any additional donors whose
+pools cover what the earlier ones leave of the bill (DOMAIN 6.1). Stored encrypted and masked."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
+from services.claims.intake.models import CERT
+
+
+class NamedDonor(Protocol):
+    cert_type: str
+    cert_number: str
+    name: str
+    relationship: str
+
+
+class HasDonors(Protocol):
+    donor_cert_type: str
+    donor_cert_encrypted: str
+    additional_donors: list[dict[str, Any]]
+
+
+def stored(donors: list[NamedDonor], cipher: FieldCipher, index: BlindIndex) -> list[dict[str, Any]]:
+    return [{"cert_type": d.cert_type, "cert_encrypted": cipher.encrypt(d.cert_number, context=CERT),
+             "cert_index": index.digest(d.cert_number, context=CERT), "cert_masked": mask_cert_number(d.cert_number),
+             "name": d.name, "relationship": d.relationship} for d in donors]
+
+
+def registry_keys(case: HasDonors, cipher: FieldCipher, index: BlindIndex) -> list[str]:
+    """Every named donor as the invoice registry knows them ("cert_type:blind index")."""
+    first = cipher.decrypt(case.donor_cert_encrypted, context=CERT)
+    keys = [f"{case.donor_cert_type}:{index.digest(first, context=CERT)}"]
+    return keys + [f"{d['cert_type']}:{d['cert_index']}" for d in case.additional_donors]
+
+
+def for_quote(case: HasDonors, cipher: FieldCipher) -> list[dict[str, Any]]:
+    """The entitlement quote's `additional_donors`, numbers decrypted for the call only."""
+    return [{"donor": {"cert_type": d["cert_type"], "cert_number": cipher.decrypt(d["cert_encrypted"], context=CERT)},
+             "relationship": d["relationship"]} for d in case.additional_donors]
+
+
+def masked(case: HasDonors) -> list[dict[str, str]]:
+    return [{"cert_type": d["cert_type"], "cert_number_masked": d["cert_masked"], "name": d["name"],
+             "relationship": d["relationship"]} for d in case.additional_donors]
+
+
+def names(case: Any) -> set[str]:
+    return {case.donor_name, *(d["name"] for d in case.additional_donors)}
