@@ -50,6 +50,8 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("POST", "/quotes", "entitlement", "/v1/quotes", *STAFF_QUOTE_ROLES),
     ops("GET", "/rule-sets", "entitlement", "/v1/rule-sets"),
     ops("GET", "/rule-sets/{rule_set_id}", "entitlement", "/v1/rule-sets/{rule_set_id}"),
+    # what-if over real cases: claims gathers its claims and notices, entitlement judges them
+    ops("POST", "/rule-sets/simulate", "claims", "/v1/simulations", "admin"),
     ops("POST", "/certificates/lookup", "entitlement", "/v1/certificates/lookup",
         "station_operator", "reviewer", "senior_reviewer", "admin"),
     # claims (报销): counter and mail registration, review, audit

@@ -20,6 +20,7 @@ from services.claims.outbox.endpoints import router as sandbox_router
 from services.claims.reductions.endpoints import router as reductions_router
 from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
+from services.claims.simulations.endpoints import router as simulations_router
 
 SCHEMA = "claims"
 
@@ -59,7 +60,7 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
     for router in (intake_router, documents_router, review_router, calendar_router, hospitals_router,
-                   reductions_router, sandbox_router, whoami_router):
+                   reductions_router, simulations_router, sandbox_router, whoami_router):
         app.include_router(router)
     return app
 

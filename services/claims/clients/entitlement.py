@@ -59,6 +59,21 @@ class EntitlementClient:
         raise Problem(data.get("detail"), status=response.status_code, slug="entitlement",
                       title=data.get("title", "Entitlement refused"))
 
+    async def simulate(self, body: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """A draft rule-set version over the given cases; stores nothing, so a retry is safe."""
+        try:
+            response = await http.send(self._client, "POST", "/v1/rule-sets/simulate", json=body,
+                                       headers=self._signer.headers(), timeout=timeout_s)
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable("额度服务暂不可用，请稍后再试 (entitlement service unavailable)") from exc
+        data = response.json()
+        if response.status_code == 200:
+            return data  # type: ignore[no-any-return]
+        if response.status_code == 422:
+            errors = data.get("errors") or [{"field": "draft"}]
+            raise Unprocessable(data.get("detail"), field=errors[0]["field"])
+        raise ServiceUnavailable("额度服务暂不可用，请稍后再试 (entitlement service unavailable)")
+
     async def settle(self, key: str, action: str, reason: str, ml: int | None = None) -> httpx.Response:
         """commit or release; used by the outbox, which handles the status codes."""
         body: dict[str, Any] = {"reason": reason}

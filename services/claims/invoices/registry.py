@@ -93,6 +93,20 @@ def _set(use: InvoiceUse, amounts: dict[str, Any]) -> None:
     use.mutual_aid_fen = int(amounts.get("mutual_aid_fen", 0))
 
 
+async def before(session: AsyncSession, kind: str, case_id: uuid.UUID) -> tuple[str | None, dict[str, int]]:
+    """The invoice key of a case and what live uses registered before it took of the bill."""
+    own = (await session.execute(select(InvoiceUse).where(
+        InvoiceUse.case_kind == kind, InvoiceUse.case_id == case_id))).scalar_one_or_none()
+    if own is None:
+        return None, Coverage().before()
+    earlier = (await session.execute(select(InvoiceUse).where(
+        InvoiceUse.invoice_code == own.invoice_code, InvoiceUse.invoice_number == own.invoice_number,
+        InvoiceUse.live.is_(True), InvoiceUse.seq < own.seq))).scalars().all()
+    return f"{own.invoice_code}|{own.invoice_number}", Coverage(
+        covered_ml=sum(u.covered_ml for u in earlier), reduced_fen=sum(u.reduced_fen for u in earlier),
+        mutual_aid_fen=sum(u.mutual_aid_fen for u in earlier)).before()
+
+
 async def settle_amounts(session: AsyncSession, kind: str, case_id: uuid.UUID, amounts: dict[str, int]) -> None:
     """What was finally paid or reduced (a lowered approval leaves the rest of the bill uncovered)."""
     await session.execute(update(InvoiceUse).where(InvoiceUse.case_kind == kind, InvoiceUse.case_id == case_id)

@@ -111,6 +111,7 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
     _check_donors(body)
     before = await _earlier(body, deps)
     key = f"notice:{uuid.uuid4()}"
+    usage_province = caller.province or body.province
     request: dict[str, Any] = {
         "purpose": "reduction_notice", "reference": key, "ttl_hours": deps.valid_days * 24,
         "quote": {"province": body.province,
@@ -119,7 +120,7 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
                   "relationship": body.relationship,
                   "additional_donors": [{"donor": {"cert_type": d.cert_type, "cert_number": d.cert_number},
                                          "relationship": d.relationship} for d in body.additional_donors],
-                  "used_on": body.used_on.isoformat(), "usage_province": caller.province or body.province,
+                  "used_on": body.used_on.isoformat(), "usage_province": usage_province,
                   "items": [i.model_dump() for i in body.items], "blood_fee_fen": body.blood_fee_fen,
                   "mutual_aid_fen": body.mutual_aid_fen, **before.before()}}
     try:
@@ -148,7 +149,8 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
             kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
             used_on=body.used_on, items=[i.model_dump() for i in body.items], blood_fee_fen=body.blood_fee_fen,
             mutual_aid_fen=body.mutual_aid_fen,
-            max_reducible_fen=int(hold.quote["reducible_fen"]), quote=hold.quote, hold_key=key,
+            max_reducible_fen=int(hold.quote["reducible_fen"]), hold_key=key,
+            quote={**hold.quote, "usage_province": usage_province},
             valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject)
         session.add(notice)
         await session.flush()
