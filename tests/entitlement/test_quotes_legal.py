@@ -78,6 +78,8 @@ async def test_an_adoptive_child_is_admitted_in_beijing(gateway, admin_headers) 
 
 async def test_every_rule_set_states_its_claim_deadline_with_source_and_placeholders_marked(
         gateway, admin_headers) -> None:
+    """Issue 13 point 8: Beijing's deadline comes from seed 001 三（二）2 ("自用血缴费之日起一年内",
+    high confidence); no other seed states one, so the others are placeholders shown as 待核."""
     listed = (await gateway.get("/ops/v1/rule-sets", headers=admin_headers)).json()
     deadlines = {rs["id"]: rs["claim_deadline"] for rs in listed}
     assert set(deadlines) == {"AH", "BJ-2009", "GD", "GZ", "HA", "JS", "ZJ-2014"}
