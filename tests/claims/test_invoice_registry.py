@@ -10,8 +10,10 @@ import httpx
 import pytest
 
 from tests.claims.helpers import DONOR, RELATIVE_DOCUMENTS, SELF_DOCUMENTS, claim_body, seed_donor, upload
+from tests.entitlement.helpers import quote_body
 from tests.reductions.test_direct_reduction import hospital_token
 from tests.support.apps import AppStack
+from tests.support.callers import caller_headers
 from tests.support.dates import iso_days_ago
 from tests.support.people import resident_id
 
@@ -145,3 +147,23 @@ async def test_a_reduction_notice_names_both_donors_and_its_settlement_covers_th
     refused = await submit(gw, operator, c)
     assert refused.status_code == 409
     assert refused.json()["earlier_reference"] == body["notice_no"]
+
+
+async def test_a_submit_whose_key_quoted_another_state_of_the_bill_is_retried_under_a_fresh_key(
+        stack: AppStack, keys, operator) -> None:
+    """The bill changed between an interrupted submit and its retry: the entitlement service refuses
+    the key with another body (409); the claim releases that hold, and the next submit quotes afresh."""
+    claim = await filed(stack.gateway, operator, claim_body(invoice_number="RT-1"), SELF_DOCUMENTS)
+    earlier = quote_body(DONOR, used_on=iso_days_ago(60), blood_fee_fen=88_000)
+    placed = await stack.services["entitlement"].post(
+        "/v1/holds", headers={**caller_headers(keys, roles=("admin",)), "Idempotency-Key": f"claim:{claim['id']}"},
+        json={"purpose": "claim", "reference": f"claim:{claim['id']}", "quote": earlier})
+    assert placed.status_code == 201, placed.text
+    refused = await submit(stack.gateway, operator, claim)
+    assert refused.status_code == 409 and "请重新提交" in refused.json()["detail"]
+    assert await stack.drain_outbox() >= 1
+    old = await stack.services["entitlement"].get(f"/v1/holds/claim:{claim['id']}",
+                                                  headers=caller_headers(keys, roles=("admin",)))
+    assert old.json()["state"] == "released"
+    again = await submit(stack.gateway, operator, claim)
+    assert (again.status_code, again.json()["eligible_fen"]) == (200, 44_000)

@@ -99,7 +99,15 @@ async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim
         before = await _validate(session, claim, deps)
         request = hold_request(claim, deps.cipher, before)
         key = hold_key(claim)
-    hold = await deps.entitlement.place_hold(key, request)
+    try:
+        hold = await deps.entitlement.place_hold(key, request)
+    except Problem as exc:
+        if exc.status != 409:
+            raise
+        # This key was used for a request that saw the bill differently (another case took part
+        # of it since): release that hold and let the next attempt quote afresh under a new key.
+        await _give_back(claim_id, key, deps)
+        raise _changed() from exc
     try:
         return await _record_submission(claim_id, caller, deps, hold, key, before)
     except Problem:
@@ -154,9 +162,7 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         await registry.lock(session, claim.invoice_code, claim.invoice_number)
         now_covered = await _coverage(session, claim, deps)
         if now_covered != before:
-            # Another case took part of this bill while this one was quoted: quote again.
-            raise Conflict("该发票的减免情况刚刚发生变化，请重新提交 (the invoice was just reduced by another case: "
-                           "submit again)", field="invoice.number")
+            raise _changed()  # another case took part of this bill while this one was quoted
         quote = hold.quote
         if not hold.placed and before.references and quote.get("rest_ml_after", 1) == 0:
             raise registry.InvoiceCovered(before)
@@ -175,6 +181,11 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
                      detail={"eligible_fen": claim.eligible_fen, "due_on": str(claim.due_on)})
         notify(session, claim, "submitted")
     return claim
+
+
+def _changed() -> Conflict:
+    return Conflict("该发票的减免情况刚刚发生变化，请重新提交 (the invoice was just reduced by another case: "
+                    "submit again)", field="invoice.number")
 
 
 def quoted_amounts(quote: dict[str, Any]) -> dict[str, int]:
