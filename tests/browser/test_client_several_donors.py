@@ -92,6 +92,7 @@ def test_a_mother_of_two_donors_is_covered_from_both_quotas(
     card = page.locator(f"[data-testid=claim-card][data-reference='{reference}']")
     card.click()
     client.wait(page, "claim-detail")
+    assert page.get_by_test_id("claim-other-donor-0").inner_text() == "张三 110105********0215"
     explanation = page.get_by_test_id("claim-explanation").inner_text()
     assert "第1位献血者" in explanation and "第2位献血者" in explanation and "合计可减免" in explanation
     client.shot(page, "12-several-donors-3-detail")
@@ -102,3 +103,7 @@ def test_a_mother_of_two_donors_is_covered_from_both_quotas(
     assert (first["relationship"], first["covered_ml"], first["reducible_fen"]) == ("parent", 600, 66_000)
     assert second["covered_ml"] > 0 and first["covered_ml"] + second["covered_ml"] <= 1200
     assert claim["eligible_fen"] == first["reducible_fen"] + second["reducible_fen"] <= 132_000
+    # The further donor sees the claim that draws on their quota, among their own.
+    zhang = signed_in("browser-zhang", demo["zhang"])
+    theirs = api.get("/api/v1/claims", headers={"Authorization": f"Bearer {zhang}"}).json()
+    assert reference in [c["reference"] for c in theirs]
