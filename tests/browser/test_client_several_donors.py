@@ -11,7 +11,7 @@ import pytest
 
 from kit import clock
 from kit.idnumbers import check_character
-from tests.browser.test_client_claims import invoice_number, photo, sign_pledge
+from tests.browser.test_client_claims import invoice_number, photo, sign_review_and_submit
 
 pytestmark = pytest.mark.e2e
 
@@ -76,26 +76,15 @@ def test_a_mother_of_two_donors_is_covered_from_both_quotas(
     pledge = page.get_by_test_id("pledge-text").inner_text()
     assert "其他献血者姓名" in pledge and demo["zhang"][0] in pledge and "用血者为其" in pledge
     assert demo["zhang"][1] not in pledge  # masked on screen
-    sign_pledge(page)
-    page.get_by_test_id("pledge-submit").click()
-    client.expect(missing).to_have_text("材料已齐全，可以提交。")
-    page.get_by_test_id("wizard-next").click()
-
-    page.wait_for_selector("[data-testid=wizard-step-4]")
-    review = page.get_by_test_id("review").inner_text()
+    review, reference = sign_review_and_submit(page, client, missing, "12-several-donors")
     assert "其他献血者1" in review and "110105********0215（用血者是其父母）" in review
-    client.shot(page, "12-several-donors-2-review")
-    reference = page.get_by_test_id("review").locator(".x-cell").first.inner_text().split()[-1]
-    page.get_by_test_id("wizard-submit").click()
-
-    client.wait(page, "claims")
     card = page.locator(f"[data-testid=claim-card][data-reference='{reference}']")
     card.click()
     client.wait(page, "claim-detail")
     assert page.get_by_test_id("claim-other-donor-0").inner_text() == "张三 110105********0215"
     explanation = page.get_by_test_id("claim-explanation").inner_text()
     assert "第1位献血者" in explanation and "第2位献血者" in explanation and "合计可减免" in explanation
-    client.shot(page, "12-several-donors-3-detail")
+    client.shot(page, "12-several-donors-6-detail")
 
     claims = api.get("/api/v1/claims", headers={"Authorization": f"Bearer {token}"}).json()
     claim = next(c for c in claims if c["reference"] == reference)

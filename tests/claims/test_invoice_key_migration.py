@@ -26,7 +26,8 @@ async def scratch_url(engine: AsyncEngine, database_url: str) -> AsyncIterator[s
         await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(text(f"CREATE DATABASE {name}"))
     yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
     async with engine.connect() as conn:
-        await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
 
 
 async def insert_claim(url: str, number: str, n: int) -> None:

@@ -51,7 +51,8 @@ def upgrade() -> None:
         sa.Column("live", sa.Boolean(), nullable=False),
         sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
         sa.Column("updated_at", TS, nullable=False, server_default=sa.func.now()),
-        sa.UniqueConstraint("invoice_code", "invoice_number", "seq", name="uq_invoice_uses_invoice_code_invoice_number_seq"),
+        sa.UniqueConstraint("invoice_code", "invoice_number", "seq",
+                            name="uq_invoice_uses_invoice_code_invoice_number_seq"),
         sa.UniqueConstraint("case_kind", "case_id", name="uq_invoice_uses_case_kind_case_id"),
         schema=S,
     )

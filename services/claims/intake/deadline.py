@@ -35,7 +35,8 @@ class Deadline:
 def judged_on(channel: str, postmarked_on: date | None) -> date:
     if channel == "mail":
         if postmarked_on is None:
-            raise Unprocessable("邮寄申请须登记邮戳日期 (a mailed claim needs the postmark date)", field="postmarked_on")
+            raise Unprocessable("邮寄申请须登记邮戳日期 (a mailed claim needs the postmark date)",
+                                field="postmarked_on")
         return postmarked_on
     return clock.today()
 
@@ -57,14 +58,16 @@ async def check(session: AsyncSession, claim_id: uuid.UUID, channel: str, postma
         # Past the anniversary and the calendar cannot say whether a holiday moves it: an alarm
         # for ops and a note for the reviewer, never a guess either way.
         session.add(CalendarAlarm(claim_id=claim_id, year=exc.year))
-        return Deadline(None, day, [f"报销时限最后一日为 {legal_last}，工作日历未包含 {exc.year} 年，无法判断是否顺延，请人工核对 "
-                                    f"(the calendar does not cover {exc.year}: check the deadline by hand)"])
+        return Deadline(None, day, [
+            f"报销时限最后一日为 {legal_last}，工作日历未包含 {exc.year} 年，无法判断是否顺延，请人工核对 "
+            f"(the calendar does not cover {exc.year}: check the deadline by hand)"])
     if day <= last:
         return Deadline(last, day, [])
     basis = "邮戳日期" if channel == "mail" else "申请日期"
     if info.get("placeholder"):
         return Deadline(last, day, [
-            f"按占位的报销时限（{info.get('text', '')}）已于 {last} 届满，{basis} {day}；该时限待核实，请审核人员据实判断 "
+            f"按占位的报销时限（{info.get('text', '')}）已于 {last} 届满，{basis} {day}；"
+            "该时限待核实，请审核人员据实判断 "
             f"(past a placeholder deadline: the reviewer decides)"])
     raise Unprocessable(
         f"已超过报销期限：最后一日为 {last}（含，节假日已顺延），{basis}为 {day} (claim deadline passed on {last})",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
+from kit.problems import Unprocessable
 from services.claims.intake.models import CERT
 
 
@@ -20,6 +21,24 @@ class HasDonors(Protocol):
     donor_cert_type: str
     donor_cert_encrypted: str
     additional_donors: list[dict[str, Any]]
+
+
+def has_relatives(relationship: str, others: list[NamedDonor]) -> bool:
+    """Whether any named donor is a relative of the user, so kinship evidence is needed."""
+    return relationship != "self" or any(d.relationship != "self" for d in others)
+
+
+def check_named(patient: tuple[str, str], first: tuple[str, str], others: list[NamedDonor]) -> None:
+    """Each further donor against the patient and the donors before it (the quote checks the rules)."""
+    seen = {first}
+    for i, extra in enumerate(others):
+        who, field = (extra.cert_type, extra.cert_number), f"additional_donors[{i}]"
+        if who in seen:
+            raise Unprocessable("同一献血者不能重复列出 (a donor is named twice)", field=f"{field}.cert_number")
+        seen.add(who)
+        if (extra.relationship == "self") != (who == patient):
+            raise Unprocessable("用血者本人献过血时关系为本人，否则为亲属 (self exactly when the donor is the patient)",
+                                field=f"{field}.relationship")
 
 
 def stored(donors: list[NamedDonor], cipher: FieldCipher, index: BlindIndex) -> list[dict[str, Any]]:

@@ -38,18 +38,9 @@ def check_amounts_and_dates(body_invoice_issued_on: date, total_fen: int, blood_
 
 def check_donors(body: ClaimIn) -> None:
     """Each named donor against the beneficiary and the others (the quote checks the rules)."""
-    patient = (body.beneficiary.cert_type, body.beneficiary.cert_number)
-    seen = {(body.donor.cert_type, body.donor.cert_number)}
-    for i, extra in enumerate(body.additional_donors):
-        who, field = (extra.cert_type, extra.cert_number), f"additional_donors[{i}]"
-        if who in seen:
-            raise Unprocessable("同一献血者不能重复列出 (a donor is named twice)", field=f"{field}.cert_number")
-        seen.add(who)
-        if (extra.relationship == "self") != (who == patient):
-            raise Unprocessable("用血者本人献过血时关系为本人，否则为亲属 (self exactly when the donor is the patient)",
-                                field=f"{field}.relationship")
-    relatives = body.relationship != "self" or any(d.relationship != "self" for d in body.additional_donors)
-    if relatives and body.kinship_evidence is None:
+    donors.check_named((body.beneficiary.cert_type, body.beneficiary.cert_number),
+                       (body.donor.cert_type, body.donor.cert_number), body.additional_donors)  # type: ignore[arg-type]
+    if needs_kinship(body) and body.kinship_evidence is None:
         raise Unprocessable("亲属申请须选择亲属关系证明或承诺书 (choose document or pledge)", field="kinship_evidence")
 
 
@@ -122,7 +113,7 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
 
 
 def needs_kinship(body: ClaimIn) -> bool:
-    return body.relationship != "self" or any(d.relationship != "self" for d in body.additional_donors)
+    return donors.has_relatives(body.relationship, body.additional_donors)  # type: ignore[arg-type]
 
 
 def required_for(claim: Claim) -> list[str]:

@@ -39,4 +39,5 @@ class InvoiceUse(Base):
     donors: Mapped[list[str]] = mapped_column(JSONB, default=list)
     live: Mapped[bool] = mapped_column(Boolean, default=True)  # false: rejected, withdrawn, corrected
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())

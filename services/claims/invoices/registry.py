@@ -45,7 +45,8 @@ class InvoiceCovered(Conflict):
 
 async def lock(session: AsyncSession, code: str, number: str) -> None:
     """Serialise everything that registers one invoice until the transaction ends."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"invoice:{invoice_key(code, number)}"})
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                          {"k": f"invoice:{invoice_key(code, number)}"})
 
 
 async def coverage(session: AsyncSession, code: str, number: str, *,

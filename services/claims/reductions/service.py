@@ -79,16 +79,9 @@ def _check_donors(body: NoticeIn) -> None:
     patient = body.patient.cert_number
     if body.relationship == "self" and patient != body.donor.cert_number:
         raise Unprocessable("本人用血时患者须为献血者本人 (self: the patient must be the donor)", field="patient.cert_number")
-    seen = {body.donor.cert_number}
-    for i, extra in enumerate(body.additional_donors):
-        if extra.cert_number in seen:
-            raise Unprocessable("同一献血者不能重复列出 (a donor is named twice)",
-                                field=f"additional_donors[{i}].cert_number")
-        seen.add(extra.cert_number)
-        if (extra.relationship == "self") != (extra.cert_number == patient):
-            raise Unprocessable("患者本人献过血时关系为本人，否则为亲属 (self exactly when the donor is the patient)",
-                                field=f"additional_donors[{i}].relationship")
-    relatives = body.relationship != "self" or any(d.relationship != "self" for d in body.additional_donors)
+    donors.check_named((body.patient.cert_type, patient), (body.donor.cert_type, body.donor.cert_number),
+                       body.additional_donors)  # type: ignore[arg-type]
+    relatives = donors.has_relatives(body.relationship, body.additional_donors)  # type: ignore[arg-type]
     if relatives and body.kinship_evidence is None:
         raise Unprocessable("亲属用血须提供亲属关系证明或签订承诺书 (kinship evidence required)", field="kinship_evidence")
 

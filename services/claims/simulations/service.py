@@ -33,8 +33,9 @@ def _province(draft: dict[str, Any]) -> str:
 def _donors(case: Claim | ReductionNotice, cipher: FieldCipher) -> list[dict[str, str]]:
     first = {"cert_type": case.donor_cert_type, "relationship": case.relationship,
              "cert_number": cipher.decrypt(case.donor_cert_encrypted, context=CERT)}
-    return [first, *({"cert_type": d["cert_type"], "relationship": d["relationship"],
-                      "cert_number": cipher.decrypt(d["cert_encrypted"], context=CERT)} for d in case.additional_donors)]
+    others = [{"cert_type": d["cert_type"], "relationship": d["relationship"],
+               "cert_number": cipher.decrypt(d["cert_encrypted"], context=CERT)} for d in case.additional_donors]
+    return [first, *others]
 
 
 async def _claim_case(session: AsyncSession, claim: Claim, cipher: FieldCipher) -> dict[str, Any]:
@@ -54,8 +55,9 @@ async def _notice_case(session: AsyncSession, notice: ReductionNotice, cipher: F
             "used_on": notice.used_on.isoformat(),
             # Notices issued before the usage province was kept were Beijing's own hospitals.
             "usage_province": notice.quote.get("usage_province", notice.province),
-            "items": notice.final_items if settled and notice.final_items else notice.items,
-            "blood_fee_fen": notice.final_blood_fee_fen if settled and notice.final_blood_fee_fen else notice.blood_fee_fen,
+            # A settled notice is judged on the bill as it was at discharge.
+            "items": (settled and notice.final_items) or notice.items,
+            "blood_fee_fen": (settled and notice.final_blood_fee_fen) or notice.blood_fee_fen,
             "mutual_aid_fen": notice.mutual_aid_fen, "invoice_key": invoice, **before,
             "recorded_fen": (notice.reduced_fen or 0) if settled else notice.max_reducible_fen}
 
