@@ -45,6 +45,8 @@ def invoice_part(value: str) -> str:
     normalised = normalise(value)
     if not normalised:
         raise ValueError("不能为空 (must not be empty)")
+    if len(normalised) > 32:  # NFKC may expand a character (㍻ -> 平成)
+        raise ValueError("不能超过32个字符 (at most 32 characters)")
     return normalised
 
 
