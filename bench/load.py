@@ -20,6 +20,8 @@ from bench.registry import PROVINCE, resident_id
 from kit import http
 
 QUOTE_PATHS = {"gateway": "/ops/v1/quotes", "direct": "/v1/quotes"}
+# One request of a run: method, path, body (None: no body).
+Call = tuple[str, str, bytes | None]
 
 
 def quote_body(cert_number: str) -> bytes:
@@ -32,8 +34,16 @@ def quote_body(cert_number: str) -> bytes:
     }).encode()
 
 
-def random_bodies(rng: random.Random, donors: int, n: int) -> list[bytes]:
-    return [quote_body(resident_id(rng.randrange(donors))) for _ in range(n)]
+def quote_calls(target: str) -> Callable[[random.Random, int, int], list[Call]]:
+    """Quotes of random donors among the first `donors`, through the gateway or direct."""
+    path = QUOTE_PATHS[target]
+    return lambda rng, donors, n: [("POST", path, quote_body(resident_id(rng.randrange(donors))))
+                                   for _ in range(n)]
+
+
+def floor_calls(donor_ids: list[str]) -> Callable[[random.Random, int, int], list[Call]]:
+    """The floor's primary-key reads of random donors (ids sampled from the registry)."""
+    return lambda rng, _donors, n: [("GET", f"/donors/{rng.choice(donor_ids)}", None) for _ in range(n)]
 
 
 class CpuMeter:
@@ -82,7 +92,7 @@ class CpuMeter:
 class PhaseResult:
     """One configuration (target, clients, registry size): one run, or several merged."""
 
-    target: str  # gateway | direct
+    target: str  # gateway | direct | floor
     concurrency: int
     donors: int
     requests: int
@@ -160,17 +170,17 @@ def merge(runs: list[PhaseResult]) -> PhaseResult:
     )
 
 
-async def _drive(client: httpx.AsyncClient, path: str, headers: dict[str, str], bodies: list[bytes],
+async def _drive(client: httpx.AsyncClient, headers: dict[str, str], calls: list[Call],
                  concurrency: int) -> tuple[list[float], list[str], float]:
     latencies: list[float] = []
     errors: list[str] = []
-    work: Iterator[bytes] = iter(bodies)
+    work: Iterator[Call] = iter(calls)
 
     async def worker() -> None:
-        for body in work:  # one shared iterator: each body is sent once, by whoever is free
+        for method, path, body in work:  # one shared iterator: each call is made once, by whoever is free
             t0 = time.perf_counter()
             try:
-                response = await client.post(path, content=body, headers=headers)
+                response = await client.request(method, path, content=body, headers=headers)
             except httpx.HTTPError as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
                 continue
@@ -187,21 +197,21 @@ async def _drive(client: httpx.AsyncClient, path: str, headers: dict[str, str], 
 
 async def run_phase(*, target: str, base_url: str, headers: dict[str, str], donors: int,
                     concurrency: int, requests: int, warmup: int, meter: CpuMeter,
-                    rng: random.Random, sessions: Callable[[], Awaitable[int]]) -> PhaseResult:
-    """Warm up (not counted), then `requests` quotes of random donors at `concurrency`."""
+                    rng: random.Random, sessions: Callable[[], Awaitable[int]],
+                    calls: Callable[[random.Random, int, int], list[Call]]) -> PhaseResult:
+    """Warm up (not counted), then `requests` calls about random donors at `concurrency`."""
     headers = {**headers, "Content-Type": "application/json"}
-    path = QUOTE_PATHS[target]
-    warm = random_bodies(rng, donors, warmup)
-    bodies = random_bodies(rng, donors, requests)  # built before the clock starts
+    warm = calls(rng, donors, warmup)
+    measured = calls(rng, donors, requests)  # built before the clock starts
     # The same client the gateway uses for its downstream calls (kit.http: aiohttp transport).
     client = http.make_client(base_url, timeout_s=60, max_connections=max(concurrency, 10))
     async with client:
-        _, warm_errors, _ = await _drive(client, path, headers, warm, concurrency)
+        _, warm_errors, _ = await _drive(client, headers, warm, concurrency)
         if warm_errors:
             raise RuntimeError(f"{target}: warm-up failed, e.g. {warm_errors[0]}")
         sessions_before = await sessions()
         before = meter.snapshot()
-        latencies, errors, elapsed = await _drive(client, path, headers, bodies, concurrency)
+        latencies, errors, elapsed = await _drive(client, headers, measured, concurrency)
         cpu = CpuMeter.spent(before, meter.snapshot())
         opened = await sessions() - sessions_before
     if not latencies:

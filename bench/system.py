@@ -19,13 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
+
 from kit.db import make_engine
 from kit.settings import DatabaseSettings
 from stack import keys as devkeys
 from stack import migrate, seed
 from stack.embedded_pg import EmbeddedPostgres
-from stack.processes import Child, die_with_parent, free_port, stop_all, wait_ready
+from stack.processes import Child, die_with_parent, free_port, stop_all, uvicorn_child, wait_ready
 from stack.run import DATABASE, RunConfig, build_children
+
+# The floor's connections: the services' pool (5) and overflow (10), all opened at start.
+FLOOR_POOL_SIZE = 15
 
 
 class BenchSetupError(RuntimeError):
@@ -41,11 +46,14 @@ class System:
     admin_password: str
     services: list[Child]
     gateway: Child
+    floor: Child | None = None
+    later: list[Child] = field(default_factory=list)  # claims, payments, bank sandbox, workers
+    started_later: list[Child] = field(default_factory=list)
     _logs: list[IO[bytes]] = field(default_factory=list, repr=False)
 
     @property
     def children(self) -> list[Child]:
-        return [*self.services, self.gateway]
+        return [*self.services, self.gateway, *([self.floor] if self.floor else []), *self.started_later]
 
     def child(self, name: str) -> Child:
         return next(c for c in self.children if c.name == name)
@@ -76,6 +84,23 @@ class System:
             child.argv, env={**os.environ, **child.env}, preexec_fn=die_with_parent,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
+
+    async def start_write_path(self) -> None:
+        """What the write paths add, as `make run` starts it: the bank sandbox, claims and payments,
+        then the two payments workers once those answer."""
+        listeners = [c for c in self.later if c.port is not None]
+        for child in listeners:
+            self.start_child(child)
+            self.started_later.append(child)
+        await _wait_ready(self, listeners)
+        for child in (c for c in self.later if c.port is None):
+            self.start_child(child)
+            self.started_later.append(child)
+
+    async def bank_payouts(self) -> int:
+        bank = next(c for c in self.started_later if c.name == "bank-sandbox")
+        async with httpx.AsyncClient(base_url=bank.url, trust_env=False, timeout=30) as client:
+            return len((await client.get("/sandbox/ledger")).json()["payouts"])
 
     def check_alive(self) -> None:
         for child in self.children:
@@ -115,21 +140,28 @@ async def running_system(root: Path, pg: EmbeddedPostgres,
     keys = devkeys.generate()
     config = RunConfig(data_dir=root, port=free_port(), database_url=None,
                        admin_password=admin_password)
-    # Exactly the commands and environment `make run` uses. Only the two processes a quote
-    # passes through are started: claims, payments and their helpers (bank sandbox, payments
-    # worker) would only compete for the CPU. (build_children may also return the helpers.)
-    built = build_children(config, url, keys)
-    services, gateway = built[0], built[1]
+    # Exactly the commands and environment `make run` uses. For the quotes only the two processes a
+    # quote passes through run: claims, payments and their helpers (bank sandbox, payments workers)
+    # would only compete for the CPU; they start for the write paths (`start_write_path`).
+    services, gateway, helpers = build_children(config, url, keys)
     entitlement = next(c for c in services if c.name == "entitlement")
-    for child in (entitlement, gateway):
+    # The write paths' processes, started when they are measured (the WeChat sandbox is not needed).
+    later = [c for c in helpers if c.name == "bank-sandbox"] + [c for c in services if c is not entitlement] \
+        + [c for c in helpers if c.name.startswith("payments-worker")]
+    for child in (entitlement, gateway, *later):
         child.env.update(extra_env or {})
+    # The floor (bench/floor.py): the services' server and command line, a raw asyncpg read.
+    floor = uvicorn_child("floor", "bench.floor:app_from_env", free_port(), {
+        "FLOOR_DSN": url.replace("postgresql+asyncpg://", "postgresql://"),
+        "FLOOR_POOL_SIZE": str(FLOOR_POOL_SIZE)})
     system = System(root=root, pg=pg, url=url, keys=keys, admin_password=admin_password,
-                    services=[entitlement], gateway=gateway)
+                    services=[entitlement], gateway=gateway, floor=floor, later=later)
     try:
         system.start_child(entitlement)
         await _wait_ready(system, [entitlement])
         system.start_child(gateway)
-        await _wait_ready(system, [gateway])
+        system.start_child(floor)
+        await _wait_ready(system, [gateway, floor])
         yield system
     finally:
         await asyncio.to_thread(system.stop_children)

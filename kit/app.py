@@ -8,13 +8,16 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from kit import health
+from kit import health, tracing
+from kit.body_limit import BodyLimitMiddleware
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
-from kit.db import make_engine, make_sessionmaker
+from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from kit.identity import IdentityVerifier, ServiceSigner
 from kit.logging import configure_logging
+from kit.metrics import install_metrics
 from kit.problems import install_problem_handlers, problem_responses
 from kit.request_id import RequestIdMiddleware
+from kit.security_headers import SecurityHeadersMiddleware
 from kit.settings import ServiceSettings
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -29,10 +32,14 @@ def service_lifespan(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        tracing.configure_tracing(settings.service_name)
         engine = make_engine(settings, application_name=settings.service_name, schema=schema)
+        tracing.instrument_engine(engine, service=settings.service_name)
+        app.state.metrics.watch_pool(engine)
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.identity_verifier = IdentityVerifier(settings.identity_public_key, settings.peer_public_keys)
         own_key = settings.service_private_key.get_secret_value()
         app.state.service_signer = ServiceSigner(settings.service_name, own_key) if own_key.strip() else None
@@ -43,6 +50,8 @@ def service_lifespan(
         app.state.blind_index = BlindIndex(
             keys_from_settings({"b": settings.blind_index_key.get_secret_value()})["b"]
         )
+        identity_key = settings.identity_index_key.get_secret_value()
+        app.state.person_index = BlindIndex.from_settings(identity_key) if identity_key.strip() else None
         try:
             if on_start:
                 await on_start(app)
@@ -63,9 +72,18 @@ def build_app(*, title: str, description: str, lifespan: Lifespan, version: str 
         description=description,
         version=version,
         lifespan=lifespan,
-        responses=problem_responses(401, 422, 503),
+        # Every route: a caller token (401), a caller policy (403, kit.callers), the body limit (413).
+        responses=problem_responses(401, 403, 413, 422, 503),
+        # Services are internal: their OpenAPI stays at /openapi.json; the gateway's /docs shows
+        # every public surface (and serves Swagger UI under a CSP that forbids inline script).
+        docs_url=None,
+        redoc_url=None,
+        telemetry=tracing.FASTAPI_TELEMETRY,
     )
     install_problem_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # inside the request id: a 413 carries it too
     app.add_middleware(RequestIdMiddleware)
+    install_metrics(app)
     app.include_router(health.router)
     return app

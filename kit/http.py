@@ -1,5 +1,6 @@
 """HTTP clients between our processes: one AsyncClient per downstream, aiohttp transport,
-explicit timeouts, the request id forwarded, bounded jittered retries only where safe."""
+explicit timeouts, the request id and the trace context (`traceparent`) forwarded, bounded
+jittered retries only where safe."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+from kit import tracing
 from kit.request_id import current_request_id
 
 RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504})
@@ -65,13 +67,21 @@ async def send(
     retry: RetryPolicy | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
-    """Send with the request id; retry only idempotent requests (or POSTs with a key)."""
+    """Send with the request id and trace context; retry only idempotent requests (or POSTs with a key)."""
     merged = dict(headers or {})
     request_id = current_request_id()
     if request_id:
         merged.setdefault("X-Request-ID", request_id)
     if idempotency_key:
         merged["Idempotency-Key"] = idempotency_key
+    with tracing.client_span(f"{method.upper()} {client.base_url.host}", **{"http.request.method": method.upper(),
+                                                                          "url.path": url.split("?", 1)[0]}):
+        tracing.inject(merged)  # the client span when recorded, else the request's own context
+        return await _send(client, method, url, merged, idempotency_key, retry, **kwargs)
+
+
+async def _send(client: httpx.AsyncClient, method: str, url: str, merged: dict[str, str],
+                idempotency_key: str | None, retry: RetryPolicy | None, **kwargs: Any) -> httpx.Response:
     safe = method.upper() in IDEMPOTENT_METHODS or idempotency_key is not None
     policy = retry or RetryPolicy()
     for attempt in range(policy.attempts):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.settings import DatabaseSettings
+from sandboxes.sms.app import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
 from stack import demo, migrate, seed
 from stack import keys as devkeys
 from stack.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError
@@ -22,6 +23,10 @@ DATABASE = "xuefei"
 SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3))
 BANK_SANDBOX_OFFSET = 9  # PORT+9, or a free port if taken
 WECHAT_SANDBOX_OFFSET = 8  # PORT+8, likewise
+SMS_SANDBOX_OFFSET = 6  # PORT+6, likewise
+GATEWAY_METRICS_OFFSET = 7  # PORT+7: the gateway's /metrics, never on the public port
+# Two workers, as in compose: they share the work through SKIP LOCKED leases, each paying once.
+PAYMENTS_WORKERS = 2
 
 
 class StartupError(SystemExit):
@@ -101,9 +106,10 @@ def payments_children(config: RunConfig, payments_env: dict[str, str]) -> tuple[
                            env={}, port=port, ready_path="/healthz"))
         bank_url = extra[0].url
     bank_env = {"PAYMENTS_BANK_URL": bank_url}
-    worker = Child("payments-worker", [sys.executable, "-m", "services.payments.worker"],
-                   env={**payments_env, **bank_env})
-    return bank_env, [*extra, worker]
+    workers = [Child(f"payments-worker-{n}", [sys.executable, "-m", "services.payments.worker"],
+                     env={**payments_env, **bank_env, "PAYMENTS_WORKER_METRICS_PORT": str(free_port())})
+               for n in range(1, PAYMENTS_WORKERS + 1)]
+    return bank_env, [*extra, *workers]
 
 
 def wechat_children(config: RunConfig) -> tuple[dict[str, str], list[Child]]:
@@ -115,6 +121,18 @@ def wechat_children(config: RunConfig) -> tuple[dict[str, str], list[Child]]:
     sandbox = Child("wechat-sandbox", [sys.executable, "-m", "sandboxes.wechat", "--port", str(port)],
                     env={}, port=port, ready_path="/healthz")
     return {"GATEWAY_WECHAT_API_BASE": sandbox.url, "GATEWAY_SANDBOX_MODE": "true"}, [sandbox]
+
+
+def sms_children(config: RunConfig) -> tuple[dict[str, str], list[Child]]:
+    """The SMS provider: the SMS sandbox (短信沙箱, plays Aliyun's SendSms) and sandbox mode, unless
+    GATEWAY_SMS_API_BASE names a real provider (with its GATEWAY_SMS_ACCESS_KEY_* set)."""
+    if os.environ.get("GATEWAY_SMS_API_BASE", "").strip():
+        return {}, []
+    port = _service_port(config.port + SMS_SANDBOX_OFFSET)
+    sandbox = Child("sms-sandbox", [sys.executable, "-m", "sandboxes.sms", "--port", str(port)],
+                    env={}, port=port, ready_path="/healthz")
+    return {"GATEWAY_SMS_API_BASE": sandbox.url, "GATEWAY_SMS_ACCESS_KEY_ID": SANDBOX_KEY_ID,
+            "GATEWAY_SMS_ACCESS_KEY_SECRET": SANDBOX_KEY_SECRET, "GATEWAY_SANDBOX_MODE": "true"}, [sandbox]
 
 
 def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[list[Child], Child, list[Child]]:
@@ -131,24 +149,39 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
     services: list[Child] = []
     helpers: list[Child] = []
     for name, _ in SERVICES:
-        env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "5",
-               **keys.service_env(name), **peers.get(name, {})}
+        # A pool that never churns: connections are opened once and kept (no overflow to open and
+        # close again under load: bench/README.md counts new PostgreSQL connections per run).
+        env = {f"{name.upper()}_DATABASE_URL": url, f"{name.upper()}_DB_POOL_SIZE": "15",
+               f"{name.upper()}_DB_MAX_OVERFLOW": "0", **keys.service_env(name), **peers.get(name, {})}
         if name == "payments":
             bank_env, helpers = payments_children(config, env)
             env |= bank_env
         services.append(uvicorn_child(name, f"services.{name}.app:app_from_env", ports[name], env))
     wechat_env, wechat = wechat_children(config)
+    sms_env, sms = sms_children(config)
     gateway_env = {
         "GATEWAY_DATABASE_URL": url,
         # Every forwarded request looks its caller up: a pool sized for concurrent clients, so
         # bursts do not churn overflow connections (bench/README.md).
         "GATEWAY_DB_POOL_SIZE": "15",
+        "GATEWAY_DB_MAX_OVERFLOW": "0",
         **keys.gateway_env(),
         **wechat_env,
+        **sms_env,
         **{f"GATEWAY_{c.name.upper()}_URL": c.url for c in services},
+        "GATEWAY_METRICS_PORT": str(_service_port(config.port + GATEWAY_METRICS_OFFSET)),
     }
     gateway = uvicorn_child("gateway", "gateway.app:app_from_env", config.port, gateway_env)
-    return services, gateway, [*wechat, *helpers]
+    return services, gateway, [*wechat, *sms, *helpers]
+
+
+def metrics_urls(services: list[Child], gateway: Child, workers: list[Child]) -> list[str]:
+    """Where each process answers /metrics: services on their own (internal) port, the gateway
+    and the workers on a listener of their own."""
+    listeners = [(gateway, gateway.env.get("GATEWAY_METRICS_PORT")),
+                 *((w, w.env.get("PAYMENTS_WORKER_METRICS_PORT")) for w in workers)]
+    return [f"{c.url}/metrics" for c in services] + [
+        f"http://127.0.0.1:{port}/metrics" for _, port in listeners if port]
 
 
 def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: bool, embedded: bool,
@@ -179,7 +212,7 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
     keys = devkeys.load_or_create(config.data_dir / "keys.json")
     services, gateway, helpers = build_children(config, url, keys)
     listeners = [c for c in helpers if c.port is not None]  # the bank sandbox: waited for like a service
-    workers = [c for c in helpers if c.port is None]  # the payments worker: no port, watched for exit
+    workers = [c for c in helpers if c.port is None]  # the payments workers: no port, watched for exit
     children = [*listeners, *services, gateway, *workers]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -200,7 +233,11 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
         sandboxes = {c.name: c.url for c in listeners}
         bank = sandboxes.get("bank-sandbox", "PAYMENTS_BANK_URL")
         notes = [f"  payments bank channel:     {bank}" + ("  (银行沙箱 BANK SANDBOX: no real money)"
-                                                        if "bank-sandbox" in sandboxes else "")]
+                                                        if "bank-sandbox" in sandboxes else ""),
+                 "  services (internal):       " + ", ".join(f"{c.name} {c.url}" for c in services),
+                 "  metrics (Prometheus):      " + ", ".join(metrics_urls(services, gateway, workers))]
+        if "sms-sandbox" in sandboxes:
+            notes.append(f"  SMS provider:              {sandboxes['sms-sandbox']}  (短信沙箱 SMS SANDBOX)")
         if "wechat-sandbox" in sandboxes:
             notes.append(f"  WeChat login:              {sandboxes['wechat-sandbox']}  (微信沙箱 WECHAT SANDBOX)")
             notes.append(f"  demo donor: sign in as WeChat user '{demo.DEMO_WECHAT_USER}', bind 张三 / "

@@ -18,6 +18,7 @@ import glob
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, datetime
 from datetime import time as clock_time
@@ -81,8 +82,12 @@ def probe(day: date, library: str) -> None:
 
 
 def run_on(day: date, library: str, pytest_args: list[str]) -> tuple[int, str]:
-    command = [sys.executable, "-m", "pytest", "--ignore=tests/browser", "-q", "-p", "no:cacheprovider", *pytest_args]
-    result = subprocess.run(command, env=moved_env(day, library), capture_output=True, text=True)
+    # A base temp dir of its own: another pytest session starting on the machine resets the shared
+    # /tmp/pytest-of-<user> to mode 0700 under the embedded PostgreSQL's feet.
+    with tempfile.TemporaryDirectory(prefix=f"xuefei-on-{day}-") as basetemp:
+        command = [sys.executable, "-m", "pytest", "--ignore=tests/browser", "-q", "-p", "no:cacheprovider",
+                   f"--basetemp={basetemp}/t", *pytest_args]
+        result = subprocess.run(command, env=moved_env(day, library), capture_output=True, text=True)
     summary = next((line for line in reversed(result.stdout.splitlines()) if line.startswith("=")), "(no summary)")
     if result.returncode != 0:
         sys.stdout.write(result.stdout[-20_000:] + result.stderr[-5_000:])

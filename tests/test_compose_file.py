@@ -211,7 +211,9 @@ def test_apps_read_only_their_own_prefix_and_reach_postgres_by_name(
 ) -> None:
     env = _environment(services[name])
     prefix = f"{name.upper()}_"
-    assert all(key.startswith(prefix) for key in env)
+    # Besides its own settings: XUEFEI_ENV, the one platform-wide setting (production refuses sandbox
+    # mode), and OpenTelemetry's standard variables (read by kit.tracing).
+    assert all(key.startswith((prefix, "OTEL_")) or key == "XUEFEI_ENV" for key in env)
     url = env[prefix + "DATABASE_URL"]
     assert url.startswith("postgresql+asyncpg://")
     assert "@postgres:5432/" in url
@@ -265,6 +267,37 @@ def test_secrets_have_no_defaults(compose: dict[str, Any]) -> None:
         for var, operator, _ in INTERPOLATION.findall(text):
             if SECRET_NAME.search(var):
                 assert operator == ":?", f"{var} must be required, not defaulted"
+
+
+@pytest.mark.parametrize("name", [*BACKENDS, "payments-worker"])
+def test_two_replicas_of_each_service_and_two_payments_workers(services: dict[str, dict[str, Any]], name: str) -> None:
+    assert services[name]["deploy"]["replicas"] == 2
+    assert "container_name" not in services[name]  # a fixed name would allow one replica only
+
+
+def test_the_gateway_runs_once_behind_its_published_port(services: dict[str, dict[str, Any]]) -> None:
+    # Two gateway replicas would need a load balancer in front of the one published port.
+    assert services["gateway"].get("deploy", {}).get("replicas", 1) == 1
+
+
+def test_metrics_listeners_stay_on_the_compose_network(services: dict[str, dict[str, Any]]) -> None:
+    gateway, worker = _environment(services["gateway"]), _environment(services["payments-worker"])
+    assert (gateway["GATEWAY_METRICS_HOST"], gateway["GATEWAY_METRICS_PORT"]) == ("0.0.0.0", "9100")
+    assert (worker["PAYMENTS_WORKER_METRICS_HOST"], worker["PAYMENTS_WORKER_METRICS_PORT"]) == ("0.0.0.0", "9100")
+    assert services["gateway"]["ports"] == ["8000:8000"]  # 9100 is not published
+    assert "http://127.0.0.1:9100/healthz" in " ".join(services["payments-worker"]["healthcheck"]["test"])
+
+
+def test_pools_never_churn_and_postgres_allows_them_all(services: dict[str, dict[str, Any]]) -> None:
+    total = 0
+    for name, replicas in (("entitlement", 2), ("claims", 2), ("payments", 2), ("gateway", 1),
+                           ("payments-worker", 2)):
+        env = _environment(services[name])
+        prefix = "PAYMENTS_" if name == "payments-worker" else f"{name.upper()}_"
+        assert env[prefix + "DB_MAX_OVERFLOW"] == "0"
+        total += replicas * int(env[prefix + "DB_POOL_SIZE"])
+    command = services["postgres"]["command"]
+    assert total + 10 <= int(command[command.index("-c") + 1].removeprefix("max_connections="))
 
 
 def test_postgres_password_comes_from_the_environment(

@@ -5,7 +5,8 @@ from fastapi import FastAPI
 
 import services.payments as package
 from kit.app import build_app, service_lifespan
-from kit.identity import whoami_router
+from kit.callers import whoami_router
+from services.payments import metrics
 from services.payments.channels import registry
 from services.payments.disbursements.endpoints import router as disbursements_router
 from services.payments.reconciliation.endpoints import router as reconciliation_router
@@ -20,6 +21,7 @@ def create_app(settings: Settings, *, bank_transport: httpx.AsyncBaseTransport |
     async def open_channels(app: FastAPI) -> None:
         app.state.channels = registry.build_channels(settings, bank_transport=bank_transport)
         app.state.enabled_channels = registry.enabled(app.state.channels)
+        metrics.register(app)
 
     async def close_channels(app: FastAPI) -> None:
         await registry.close_all(getattr(app.state, "channels", {}))

@@ -22,6 +22,9 @@ class Settings(ServiceSettings):
     # Worker: how often it looks for work when idle, how much it takes per pass.
     worker_idle_s: float = 1.0
     worker_batch_size: int = 10  # handled concurrently: keep within the pool (size + overflow)
+    # The worker's Prometheus metrics (kit.metrics.serve); off unless a port is given.
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int | None = None
     # A claimed disbursement or event is skipped by other workers for this long. It must outlast
     # one channel call, or a second worker could ask the bank while the first still waits.
     lease_s: float = 60.0

@@ -17,11 +17,12 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from kit import clock, http
+from kit import clock, http, tracing
 from kit.crypto import FieldCipher, keys_from_settings
 from kit.db import make_engine, make_sessionmaker
 from kit.identity import ServiceSigner
 from kit.logging import configure_logging
+from kit.metrics import Metrics, serve
 from services.payments.channels import registry
 from services.payments.channels.base import Channel, ChannelError
 from services.payments.dispatch.service import DispatchPolicy, dispatch_once
@@ -47,10 +48,17 @@ class Worker:
             lease_s=settings.lease_s, base_s=settings.outbox_retry_base_s, cap_s=settings.outbox_retry_cap_s,
             batch=settings.worker_batch_size)
         self._next_daily_check = clock.now()
+        self.metrics = Metrics()
+        self._passes = self.metrics.counter("xuefei_worker_passes", "Worker passes, by outcome", ("worker", "outcome"))
+        self._items = self.metrics.counter("xuefei_worker_items", "Items a worker handled", ("worker", "duty"))
+        self._last_pass = self.metrics.process_gauge("xuefei_worker_last_pass_timestamp_seconds",
+                                                     "When the worker last finished a pass (Unix time)", ("worker",))
 
     async def __aenter__(self) -> Worker:
         s = self.settings
         self.engine: AsyncEngine = make_engine(s, application_name=ACTOR, schema=SCHEMA)
+        tracing.instrument_engine(self.engine, service=ACTOR)
+        self.metrics.watch_pool(self.engine)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.cipher = FieldCipher(keys_from_settings({k: v.get_secret_value() for k, v in s.field_keys.items()}),
                                   s.field_active_key_id)
@@ -72,11 +80,13 @@ class Worker:
 
     async def run_once(self) -> int:
         """One pass of every duty; returns how much work it found (0: idle)."""
-        done = await dispatch_once(self.sessionmaker, self.channels, self.cipher, self.dispatch_policy)
-        done += await deliver_once(self.sessionmaker, self.receivers, self.delivery_policy)
+        dispatched = await dispatch_once(self.sessionmaker, self.channels, self.cipher, self.dispatch_policy)
+        delivered = await deliver_once(self.sessionmaker, self.receivers, self.delivery_policy)
         if self.settings.reconciliation_enabled:
             await self.reconcile_yesterday_if_due()
-        return done
+        self._items.labels("payments", "dispatch").inc(dispatched)
+        self._items.labels("payments", "outbox").inc(delivered)
+        return dispatched + delivered
 
     async def reconcile_yesterday_if_due(self) -> bool:
         now = clock.now()
@@ -107,11 +117,14 @@ class Worker:
             try:
                 busy = await self.run_once()
                 failures = 0
+                self._passes.labels("payments", "busy" if busy else "idle").inc()
             except Exception:
                 # The database or a bug: log, wait, go on. Leases make a half-done pass safe.
                 failures += 1
                 busy = 0
+                self._passes.labels("payments", "failed").inc()
                 log.exception("worker pass failed", failures=failures)
+            self._last_pass.labels("payments").set(clock.epoch_s())
             if busy:
                 continue
             pause = self.settings.worker_idle_s * min(2 ** failures, 30)
@@ -127,14 +140,23 @@ async def _main(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with Worker(settings) as worker:
-        log.info("payments worker started", bank_url=settings.bank_url, claims_url=settings.claims_url)
-        await worker.run_forever(stop)
+        # Its metrics on a small internal listener: the worker has no HTTP port of its own.
+        port = settings.worker_metrics_port
+        listener = await serve(worker.metrics, settings.worker_metrics_host, port) if port else None
+        log.info("payments worker started", bank_url=settings.bank_url, claims_url=settings.claims_url,
+                 metrics_port=port)
+        try:
+            await worker.run_forever(stop)
+        finally:
+            if listener is not None:
+                listener.close()
     log.info("payments worker stopped")
 
 
 def main() -> None:
     settings = Settings()
     configure_logging(f"{settings.service_name}-worker", settings.log_level, settings.log_json)
+    tracing.configure_tracing(f"{settings.service_name}-worker")
     asyncio.run(_main(settings))
 
 

@@ -81,7 +81,7 @@ def test_a_mother_of_two_donors_is_covered_from_both_quotas(
     card = page.locator(f"[data-testid=claim-card][data-reference='{reference}']")
     card.click()
     client.wait(page, "claim-detail")
-    assert page.get_by_test_id("claim-other-donor-0").inner_text() == "张三 110105********0215"
+    assert page.get_by_test_id("claim-other-donor-0").inner_text() == "张* 110105********0215"  # names masked (issue 11)
     explanation = page.get_by_test_id("claim-explanation").inner_text()
     assert "第1位献血者" in explanation and "第2位献血者" in explanation and "合计可减免" in explanation
     client.shot(page, "12-several-donors-6-detail")

@@ -97,7 +97,9 @@ async def test_a_placeholder_deadline_warns_the_reviewer_and_refuses_nothing(sta
     imported = await stack.gateway.post("/ops/v1/donations", headers=admin_headers, json={"records": [
         record("Z1", "330106198001011171", donated_on="2020-01-01", province="33", station="330000-ZJBC")]})
     assert imported.json()["created"] == 1, imported.text
-    operator = await stack.login("bj_op", PASSWORD)
+    await stack.gateway.post("/ops/v1/users", headers=admin_headers, json={  # staff register their own province's
+        "username": "zj_op", "password": PASSWORD, "roles": ["station_operator"], "province": "33"})
+    operator = await stack.login("zj_op", PASSWORD)
     claim = await ready_claim(stack.gateway, operator, donor="330106198001011171", used_on=iso_days_ago(407),
                               paid_on=iso_days_ago(400), province="33")
     response = await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=operator)

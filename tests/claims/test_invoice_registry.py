@@ -8,12 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from services.claims.invoices.backfill import complete_uses
 from tests.claims.helpers import DONOR, RELATIVE_DOCUMENTS, SELF_DOCUMENTS, claim_body, seed_donor, upload
 from tests.entitlement.helpers import quote_body
 from tests.reductions.test_direct_reduction import hospital_token
 from tests.support.apps import AppStack
-from tests.support.callers import caller_headers
+from tests.support.callers import person, service_headers
 from tests.support.dates import iso_days_ago
 from tests.support.people import resident_id
 
@@ -101,7 +103,7 @@ async def test_one_claim_may_name_both_donors(gateway, operator) -> None:
     extra = [{"cert_type": "resident_id", "cert_number": DONOR_B, "name": "李四", "relationship": "spouse"}]
     claim = await filed(gateway, operator, relative_claim(DONOR, "parent", extra=extra),
                         (*RELATIVE_DOCUMENTS, "other_donor_ids"))
-    assert claim["additional_donors"] == [{"cert_type": "resident_id", "name": "李四", "relationship": "spouse",
+    assert claim["additional_donors"] == [{"cert_type": "resident_id", "name": "李*", "relationship": "spouse",
                                            "cert_number_masked": DONOR_B[:6] + "********" + DONOR_B[-4:]}]
     done = (await submit(gateway, operator, claim)).json()
     assert (done["status"], done["eligible_fen"]) == ("submitted", 84_000)
@@ -156,14 +158,40 @@ async def test_a_submit_whose_key_quoted_another_state_of_the_bill_is_retried_un
     claim = await filed(stack.gateway, operator, claim_body(invoice_number="RT-1"), SELF_DOCUMENTS)
     earlier = quote_body(DONOR, used_on=iso_days_ago(60), blood_fee_fen=88_000)
     placed = await stack.services["entitlement"].post(
-        "/v1/holds", headers={**caller_headers(keys, roles=("admin",)), "Idempotency-Key": f"claim:{claim['id']}"},
+        "/v1/holds", headers={**service_headers(keys, "claims"), "Idempotency-Key": f"claim:{claim['id']}"},
         json={"purpose": "claim", "reference": f"claim:{claim['id']}", "quote": earlier})
     assert placed.status_code == 201, placed.text
     refused = await submit(stack.gateway, operator, claim)
     assert refused.status_code == 409 and "请重新提交" in refused.json()["detail"]
     assert await stack.drain_outbox() >= 1
     old = await stack.services["entitlement"].get(f"/v1/holds/claim:{claim['id']}",
-                                                  headers=caller_headers(keys, roles=("admin",)))
+                                                  headers=service_headers(keys, "claims"))
     assert old.json()["state"] == "released"
     again = await submit(stack.gateway, operator, claim)
     assert (again.status_code, again.json()["eligible_fen"]) == (200, 44_000)
+
+
+async def test_uses_the_migration_registered_get_their_donors_when_the_service_starts(
+        stack: AppStack, keys, operator, db) -> None:
+    """The registry's migration (cl_i13_1) runs after issue 11's, so it has neither the person index
+    key nor the encrypted quotes: it registers existing claims with no donors (and 0 mL where the
+    quote is sealed). The claims service completes them at start; the duplicate check then works
+    for them as for any claim: the same donor on the same invoice is refused."""
+    extra = [{"cert_type": "resident_id", "cert_number": DONOR_B, "name": "李四", "relationship": "spouse"}]
+    body = relative_claim(DONOR, "parent", invoice="MIG-1", extra=extra)  # 6 U: 400 mL left uncovered
+    body["usage"]["items"], body["invoice"]["blood_fee_fen"] = [{"product": "red_cells", "quantity": 6}], 132_000
+    claim = await filed(stack.gateway, operator, body, (*RELATIVE_DOCUMENTS, "other_donor_ids"))
+    assert (await submit(stack.gateway, operator, claim)).status_code == 200
+    async with db.begin() as conn:  # as the migration leaves a use
+        await conn.execute(text("UPDATE claims.invoice_uses SET donors = '[]'::jsonb, covered_ml = 0"))
+    state = stack.apps["claims"].state
+    assert await complete_uses(state.sessionmaker, state.cipher, state.person_index) == 1
+    async with db.connect() as conn:
+        donors, covered = (await conn.execute(text("SELECT donors, covered_ml FROM claims.invoice_uses"))).one()
+    assert donors == [person(keys, DONOR), person(keys, DONOR_B)] and covered == 800
+    assert await complete_uses(state.sessionmaker, state.cipher, state.person_index) == 0  # nothing left to do
+    again_body = relative_claim(DONOR_B, "spouse", invoice="MIG-1", name="李四")
+    again_body["usage"]["items"], again_body["invoice"]["blood_fee_fen"] = body["usage"]["items"], 132_000
+    again = await filed(stack.gateway, operator, again_body, RELATIVE_DOCUMENTS)
+    refused = await submit(stack.gateway, operator, again)
+    assert refused.status_code == 409 and "该献血者已就此发票申请过减免" in refused.json()["detail"]

@@ -5,6 +5,7 @@ shows exactly the approved amounts, once."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
+from prometheus_client.parser import text_string_to_metric_families
 
 from stack.demo import DEMO_DONORS
 from tests.e2e.conftest import E2E_ADMIN_PASSWORD
@@ -45,6 +47,21 @@ def jpeg() -> bytes:
     return buffer.getvalue()
 
 
+def counter_claim(invoice: str, card: str, *, units: int, blood_fee_fen: int, total_fen: int,
+                  days_ago: int) -> dict[str, Any]:
+    """张三's own claim at a counter for red cells used in Hebei `days_ago` days ago, paid a week later."""
+    person = {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name}
+    return {
+        "province": "11", "channel": "counter", "donor": person, "beneficiary": person, "relationship": "self",
+        "kinship_evidence": None, "agent": None, "donor_deceased": False,
+        "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": iso_days_ago(days_ago),
+                  "paid_on": iso_days_ago(days_ago - 7), "items": [{"product": "red_cells", "quantity": units}]},
+        "invoice": {"code": "130100226", "number": invoice, "check_code": "x", "issued_on": iso_days_ago(days_ago - 7),
+                    "total_fen": total_fen, "blood_fee_fen": blood_fee_fen},
+        "payee": {"account_name": ZHANG.name, "account_number": card, "bank_name": "中国工商银行"},
+    }
+
+
 @pytest.fixture(scope="module")
 def ops(running_stack: RunningStack) -> dict[str, dict[str, str]]:
     with httpx.Client(base_url=running_stack.url, timeout=20, trust_env=False) as client:
@@ -64,17 +81,7 @@ def ops(running_stack: RunningStack) -> dict[str, dict[str, str]]:
 def test_a_counter_claim_goes_from_draft_to_paid(running_stack: RunningStack, ops) -> None:
     card = "6222021234567890003"
     with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
-        body = {
-            "province": "11", "channel": "counter",
-            "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-            "beneficiary": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-            "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
-            "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": iso_days_ago(30),
-                      "paid_on": iso_days_ago(23), "items": [{"product": "red_cells", "quantity": 3}]},
-            "invoice": {"code": "130100226", "number": "E2E0001", "check_code": "x", "issued_on": iso_days_ago(23),
-                        "total_fen": 900_000, "blood_fee_fen": 63_000},
-            "payee": {"account_name": ZHANG.name, "account_number": card, "bank_name": "中国工商银行"},
-        }
+        body = counter_claim("E2E0001", card, units=3, blood_fee_fen=63_000, total_fen=900_000, days_ago=30)
         claim = client.post("/ops/v1/claims", headers=ops["admin"], json=body)
         assert claim.status_code == 201, claim.text
         claim_id = claim.json()["id"]
@@ -155,3 +162,68 @@ def test_a_hospital_loop_from_notice_to_a_paid_statement(running_stack: RunningS
             "items": [{"product": "red_cells", "quantity": 1}], "blood_fee_fen": 50_000,
             "invoice": {"code": "110100", "number": "E2E-H1"}})
         assert refused.status_code == 409
+
+
+def test_two_workers_pay_many_claims_exactly_once(running_stack: RunningStack, ops) -> None:
+    workers = [p for p in running_stack.descendants() if "services.payments.worker" in " ".join(p.cmdline())]
+    assert len(workers) == 2
+    card, amounts = "6222021234567890014", [30_000 + 100 * n for n in range(8)]
+    with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
+        claim_ids = []
+        for n, amount in enumerate(amounts):
+            body = counter_claim(f"E2EW{n:04d}", card, units=2, blood_fee_fen=amount, total_fen=500_000, days_ago=20)
+            claim = client.post("/ops/v1/claims", headers=ops["admin"], json=body)
+            assert claim.status_code == 201, claim.text
+            for kind in ("donor_id_front", "donor_id_back", "fee_list", "invoice"):
+                uploaded = client.post(f"/ops/v1/claims/{claim.json()['id']}/documents", headers=ops["admin"],
+                                       data={"kind": kind}, files={"file": ("p.jpg", jpeg(), "image/jpeg")})
+                assert uploaded.status_code == 201, uploaded.text
+            submitted = client.post(f"/ops/v1/claims/{claim.json()['id']}/submit", headers=ops["admin"])
+            assert submitted.json()["eligible_fen"] == amount, submitted.text
+            claim_ids.append(claim.json()["id"])
+        for claim_id in claim_ids:  # approved back to back: both workers find work at once
+            approved = client.post(f"/ops/v1/claims/{claim_id}/decision", headers=ops["reviewer"],
+                                   json={"decision": "approve", "note": "材料齐全"})
+            assert approved.json()["status"] == "approved", approved.text
+
+        def all_paid() -> list[dict[str, Any]] | None:
+            claims = [client.get(f"/ops/v1/claims/{c}", headers=ops["admin"]).json() for c in claim_ids]
+            return claims if all(c["status"] == "paid" for c in claims) else None
+
+        paid = wait_for(all_paid, "every claim paid", timeout_s=120)
+    assert [c["paid_fen"] for c in paid] == amounts
+    ledger = httpx.get(bank_url(running_stack) + "/sandbox/ledger", timeout=10).json()
+    to_card = [p for p in ledger["payouts"] if p["account_tail"] == card[-4:]]
+    assert sorted(p["amount_fen"] for p in to_card) == amounts  # each paid once, none twice
+    assert len({p["merchant_transfer_no"] for p in to_card}) == len(amounts)
+    # Each worker answers on its own metrics listener, and between them they did the sending.
+    urls = re.search(r"metrics \(Prometheus\):\s+(.+)", running_stack.output()).group(1).split(", ")  # type: ignore[union-attr]
+    handled = []
+    for url in urls:
+        text = httpx.get(url, timeout=10).text
+        if "xuefei_worker_items_total" in text:
+            handled.append(sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+                               if s.name == "xuefei_worker_items_total" and s.labels["duty"] == "dispatch"))
+    assert len(handled) == 2
+    assert sum(handled) >= 2 * len(amounts)  # a send and at least one query per transfer
+
+
+def test_one_request_has_one_trace_id_in_every_process_log(running_stack: RunningStack, ops) -> None:
+    request_id = f"e2e-trace-{time.monotonic_ns()}"
+    with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
+        response = client.post("/ops/v1/quotes", headers={**ops["admin"], "X-Request-ID": request_id}, json={
+            "province": "11", "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number},
+            "beneficiary": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number}, "relationship": "self",
+            "used_on": iso_days_ago(10), "usage_province": "11", "items": [{"product": "red_cells", "quantity": 1}],
+            "blood_fee_fen": 22_000})
+    assert response.status_code == 200, response.text
+
+    def lines() -> list[dict[str, Any]] | None:
+        found = [json.loads(line) for line in running_stack.output().splitlines()
+                 if line.startswith("{") and request_id in line]
+        return found if {line["service"] for line in found} >= {"gateway", "entitlement"} else None
+
+    found = wait_for(lines, "access lines of both processes")
+    assert {line["request_id"] for line in found} == {request_id}
+    trace_ids = {line["trace_id"] for line in found}
+    assert len(trace_ids) == 1 and re.fullmatch(r"[0-9a-f]{32}", trace_ids.pop())

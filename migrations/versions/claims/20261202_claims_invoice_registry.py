@@ -3,10 +3,13 @@ claims and reduction notices; the postmark date of mailed claims
 
 Existing invoice codes and numbers are normalised in place (NFKC, whitespace removed, upper
 case) and every live claim and settled reduction is registered, oldest first, so the registry
-starts from what the platform already reduced.
+starts from what the platform already reduced. The donors of those uses (person indexes) and,
+where the quote is already encrypted (issue 11), the mL covered need keys a migration does not
+have: the rows are written with no donors and the claims service completes them when it starts
+(services/claims/invoices/backfill.py).
 
 Revision ID: cl_i13_1
-Revises: cl0003
+Revises: cl_i11_1, cl_i16_1
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -19,7 +22,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "cl_i13_1"
-down_revision = "cl0003"
+down_revision = ("cl_i11_1", "cl_i16_1")  # after the person index and the sealed quotes
 branch_labels = None
 depends_on = None
 S = "claims"
@@ -77,26 +80,24 @@ def _normalise_and_register() -> None:
                              {"c": _normalise(code), "n": _normalise(number), "i": row_id})
     uses = bind.execute(sa.text(f"""
         SELECT 'claim', id, reference, invoice_code, invoice_number, created_at,
-               coalesce((quote->>'covered_ml')::int, 0), coalesce(approved_fen, eligible_fen, 0),
-               donor_cert_type || ':' || donor_cert_index
+               coalesce((quote->>'covered_ml')::int, 0), coalesce(approved_fen, eligible_fen, 0)
           FROM {S}.claims WHERE status IN :live
         UNION ALL
         SELECT 'notice', id, notice_no, invoice_code, invoice_number, settled_at,
-               coalesce((quote->>'covered_ml')::int, 0), coalesce(reduced_fen, 0), NULL
+               coalesce((quote->>'covered_ml')::int, 0), coalesce(reduced_fen, 0)
           FROM {S}.reduction_notices WHERE status = 'settled'
         ORDER BY 6, 3
     """).bindparams(sa.bindparam("live", expanding=True)), {"live": list(LIVE_CLAIMS)}).all()
     seq: dict[tuple[str, str], int] = {}
-    for kind, case_id, reference, code, number, _at, covered_ml, reduced, donor in uses:
+    for kind, case_id, reference, code, number, _at, covered_ml, reduced in uses:
         key = (code, number)
         seq[key] = seq.get(key, 0) + 1
         bind.execute(sa.text(f"""
             INSERT INTO {S}.invoice_uses (id, invoice_code, invoice_number, seq, case_kind, case_id, reference,
                                           covered_ml, reduced_fen, mutual_aid_fen, donors, live)
-            VALUES (:id, :code, :number, :seq, :kind, :case_id, :reference, :ml, :fen, 0, CAST(:donors AS jsonb), true)
+            VALUES (:id, :code, :number, :seq, :kind, :case_id, :reference, :ml, :fen, 0, '[]'::jsonb, true)
         """), {"id": uuid.uuid4(), "code": code, "number": number, "seq": seq[key], "kind": kind, "case_id": case_id,
-               "reference": reference, "ml": covered_ml, "fen": reduced,
-               "donors": f'["{donor}"]' if donor else "[]"})
+               "reference": reference, "ml": covered_ml, "fen": reduced})
 
 
 def downgrade() -> None:

@@ -14,7 +14,8 @@ from kit.problems import Problem, ServiceUnavailable, Unprocessable
 
 # Entitlement's request fields -> the claim JSON's fields, so an error points at the claim form.
 _FIELD_MAP = {"used_on": "usage.used_on", "usage_province": "usage.usage_province", "paid_on": "usage.paid_on",
-              "blood_fee_fen": "invoice.blood_fee_fen", "items": "usage.items", "mutual_aid_fen": "invoice.mutual_aid_fen"}
+              "blood_fee_fen": "invoice.blood_fee_fen", "items": "usage.items",
+              "mutual_aid_fen": "invoice.mutual_aid_fen"}
 
 
 def claim_field(field: str) -> str:

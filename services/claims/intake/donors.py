@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
+from kit.crypto import BlindIndex, FieldCipher, mask_cert_number, mask_name
+from kit.identity import person_index
 from kit.problems import Unprocessable
 from services.claims.intake.models import CERT
 
@@ -41,17 +42,19 @@ def check_named(patient: tuple[str, str], first: tuple[str, str], others: list[N
                                 field=f"{field}.relationship")
 
 
-def stored(donors: list[NamedDonor], cipher: FieldCipher, index: BlindIndex) -> list[dict[str, Any]]:
+def stored(donors: list[NamedDonor], cipher: FieldCipher, persons: BlindIndex) -> list[dict[str, Any]]:
+    """Encrypted and masked; `person_index` (kit.identity) lets a further donor signed in on the
+    client find the claim by the index in their caller token, never by the number."""
     return [{"cert_type": d.cert_type, "cert_encrypted": cipher.encrypt(d.cert_number, context=CERT),
-             "cert_index": index.digest(d.cert_number, context=CERT), "cert_masked": mask_cert_number(d.cert_number),
-             "name": d.name, "relationship": d.relationship} for d in donors]
+             "person_index": person_index(persons, d.cert_type, d.cert_number),
+             "cert_masked": mask_cert_number(d.cert_number), "name": d.name, "relationship": d.relationship}
+            for d in donors]
 
 
-def registry_keys(case: HasDonors, cipher: FieldCipher, index: BlindIndex) -> list[str]:
-    """Every named donor as the invoice registry knows them ("cert_type:blind index")."""
+def registry_keys(case: HasDonors, cipher: FieldCipher, persons: BlindIndex) -> list[str]:
+    """Every named donor as the invoice registry knows them: their person index (kit.identity)."""
     first = cipher.decrypt(case.donor_cert_encrypted, context=CERT)
-    keys = [f"{case.donor_cert_type}:{index.digest(first, context=CERT)}"]
-    return keys + [f"{d['cert_type']}:{d['cert_index']}" for d in case.additional_donors]
+    return [person_index(persons, case.donor_cert_type, first)] + [d["person_index"] for d in case.additional_donors]
 
 
 def for_quote(case: HasDonors, cipher: FieldCipher) -> list[dict[str, Any]]:
@@ -61,7 +64,7 @@ def for_quote(case: HasDonors, cipher: FieldCipher) -> list[dict[str, Any]]:
 
 
 def masked(case: HasDonors) -> list[dict[str, str]]:
-    return [{"cert_type": d["cert_type"], "cert_number_masked": d["cert_masked"], "name": d["name"],
+    return [{"cert_type": d["cert_type"], "cert_number_masked": d["cert_masked"], "name": mask_name(d["name"]),
              "relationship": d["relationship"]} for d in case.additional_donors]
 
 

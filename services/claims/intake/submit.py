@@ -21,7 +21,7 @@ from kit.problems import Conflict, Problem, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
 from services.claims.clients.entitlement import EntitlementClient, HoldResult
-from services.claims.intake import access, deadline, donors, repository
+from services.claims.intake import access, deadline, donors, repository, usage
 from services.claims.intake.models import ACCOUNT, CERT, Claim
 from services.claims.intake.service import check_amounts_and_dates, missing_for
 from services.claims.invoices import registry
@@ -36,7 +36,7 @@ class SubmitDeps:
     sessionmaker: async_sessionmaker[AsyncSession]
     entitlement: EntitlementClient
     cipher: FieldCipher
-    index: BlindIndex
+    persons: BlindIndex  # kit.identity.person_index: how the invoice registry names donors
     working_days: int
 
 
@@ -51,6 +51,7 @@ def luhn_ok(number: str) -> bool:
 
 
 def hold_request(claim: Claim, cipher: FieldCipher, before: registry.Coverage) -> dict[str, Any]:
+    used = usage.usage_of(claim, cipher)
     return {
         "purpose": "claim", "reference": f"claim:{claim.id}", "ttl_hours": 24 * 120,
         "quote": {
@@ -60,7 +61,7 @@ def hold_request(claim: Claim, cipher: FieldCipher, before: registry.Coverage) -
             "beneficiary": {"cert_type": claim.beneficiary_cert_type,
                             "cert_number": cipher.decrypt(claim.beneficiary_cert_encrypted, context=CERT)},
             "relationship": claim.relationship, "additional_donors": donors.for_quote(claim, cipher),
-            "used_on": claim.used_on.isoformat(), "usage_province": claim.usage_province, "items": claim.items,
+            "used_on": claim.used_on.isoformat(), "usage_province": claim.usage_province, "items": used["items"],
             "blood_fee_fen": claim.blood_fee_fen, "mutual_aid_fen": claim.mutual_aid_fen,
             "paid_on": claim.paid_on.isoformat(), "invoice_issued_on": claim.invoice_issued_on.isoformat(),
             **before.before(),
@@ -84,14 +85,14 @@ async def _coverage(session: AsyncSession, claim: Claim, deps: SubmitDeps) -> re
     found = await registry.coverage(session, claim.invoice_code, claim.invoice_number, exclude=("claim", claim.id))
     if found.fee_fully_reduced(claim.blood_fee_fen, claim.mutual_aid_fen):
         raise registry.InvoiceCovered(found)
-    registry.refuse_repeat_donors(found, donors.registry_keys(claim, deps.cipher, deps.index))
+    registry.refuse_repeat_donors(found, donors.registry_keys(claim, deps.cipher, deps.persons))
     return found
 
 
 async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim:
     async with deps.sessionmaker() as session:
-        claim = access.visible_claim(await repository.get(session, claim_id), caller, deps.index)
-        access.require_applicant_side(claim, caller, deps.index)
+        claim = access.visible_claim(await repository.get(session, claim_id), caller)
+        access.require_applicant_side(claim, caller)
         if claim.status == "needs_more_info":
             return await _resume(session, claim, caller, deps)
         if claim.status != "draft":
@@ -169,12 +170,13 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         due = await deadline.check(session, claim.id, claim.channel, claim.postmarked_on, quote)
         claim.warnings = _warnings(claim, deps.cipher, quote, before) + due.warnings
         claim.status, claim.submitted_on = "submitted", clock.today()
-        claim.quote = {**quote, "claim_last_day_on": due.last_day.isoformat() if due.last_day else None}
+        usage.set_quote(claim, {**quote, "claim_last_day_on": due.last_day.isoformat() if due.last_day else None},
+                        deps.cipher)
         claim.eligible_fen = quote["reducible_fen"] if hold.placed else 0
         claim.hold_key = key if hold.placed else None
         await registry.register(
             session, kind="claim", case_id=claim.id, reference=claim.reference, code=claim.invoice_code,
-            number=claim.invoice_number, donors=donors.registry_keys(claim, deps.cipher, deps.index),
+            number=claim.invoice_number, donors=donors.registry_keys(claim, deps.cipher, deps.persons),
             amounts=quoted_amounts(quote) if hold.placed else {})
         claim.due_on = await calendar.due_on(session, claim.id, claim.submitted_on, deps.working_days, [])
         audit.record(session, claim, caller, "submitted", from_status="draft", to_status="submitted",

@@ -35,7 +35,7 @@ class InvoiceUse(Base):
     covered_ml: Mapped[int] = mapped_column(Integer)
     reduced_fen: Mapped[int] = mapped_column(BigInteger)  # supply cost
     mutual_aid_fen: Mapped[int] = mapped_column(BigInteger)  # 用血互助金 refunded
-    # The donors drawn on, as "cert_type:blind index": a donor is not drawn on twice for one bill.
+    # The donors named, by person index (kit.identity): a donor is not drawn on twice for one bill.
     donors: Mapped[list[str]] = mapped_column(JSONB, default=list)
     live: Mapped[bool] = mapped_column(Boolean, default=True)  # false: rejected, withdrawn, corrected
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

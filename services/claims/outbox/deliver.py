@@ -14,7 +14,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit import clock, http
+from kit import clock, http, tracing
 from kit.crypto import FieldCipher
 from kit.identity import ServiceSigner
 from services.claims.intake.models import ACCOUNT, Claim
@@ -107,25 +107,33 @@ async def deliver_once(sessionmaker: async_sessionmaker[AsyncSession], peers: Pe
     """One pass; returns how many rows were delivered."""
     delivered = 0
     for leased in await _claim_batch(sessionmaker, limit):
-        try:
-            effect = await _call(leased, peers)
-            error = None
-        except (Retry, httpx.TransportError, RuntimeError, KeyError, ValueError) as exc:
-            effect, error = {}, f"{type(exc).__name__}: {exc}"[:1000]
-        async with sessionmaker() as session, session.begin():
-            row = await session.get(OutboxMessage, leased.id, with_for_update=True)
-            if row is None or row.delivered_at is not None:
-                continue
-            if error is not None:
-                row.attempts += 1
-                row.last_error = error
-                row.next_attempt_at = clock.now() + backoff(row.attempts)
-                log.warning("outbox delivery failed", kind=row.kind, attempts=row.attempts, error=error)
-                continue
-            await _record(session, row, effect)
-            row.delivered_at, row.last_error = clock.now(), None
-            delivered += 1
+        # In the trace of the request that wrote the row: its logs and the peer's spans join it.
+        with tracing.continue_trace(leased.traceparent, f"outbox claims {leased.kind}",
+                                    **{"messaging.destination.name": leased.kind}):
+            delivered += await _deliver_one(sessionmaker, peers, leased)
     return delivered
+
+
+async def _deliver_one(sessionmaker: async_sessionmaker[AsyncSession], peers: Peers, leased: OutboxMessage) -> int:
+    """1 when delivered and recorded."""
+    try:
+        effect = await _call(leased, peers)
+        error = None
+    except (Retry, httpx.TransportError, RuntimeError, KeyError, ValueError) as exc:
+        effect, error = {}, f"{type(exc).__name__}: {exc}"[:1000]
+    async with sessionmaker() as session, session.begin():
+        row = await session.get(OutboxMessage, leased.id, with_for_update=True)
+        if row is None or row.delivered_at is not None:
+            return 0
+        if error is not None:
+            row.attempts += 1
+            row.last_error = error
+            row.next_attempt_at = clock.now() + backoff(row.attempts)
+            log.warning("outbox delivery failed", kind=row.kind, attempts=row.attempts, error=error)
+            return 0
+        await _record(session, row, effect)
+        row.delivered_at, row.last_error = clock.now(), None
+        return 1
 
 
 async def run_forever(sessionmaker: async_sessionmaker[AsyncSession], peers: Peers, poll_s: float) -> None:

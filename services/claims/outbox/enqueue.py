@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import tracing
 from services.claims.intake.models import Claim
 from services.claims.outbox.models import OutboxMessage
 
@@ -24,7 +25,8 @@ MESSAGES = {
 
 
 def enqueue(session: AsyncSession, claim: Claim, kind: str, key: str, payload: dict[str, Any]) -> None:
-    session.add(OutboxMessage(claim_id=claim.id, kind=kind, idempotency_key=key, payload=payload))
+    session.add(OutboxMessage(claim_id=claim.id, kind=kind, idempotency_key=key, payload=payload,
+                              traceparent=tracing.current_traceparent()))
 
 
 def _yuan(fen: int | None) -> str:

@@ -30,6 +30,8 @@ class OutboxMessage(Base):
                                                       default=clock.now)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The W3C trace context of the request that wrote the row: its delivery continues that trace.
+    traceparent: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

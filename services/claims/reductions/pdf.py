@@ -4,6 +4,7 @@ and the hospital settlement statement (医院直免结算清单)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -32,7 +33,8 @@ def _qr(c: canvas.Canvas, value: str, x: float, y: float, size: float = 90) -> N
     renderPDF.draw(drawing, c, x, y)
 
 
-def notice_pdf(notice: ReductionNotice, hospital_name: str) -> bytes:
+def notice_pdf(notice: ReductionNotice, hospital_name: str, items: list[dict[str, Any]],
+               explanation: list[str]) -> bytes:
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
     width, height = A4
@@ -47,12 +49,13 @@ def notice_pdf(notice: ReductionNotice, hospital_name: str) -> bytes:
         ("患者姓名", notice.patient_name), ("患者证件号", notice.patient_cert_masked),
         ("献血者姓名", notice.donor_name), ("献血者证件号", notice.donor_cert_masked),
         ("与献血者关系", RELATIONSHIP.get(notice.relationship, notice.relationship)),
-        *[(f"其他献血者{i}", f"{d['name']} {d['cert_masked']}（{RELATIONSHIP.get(d['relationship'], d['relationship'])}）")
+        *[(f"其他献血者{i}",
+           f"{d['name']} {d['cert_masked']}（{RELATIONSHIP.get(d['relationship'], d['relationship'])}）")
           for i, d in enumerate(notice.additional_donors, start=2)],
         ("亲属关系证明", {"pledge": "亲属关系承诺书", "document": "亲属关系证明"}.get(
             (notice.kinship_evidence or {}).get("kind", ""), "—")),
         ("用血日期", notice.used_on.isoformat()),
-        ("用血品种", "，".join(f"{PRODUCTS.get(i['product'], i['product'])} {i['quantity']}" for i in notice.items)),
+        ("用血品种", "，".join(f"{PRODUCTS.get(i['product'], i['product'])} {i['quantity']}" for i in items)),
         ("输血费用", f"{yuan(notice.blood_fee_fen)} 元"),
         *([("用血互助金", f"{yuan(notice.mutual_aid_fen)} 元")] if notice.mutual_aid_fen else []),
         ("最高减免金额", f"{yuan(notice.max_reducible_fen)} 元"),
@@ -67,7 +70,7 @@ def notice_pdf(notice: ReductionNotice, hospital_name: str) -> bytes:
     c.setFont(FONT, 10)
     c.drawString(60, y - 6, "减免依据：")
     y -= 24
-    for line in notice.quote.get("explanation", [])[:14]:
+    for line in explanation[:14]:
         c.drawString(70, y, str(line)[:60])
         y -= 16
     y -= 16

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit import clock
 from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
-from kit.identity import Caller
+from kit.identity import Caller, person_index
 from kit.problems import Conflict, NotFound, Problem, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.clients.entitlement import EntitlementClient
@@ -25,6 +25,7 @@ from services.claims.intake.models import CERT
 from services.claims.invoices import registry
 from services.claims.outbox.enqueue import enqueue
 from services.claims.quota import consumed_ml
+from services.claims.reductions import usage
 from services.claims.reductions.models import ReductionNotice
 from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn
 
@@ -37,15 +38,16 @@ class NoticeDeps:
     sessionmaker: async_sessionmaker[AsyncSession]
     entitlement: EntitlementClient
     cipher: FieldCipher
-    index: BlindIndex
+    persons: BlindIndex  # kit.identity.person_index: how the invoice registry names donors
     valid_days: int
 
 
-def out(notice: ReductionNotice) -> NoticeOut:
+def out(notice: ReductionNotice, cipher: FieldCipher) -> NoticeOut:
     return NoticeOut(
         eligible=True, notice_no=notice.notice_no, status=effective_status(notice),
         max_reducible_fen=notice.max_reducible_fen, valid_until=notice.valid_until,
-        explanation=list(notice.quote.get("explanation", [])), patient_cert_masked=notice.patient_cert_masked,
+        explanation=list(usage.quote_of(notice, cipher).get("explanation", [])),
+        patient_cert_masked=notice.patient_cert_masked,
         donor_cert_masked=notice.donor_cert_masked, reduced_fen=notice.reduced_fen, receipt_no=notice.receipt_no,
         additional_donors=donors.masked(notice), mutual_aid_fen=notice.mutual_aid_fen)
 
@@ -94,7 +96,7 @@ async def _earlier(body: NoticeIn, deps: NoticeDeps) -> registry.Coverage:
         found = await registry.coverage(session, body.invoice.code, body.invoice.number)
     if found.fee_fully_reduced(body.blood_fee_fen, body.mutual_aid_fen):
         raise registry.InvoiceCovered(found)
-    keys = [f"{p.cert_type}:{deps.index.digest(p.cert_number, context=CERT)}" for p in (body.donor, *body.additional_donors)]
+    keys = [person_index(deps.persons, p.cert_type, p.cert_number) for p in (body.donor, *body.additional_donors)]
     registry.refuse_repeat_donors(found, keys)
     return found
 
@@ -138,12 +140,13 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
             donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
             donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
             relationship=body.relationship,
-            additional_donors=donors.stored(body.additional_donors, deps.cipher, deps.index),  # type: ignore[arg-type]
+            additional_donors=donors.stored(body.additional_donors, deps.cipher, deps.persons),  # type: ignore[arg-type]
             kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
-            used_on=body.used_on, items=[i.model_dump() for i in body.items], blood_fee_fen=body.blood_fee_fen,
-            mutual_aid_fen=body.mutual_aid_fen,
+            used_on=body.used_on,
+            items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
+            blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen,
             max_reducible_fen=int(hold.quote["reducible_fen"]), hold_key=key,
-            quote={**hold.quote, "usage_province": usage_province},
+            quote_encrypted=usage.seal(deps.cipher, {**hold.quote, "usage_province": usage_province}, usage.QUOTE),
             valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject)
         session.add(notice)
         await session.flush()
@@ -151,11 +154,11 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
         notice.notice_no = f"JM{body.province}{clock.today():%Y%m%d}{notice.seq:06d}"
         audit.record(session, notice, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
                      detail={"max_reducible_fen": notice.max_reducible_fen})
-    return out(notice)
+    return out(notice, deps.cipher)
 
 
 async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller, *,
-                 cipher: FieldCipher, index: BlindIndex) -> ReductionNotice:
+                 cipher: FieldCipher, persons: BlindIndex) -> ReductionNotice:
     notice = await notice_of(session, notice_no, caller, for_update=True)
     if notice.receipt_no is not None:
         if notice.receipt_no == body.receipt_no:
@@ -177,17 +180,19 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
     found = await registry.coverage(session, body.invoice.code, body.invoice.number, exclude=("notice", notice.id))
     if found.fee_fully_reduced(body.blood_fee_fen, notice.mutual_aid_fen):
         raise registry.InvoiceCovered(found)
-    keys = donors.registry_keys(notice, cipher, index)
+    keys = donors.registry_keys(notice, cipher, persons)
     registry.refuse_repeat_donors(found, keys)
-    aid = min(int(notice.quote.get("mutual_aid_fen", 0)), body.reduced_fen)
-    if body.reduced_fen - aid > body.blood_fee_fen - found.reduced_fen:
-        raise registry.InvoiceCovered(found, f"减免金额超过发票尚未减免的 {(body.blood_fee_fen - found.reduced_fen) / 100:.2f} 元")
+    quote = usage.quote_of(notice, cipher)
+    aid = min(int(quote.get("mutual_aid_fen", 0)), body.reduced_fen)
+    left_fen = body.blood_fee_fen - found.reduced_fen
+    if body.reduced_fen - aid > left_fen:
+        raise registry.InvoiceCovered(found, f"减免金额超过发票尚未减免的 {left_fen / 100:.2f} 元")
     notice.receipt_no, notice.settled_on, notice.reduced_fen = body.receipt_no, body.settled_on, body.reduced_fen
-    notice.final_items = [i.model_dump() for i in body.items]
+    notice.final_items_encrypted = usage.seal(cipher, [i.model_dump() for i in body.items], usage.FINAL_ITEMS)
     notice.final_blood_fee_fen = body.blood_fee_fen
     notice.invoice_code, notice.invoice_number = body.invoice.code, body.invoice.number
     notice.status, notice.settled_at = "settled", clock.now()
-    ml = consumed_ml(int(notice.quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
+    ml = consumed_ml(int(quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
     await registry.register(session, kind="notice", case_id=notice.id, reference=notice.notice_no,
                             code=body.invoice.code, number=body.invoice.number, donors=keys,
                             amounts={"covered_ml": ml, "reduced_fen": body.reduced_fen - aid, "mutual_aid_fen": aid})

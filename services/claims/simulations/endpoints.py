@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from kit.callers import allow
 from kit.db import SessionDep
-from kit.identity import require_roles
 from kit.problems import problem_responses
 from services.claims.simulations import service
 from services.claims.simulations.schemas import SimulationIn, SimulationOut
@@ -17,8 +17,8 @@ router = APIRouter(prefix="/v1", tags=["rule-set simulation"])
     description="Every live claim and every issued or settled reduction notice of the draft's province whose use "
                 "date falls in the period is judged by the version in force then and by the draft, in the order "
                 "they happened. Returns how many would change, which, by how many fen and why. Stores and changes "
-                "nothing.",
-    responses=problem_responses(401, 403, 422, 503), dependencies=[require_roles("admin")])
+                "nothing. Admin only: it reads every case of a province, so it is platform-wide by nature.",
+    responses=problem_responses(401, 403, 422, 503), dependencies=[allow(staff=("admin",))])
 async def simulate(body: SimulationIn, request: Request, session: SessionDep) -> SimulationOut:
     state = request.app.state
     return await service.simulate(session, body, entitlement=state.entitlement, cipher=state.cipher,

@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kit.crypto import FieldCipher
 from kit.problems import Unprocessable
 from services.claims.clients.entitlement import EntitlementClient
+from services.claims.intake import usage as claim_usage
 from services.claims.intake.models import CERT, Claim
 from services.claims.intake.repository import OPEN_STATUSES
 from services.claims.invoices import registry
+from services.claims.reductions import usage as notice_usage
 from services.claims.reductions.models import ReductionNotice
 from services.claims.simulations.schemas import SimulationIn, SimulationOut
 
@@ -42,7 +44,8 @@ async def _claim_case(session: AsyncSession, claim: Claim, cipher: FieldCipher) 
     invoice, before = await registry.before(session, "claim", claim.id)
     return {"reference": claim.reference, "kind": "claim", "status": claim.status, "hold_key": claim.hold_key,
             "at": claim.created_at.isoformat(), "donors": _donors(claim, cipher), "used_on": claim.used_on.isoformat(),
-            "usage_province": claim.usage_province, "items": claim.items, "blood_fee_fen": claim.blood_fee_fen,
+            "usage_province": claim.usage_province, "items": claim_usage.usage_of(claim, cipher)["items"],
+            "blood_fee_fen": claim.blood_fee_fen,
             "mutual_aid_fen": claim.mutual_aid_fen, "invoice_key": invoice, **before,
             "recorded_fen": claim.approved_fen if claim.approved_fen is not None else (claim.eligible_fen or 0)}
 
@@ -54,9 +57,9 @@ async def _notice_case(session: AsyncSession, notice: ReductionNotice, cipher: F
             "hold_key": notice.hold_key, "at": notice.created_at.isoformat(), "donors": _donors(notice, cipher),
             "used_on": notice.used_on.isoformat(),
             # Notices issued before the usage province was kept were Beijing's own hospitals.
-            "usage_province": notice.quote.get("usage_province", notice.province),
+            "usage_province": notice_usage.quote_of(notice, cipher).get("usage_province", notice.province),
             # A settled notice is judged on the bill as it was at discharge.
-            "items": (settled and notice.final_items) or notice.items,
+            "items": (settled and notice_usage.final_items_of(notice, cipher)) or notice_usage.items_of(notice, cipher),
             "blood_fee_fen": (settled and notice.final_blood_fee_fen) or notice.blood_fee_fen,
             "mutual_aid_fen": notice.mutual_aid_fen, "invoice_key": invoice, **before,
             "recorded_fen": (notice.reduced_fen or 0) if settled else notice.max_reducible_fen}

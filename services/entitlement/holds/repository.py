@@ -5,21 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.entitlement import rules
 from services.entitlement.holds.models import Hold
 
+# Built once: every quote runs it.
+_DRAWS = select(Hold.pool, Hold.ml, Hold.state).where(
+    Hold.donor_id == bindparam("donor_id"), Hold.province == bindparam("province"),
+    (Hold.state == "committed") | ((Hold.state == "held") & (Hold.expires_at > bindparam("now"))),
+)
+
 
 async def draws(session: AsyncSession, donor_id: uuid.UUID, province: str, now: datetime) -> list[rules.PoolDraw]:
     """Earlier use of this donor's pools in this province: committed, and live holds."""
-    rows = await session.execute(
-        select(Hold.pool, Hold.ml, Hold.state).where(
-            Hold.donor_id == donor_id, Hold.province == province,
-            (Hold.state == "committed") | ((Hold.state == "held") & (Hold.expires_at > now)),
-        )
-    )
+    rows = await session.execute(_DRAWS, {"donor_id": donor_id, "province": province, "now": now})
     return [rules.PoolDraw(pool=pool, ml=ml, state="consumed" if state == "committed" else "held")
             for pool, ml, state in rows]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,11 +52,11 @@ class HoldOut(BaseModel):
     parts: list[HoldPartOut]
 
     @classmethod
-    def of(cls, parts: list[Hold], state: HoldState) -> HoldOut:
+    def of(cls, parts: list[Hold], state: HoldState, quote: dict[str, Any]) -> HoldOut:
         first = parts[0]
         return cls(
             id=first.id, idempotency_key=first.idempotency_key, state=state, purpose=first.purpose,
             reference=first.reference, pool=first.pool, ml=sum(p.ml for p in parts),
             reducible_fen=sum(p.reducible_fen for p in parts), expires_at=first.expires_at,
-            settled_at=first.settled_at, quote=QuoteOut.model_validate(first.quote),
+            settled_at=first.settled_at, quote=QuoteOut.model_validate(quote),
             parts=[HoldPartOut(part=p.part, pool=p.pool, ml=p.ml, reducible_fen=p.reducible_fen) for p in parts])

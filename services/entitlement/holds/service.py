@@ -7,16 +7,17 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
-from kit.crypto import BlindIndex
+from kit.crypto import BlindIndex, FieldCipher
 from kit.identity import Caller
 from kit.problems import Conflict, NotFound, Problem
 from services.entitlement import rules
 from services.entitlement.holds import repository
-from services.entitlement.holds.models import Hold
+from services.entitlement.holds.models import QUOTE_CONTEXT, Hold
 from services.entitlement.holds.schemas import HoldIn, SettleIn
 from services.entitlement.quotes import service as quotes
 from services.entitlement.registry import repository as registry
@@ -31,7 +32,8 @@ def digest(body: HoldIn) -> str:
 
 
 async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller,
-                rule_sets: dict[str, rules.RuleSet], index: BlindIndex) -> tuple[list[Hold], bool]:
+                rule_sets: dict[str, rules.RuleSet], index: BlindIndex, cipher: FieldCipher,
+                ) -> tuple[list[Hold], bool]:
     """(hold parts, created). The same key with the same body returns the first hold."""
     if existing := await _replay(session, key, body):
         return existing, False
@@ -43,14 +45,16 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
     if context.bill.reducible_fen == 0:
         raise QuotaExhausted("额度已用完，无可预留的额度 (nothing left to reduce for this blood use)",
                              quote=quote.model_dump(mode="json"))
-    stored = quote.model_dump(mode="json")
+    sealed = cipher.encrypt_json(quote.model_dump(mode="json"), context=QUOTE_CONTEXT)
     expires_at = clock.now() + timedelta(hours=body.ttl_hours)
+    # A further donor with no record here draws nothing and holds no part (quotes/service.py).
     parts = [Hold(
         idempotency_key=key, part=i, request_digest=digest(body), donor_id=donor_id,
         province=context.rule_set.province, pool=part.pool, ml=part.covered_ml, reducible_fen=part.reducible_fen,
-        state="held", purpose=body.purpose, reference=body.reference, used_on=body.quote.used_on, quote=stored,
-        expires_at=expires_at, created_by=caller.subject,
-    ) for i, (donor_id, part) in enumerate(zip(context.donor_ids, context.bill.parts, strict=True))]
+        state="held", purpose=body.purpose, reference=body.reference, used_on=body.quote.used_on,
+        quote_encrypted=sealed, expires_at=expires_at, created_by=caller.subject,
+    ) for i, (donor_id, part) in enumerate(zip(context.donor_ids, context.bill.parts, strict=True))
+        if donor_id is not None]
     repository.add(session, parts)
     await session.flush()
     return parts, True
@@ -130,3 +134,15 @@ async def reverse(session: AsyncSession, key: str, body: SettleIn) -> list[Hold]
         part.state, part.settled_at = "reversed", clock.now()
         part.settle_reason = f"{part.settle_reason or ''} | reversed: {body.reason}".strip(" |")
     return parts
+
+
+def quote_of(hold: Hold, cipher: FieldCipher) -> dict[str, Any]:
+    if hold.quote_encrypted is not None:
+        return dict(cipher.decrypt_json(hold.quote_encrypted, context=QUOTE_CONTEXT))
+    return dict(hold.quote or {})
+
+
+def seal_legacy_quote(hold: Hold, cipher: FieldCipher) -> None:
+    """Start-up backfill (kit.backfill): a hold from before the quote was encrypted."""
+    hold.quote_encrypted = cipher.encrypt_json(hold.quote or {}, context=QUOTE_CONTEXT)
+    hold.quote = None

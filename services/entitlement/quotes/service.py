@@ -14,6 +14,7 @@ from kit.crypto import BlindIndex, mask_cert_number
 from kit.problems import NotFound, Unprocessable
 from services.entitlement import rules
 from services.entitlement.holds import repository as holds_repository
+from services.entitlement.quotes import repository
 from services.entitlement.quotes.schemas import (
     ClaimDeadlineOut,
     DonorPartOut,
@@ -22,8 +23,10 @@ from services.entitlement.quotes.schemas import (
     RuleSetVersionOut,
 )
 from services.entitlement.registry import repository as registry
-from services.entitlement.registry.models import CERT_CONTEXT
+from services.entitlement.registry.models import CERT_CONTEXT, Donor
 from services.entitlement.registry.models import Donation as DonationRow
+
+NO_DONOR = "献血者不在献血记录中 (no donor with this certificate in the registry)"
 
 
 @dataclass(frozen=True)
@@ -31,21 +34,33 @@ class NamedDonor:
     """A donor as the request names them, with the request field to blame for them."""
 
     cert_type: str
-    cert_number: str
+    cert_index: str  # the registry's blind index of the number
+    label: str  # the number masked, for explanations
     relationship: str
-    field_prefix: str  # "" for `donor`, "additional_donors[i]." after it
+    field_prefix: str = ""  # "" for `donor`, "additional_donors[i]." after it
+
+
+@dataclass(frozen=True)
+class DonorInputs:
+    """What one quote reads about one donor: None for a further donor with no record (draws nothing)."""
+
+    donor_id: uuid.UUID | None
+    donations: list[rules.Donation]
+    draws: list[rules.PoolDraw]
 
 
 @dataclass
 class QuoteContext:
-    donor_ids: list[uuid.UUID]
+    donor_ids: list[uuid.UUID | None]
     rule_set: rules.RuleSet
     bill: rules.BillQuote
     donors: list[NamedDonor]
 
     @property
     def donor_id(self) -> uuid.UUID:
-        return self.donor_ids[0]
+        first = self.donor_ids[0]
+        assert first is not None  # the first donor is always on record (no_donor otherwise)
+        return first
 
 
 def to_engine(row: DonationRow) -> rules.Donation:
@@ -73,26 +88,31 @@ def engine_request(body: QuoteIn) -> rules.QuoteRequest:
     )
 
 
-def named_donors(body: QuoteIn) -> list[NamedDonor]:
+def named_donors(body: QuoteIn, index: BlindIndex) -> list[NamedDonor]:
     """The donors in drawing order, checked against the beneficiary and each other."""
-    named = [NamedDonor(body.donor.cert_type, body.donor.cert_number, body.relationship, "")]
-    named += [NamedDonor(d.donor.cert_type, d.donor.cert_number, d.relationship, f"additional_donors[{i}].")
+    given = [(body.donor.cert_type, body.donor.cert_number, body.relationship, "")]
+    given += [(d.donor.cert_type, d.donor.cert_number, d.relationship, f"additional_donors[{i}].")
               for i, d in enumerate(body.additional_donors)]
     patient = (body.beneficiary.cert_type, body.beneficiary.cert_number)
     seen: set[tuple[str, str]] = set()
-    for donor in named:
-        who = (donor.cert_type, donor.cert_number)
+    for cert_type, number, relationship, prefix in given:
+        who = (cert_type, number)
         if who in seen:
-            raise Unprocessable("同一献血者不能重复列出 (a donor is named twice)",
-                                field=f"{donor.field_prefix}donor.cert_number")
+            raise Unprocessable("同一献血者不能重复列出 (a donor is named twice)", field=f"{prefix}donor.cert_number")
         seen.add(who)
-        if donor.relationship == "self" and who != patient:
-            field = "beneficiary.cert_number" if not donor.field_prefix else f"{donor.field_prefix}relationship"
+        if relationship == "self" and who != patient:
+            field = f"{prefix}relationship" if prefix else "beneficiary.cert_number"
             raise Unprocessable("relationship is self, so the beneficiary must be the donor", field=field)
-        if donor.relationship != "self" and who == patient:
+        if relationship != "self" and who == patient:
             raise Unprocessable("the donor cannot be their own relative; use relationship self",
-                                field=f"{donor.field_prefix}relationship")
-    return named
+                                field=f"{prefix}relationship")
+    return [NamedDonor(cert_type, index.digest(number, context=CERT_CONTEXT), mask_cert_number(number),
+                       relationship, prefix) for cert_type, number, relationship, prefix in given]
+
+
+def no_donor(field: str = "donor.cert_number") -> NotFound:
+    """One answer whether the person is unknown or has no records the caller may see (DOMAIN.md 11)."""
+    return NotFound(NO_DONOR, field=field)
 
 
 async def quote(
@@ -100,51 +120,78 @@ async def quote(
     lock: bool = False,
 ) -> QuoteContext:
     """`lock=True` takes the donors' row locks first, so a hold can follow without a race."""
-    return await quote_bill(session, named_donors(body), body.province, engine_request(body),
-                            rule_sets=rule_sets, index=index, lock=lock)
+    named = named_donors(body, index)
+    rule_set = rule_set_for(rule_sets, body.province, body.used_on)
+    return await quote_bill(session, named, rule_set, engine_request(body), lock=lock)
 
 
 async def quote_for_donor(
-    session: AsyncSession, cert_type: str, cert_number: str, province: str, request: rules.QuoteRequest, *,
-    rule_sets: dict[str, rules.RuleSet], index: BlindIndex, lock: bool = False,
+    session: AsyncSession, donor: Donor, rule_set: rules.RuleSet, request: rules.QuoteRequest, *, lock: bool = False,
 ) -> QuoteContext:
-    donor = NamedDonor(cert_type, cert_number, request.relationship, "")
-    return await quote_bill(session, [donor], province, request, rule_sets=rule_sets, index=index, lock=lock)
+    """A donor already found (the signed-in donor's own record)."""
+    return await quote_for_cert(session, donor.cert_type, donor.cert_number_index, rule_set, request, lock=lock,
+                                label=donor.cert_number_masked)
+
+
+async def quote_for_cert(
+    session: AsyncSession, cert_type: str, cert_index: str, rule_set: rules.RuleSet, request: rules.QuoteRequest, *,
+    lock: bool = False, label: str = "",
+) -> QuoteContext:
+    """One donor: a bill with nobody else on it."""
+    named = [NamedDonor(cert_type, cert_index, label, request.relationship)]
+    return await quote_bill(session, named, rule_set, request, lock=lock)
 
 
 async def quote_bill(
-    session: AsyncSession, named: list[NamedDonor], province: str, request: rules.QuoteRequest, *,
-    rule_sets: dict[str, rules.RuleSet], index: BlindIndex, lock: bool = False,
+    session: AsyncSession, named: list[NamedDonor], rule_set: rules.RuleSet, request: rules.QuoteRequest, *,
+    lock: bool = False,
 ) -> QuoteContext:
-    rule_set = rule_set_for(rule_sets, province, request.used_on)
-    rows = []
-    for donor in named:
-        cert_index = index.digest(donor.cert_number, context=CERT_CONTEXT)
-        row = await registry.donor_by_cert(session, donor.cert_type, cert_index)
-        if row is None:
-            raise NotFound("献血者不在献血记录中 (no donor with this certificate in the registry)",
-                           field=f"{donor.field_prefix}donor.cert_number")
-        rows.append(row)
-    if lock:
-        # In id order, so two holds naming the same donors in another order cannot deadlock.
-        for donor_id in sorted({r.id for r in rows}):
-            await registry.lock_donor(session, donor_id)
-            await holds_repository.expire_due(session, donor_id, clock.now())
-    parts = []
-    for donor, row in zip(named, rows, strict=True):
-        donations = [to_engine(d) for d in await registry.donations_of(session, row.id, rule_set.province)]
-        if not donations:
-            field = f"{donor.field_prefix}donor.cert_number" if donor.field_prefix else "province"
-            raise Unprocessable(f"献血者在省份 {rule_set.province} 没有献血记录 (no donations in this province)",
-                                field=field)
-        draws = await holds_repository.draws(session, row.id, rule_set.province, clock.now())
-        parts.append(rules.DonorPart(label=mask_cert_number(donor.cert_number), relationship=donor.relationship,
-                                     donations=donations, prior=draws, field_prefix=donor.field_prefix))
+    """Several donors on one bill (DOMAIN 6.1), drawn in the order named.
+
+    The first donor must be on record in the rule set's province. A further donor who is not, or
+    has no donations there, draws nothing (an empty part): the answer is the same whether or not
+    that person is a donor at all, so naming someone on a bill tells nothing about them."""
+    found = await (_locked_inputs if lock else _inputs)(session, named, rule_set.province)
+    first = found[0]
+    if first.donor_id is None:
+        raise no_donor()
+    if not first.donations:
+        raise Unprocessable(f"献血者在省份 {rule_set.province} 没有献血记录 (no donations in this province)",
+                            field="province")
+    parts = [rules.DonorPart(label=d.label, relationship=d.relationship, donations=f.donations, prior=f.draws,
+                             field_prefix=d.field_prefix) for d, f in zip(named, found, strict=True)]
     try:
         bill = rules.quote_bill(rule_set, parts, request)
     except rules.RuleError as exc:
         raise Unprocessable(exc.detail, field=exc.field) from exc
-    return QuoteContext(donor_ids=[r.id for r in rows], rule_set=rule_set, bill=bill, donors=named)
+    return QuoteContext(donor_ids=[f.donor_id for f in found], rule_set=rule_set, bill=bill, donors=named)
+
+
+async def _inputs(session: AsyncSession, named: list[NamedDonor], province: str) -> list[DonorInputs]:
+    """A plain quote: each donor, their donations and draws in one statement (quotes/repository.py)."""
+    now, found = clock.now(), []
+    for donor in named:
+        row = await repository.quote_inputs(session, donor.cert_type, donor.cert_index, province, now)
+        found.append(DonorInputs(*row) if row is not None else DonorInputs(None, [], []))
+    return found
+
+
+async def _locked_inputs(session: AsyncSession, named: list[NamedDonor], province: str) -> list[DonorInputs]:
+    """Step by step, every donor's row locked first (in id order, so two holds naming the same
+    donors in another order cannot deadlock), so a hold can follow without a race."""
+    rows = [await registry.donor_by_cert(session, d.cert_type, d.cert_index) for d in named]
+    now = clock.now()
+    for donor_id in sorted({r.id for r in rows if r is not None}):
+        await registry.lock_donor(session, donor_id)
+        await holds_repository.expire_due(session, donor_id, now)
+    found = []
+    for row in rows:
+        if row is None:
+            found.append(DonorInputs(None, [], []))
+            continue
+        donations = [to_engine(d) for d in await registry.donations_of(session, row.id, province)]
+        found.append(DonorInputs(row.id, donations, await holds_repository.draws(session, row.id, province, now)))
+    return found
 
 
 def version_out(rule_set: rules.RuleSet) -> RuleSetVersionOut:
@@ -175,7 +222,7 @@ def quote_out(context: QuoteContext, body: QuoteIn | None = None) -> QuoteOut:
         local_ml=sum(p.local_ml for p in bill.parts), military_ml=sum(p.military_ml for p in bill.parts),
         covered_before_ml=first.covered_before_ml, rest_ml_after=bill.rest_ml_after,
         donors=[DonorPartOut(
-            donor_cert_masked=mask_cert_number(d.cert_number), relationship=p.relationship, pool=p.pool,
+            donor_cert_masked=d.label, relationship=p.relationship, pool=p.pool,
             unlimited=p.unlimited, covered_ml=p.covered_ml, supply_cost_fen=p.supply_cost_fen,
             mutual_aid_fen=p.mutual_aid_fen, reducible_fen=p.reducible_fen, remaining_ml_before=p.remaining_ml_before,
             remaining_ml_after=p.remaining_ml_after, local_ml=p.local_ml, military_ml=p.military_ml)

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from kit.callers import allow
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
 from kit.problems import NotFound, problem_responses
 from services.entitlement import rules
 from services.entitlement.quotes.service import deadline_out
@@ -31,8 +31,8 @@ def _summary(rs: rules.RuleSet) -> RuleSetSummary:
             summary="Every rule-set version, by province and effective date (or the one in force on a day)",
             description="With `province` and `on`: only the version of that province in force that day, the one a "
                         "quote for a blood use on that day applies.",
-            responses=problem_responses(401))
-async def list_rule_sets(request: Request, caller: CallerDep,
+            responses=problem_responses(401, 403), dependencies=[allow(any_staff=True)])
+async def list_rule_sets(request: Request,
                          province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
                          on: date | None = None) -> list[RuleSetSummary]:
     rule_sets: dict[str, rules.RuleSet] = request.app.state.rule_sets
@@ -45,15 +45,15 @@ async def list_rule_sets(request: Request, caller: CallerDep,
              summary="What-if: a draft version over recorded claims and notices (the claims service sends them)",
              description="Stores and changes nothing (a READ ONLY transaction). Reached by admins through the claims "
                          "service, which owns the cases: `POST /ops/v1/rule-sets/simulate`.",
-             responses=problem_responses(401, 403, 422), dependencies=[require_roles("system")])
+             responses=problem_responses(401, 403, 422), dependencies=[allow(services=("claims",))])
 async def simulate(body: SimulateIn, request: Request, session: SessionDep) -> SimulationOut:
     state = request.app.state
     return await whatif.simulate(session, body, rule_sets=state.rule_sets, index=state.blind_index)
 
 
 @router.get("/{rule_set_id}", operation_id="get_rule_set", summary="One rule-set version, every parameter",
-            responses=problem_responses(401, 404))
-async def get_rule_set(rule_set_id: str, request: Request, caller: CallerDep) -> dict[str, Any]:
+            responses=problem_responses(401, 403, 404), dependencies=[allow(any_staff=True)])
+async def get_rule_set(rule_set_id: str, request: Request) -> dict[str, Any]:
     rule_set = request.app.state.rule_sets.get(rule_set_id)
     if rule_set is None:
         raise NotFound(f"no rule set {rule_set_id!r}", field="rule_set_id")

@@ -11,7 +11,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit import clock
+from kit import clock, tracing
 from kit.crypto import FieldCipher
 from services.payments import backoff
 from services.payments.channels.base import Channel, ChannelError, TransferRequest, TransferStatus
@@ -52,9 +52,11 @@ async def dispatch_once(sessionmaker: async_sessionmaker[AsyncSession], channels
 
 async def _handle(sessionmaker: async_sessionmaker[AsyncSession], channels: Mapping[str, Channel],
                   cipher: FieldCipher, policy: DispatchPolicy, item: Leased, token: uuid.UUID) -> None:
-    outcome = await _ask_channel(channels, cipher, item)
-    async with sessionmaker() as session, session.begin():
-        await _record(session, item, outcome, token, policy)
+    # One trace per send or query: its id is in the logs and in the event the outbox delivers.
+    with tracing.span("payments dispatch", **{"xuefei.disbursement_id": str(item.id), "xuefei.state": item.state}):
+        outcome = await _ask_channel(channels, cipher, item)
+        async with sessionmaker() as session, session.begin():
+            await _record(session, item, outcome, token, policy)
 
 
 async def _ask_channel(channels: Mapping[str, Channel], cipher: FieldCipher,

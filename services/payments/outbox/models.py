@@ -39,4 +39,6 @@ class OutboxEvent(Base):
     lease_token: Mapped[uuid.UUID | None] = mapped_column()
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The W3C trace context of the work that wrote the event: its delivery continues that trace.
+    traceparent: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -11,7 +11,7 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit import clock, http
+from kit import clock, http, tracing
 from kit.identity import ServiceSigner
 from services.payments import backoff
 from services.payments.disbursements.models import Disbursement
@@ -50,6 +50,7 @@ def enqueue(session: AsyncSession, d: Disbursement, event: str, reason: str | No
     repository.add(session, OutboxEvent(
         id=uuid.uuid4(), destination=destination, disbursement_id=d.id, source_ref=d.source_ref, event=event,
         amount_fen=d.amount_fen, reason=reason, occurred_at=at, attempts=0, next_attempt_at=at,
+        traceparent=tracing.current_traceparent(),
     ))
 
 
@@ -77,6 +78,12 @@ async def _deliver(event: OutboxEvent, receivers: Receivers) -> str | None:
     return f"HTTP {response.status_code}: {response.text[:300]}"
 
 
+async def _traced_delivery(event: OutboxEvent, receivers: Receivers) -> str | None:
+    with tracing.continue_trace(event.traceparent, f"outbox payments {event.event}",
+                                **{"messaging.destination.name": event.destination}):
+        return await _deliver(event, receivers)
+
+
 async def deliver_once(sessionmaker: async_sessionmaker[AsyncSession], receivers: Receivers,
                        policy: DeliveryPolicy) -> int:
     """One pass over the due events; returns how many were delivered."""
@@ -86,22 +93,29 @@ async def deliver_once(sessionmaker: async_sessionmaker[AsyncSession], receivers
                                             policy.batch, token)
     if not leased:
         return 0
-    errors = await asyncio.gather(*(_deliver(event, receivers) for event in leased))
+    errors = await asyncio.gather(*(_traced_delivery(event, receivers) for event in leased))
     delivered = 0
     for event, error in zip(leased, errors, strict=True):
-        async with sessionmaker() as session, session.begin():
-            row = await repository.locked(session, event.id)
-            if row is None or row.delivered_at is not None or row.lease_token != token:
-                continue  # our lease ran out and another deliverer owns it now
-            now = clock.now()
-            row.lease_token = None
-            if error is None:
-                row.delivered_at, row.last_error = now, None
-                delivered += 1
-                continue
-            row.attempts += 1
-            row.last_error = error
-            row.next_attempt_at = now + backoff.delay(row.attempts, policy.base_s, policy.cap_s)
-            log.warning("payment event not delivered", event_id=str(row.id), destination=row.destination,
-                        attempts=row.attempts, error=error)
+        with tracing.continue_trace(event.traceparent, "outbox payments record"):
+            delivered += await _record(sessionmaker, event, error, token, policy)
     return delivered
+
+
+async def _record(sessionmaker: async_sessionmaker[AsyncSession], event: OutboxEvent, error: str | None,
+                  token: uuid.UUID, policy: DeliveryPolicy) -> int:
+    """1 when recorded as delivered."""
+    async with sessionmaker() as session, session.begin():
+        row = await repository.locked(session, event.id)
+        if row is None or row.delivered_at is not None or row.lease_token != token:
+            return 0  # our lease ran out and another deliverer owns it now
+        now = clock.now()
+        row.lease_token = None
+        if error is None:
+            row.delivered_at, row.last_error = now, None
+            return 1
+        row.attempts += 1
+        row.last_error = error
+        row.next_attempt_at = now + backoff.delay(row.attempts, policy.base_s, policy.cap_s)
+        log.warning("payment event not delivered", event_id=str(row.id), destination=row.destination,
+                    attempts=row.attempts, error=error)
+        return 0
