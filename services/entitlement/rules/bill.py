@@ -3,7 +3,8 @@
 A patient may be the spouse of one donor, the parent of another and a donor too: their pools are
 drawn in the order named, each taking only what the earlier ones left of the bill, so the total
 never exceeds the bill and no fen is reduced twice. Mutual aid is refunded once, by the first
-donor whose rule set refunds it.
+donor whose rule set refunds it. The first donor's records are the claim's own business; a further
+donor who draws nothing, for whatever reason, is one line (no oracle on who is a donor).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from services.entitlement.rules import explain
 from services.entitlement.rules.arith import yuan
 from services.entitlement.rules.engine import quote
-from services.entitlement.rules.errors import RuleError
+from services.entitlement.rules.errors import NoDonationBeforeUse, RelationshipNotAdmitted, RuleError
 from services.entitlement.rules.explain import RELATIONSHIP_ZH
-from services.entitlement.rules.model import BillQuote, DonorPart, Quote, QuoteRequest
+from services.entitlement.rules.model import RELATIONSHIPS, BillQuote, DonorPart, Quote, QuoteRequest
 from services.entitlement.rules.ruleset import RuleSet
 
 # Errors about the request itself; the rest are about one donor and name that donor's fields.
@@ -42,8 +44,14 @@ def quote_bill(rule_set: RuleSet, parts: Sequence[DonorPart], request: QuoteRequ
                                     reduced_before_fen=reduced, mutual_aid_refunded_before_fen=refunded)
         try:
             result = quote(rule_set, part.donations, part.prior, asked)
+        except (NoDonationBeforeUse, RelationshipNotAdmitted) as exc:
+            if not quotes or not _admitted(rule_set, part.relationship):
+                raise _for_donor(exc, part) from exc
+            result = _draws_nothing(rule_set, part, asked, quotes[0])
         except RuleError as exc:
             raise _for_donor(exc, part) from exc
+        if quotes and result.covered_ml == 0 and result.reducible_fen == 0:
+            result = _draws_nothing(rule_set, part, asked, quotes[0])  # a full pool shows no more than an empty one
         quotes.append(result)
         covered += result.covered_ml
         reduced += result.supply_cost_fen
@@ -63,6 +71,25 @@ def quote_bill(rule_set: RuleSet, parts: Sequence[DonorPart], request: QuoteRequ
         rest_ml_after=quotes[-1].rest_ml_after,
         explanation=_explanation(parts, quotes, supply + aid),
     )
+
+
+def _admitted(rule_set: RuleSet, relationship: str) -> bool:
+    """The rule set admits the relationship at all (the request's fault if not, not the records')."""
+    return relationship in RELATIONSHIPS and relationship in rule_set.admitted_relationships
+
+
+def _draws_nothing(rule_set: RuleSet, part: DonorPart, asked: QuoteRequest, first: Quote) -> Quote:
+    """A further donor who draws nothing from this bill: nothing left of it, none of their donations
+    counted before the use date, a relatives' condition unmet, or not on record at all
+    (quotes/service.py). One answer for all, so naming someone on a bill tells nothing about them."""
+    rest = max(0, first.used_ml - asked.covered_before_ml)
+    return Quote(
+        rule_set_id=rule_set.id, pool="self" if part.relationship == "self" else "relatives", unlimited=False,
+        used_ml=first.used_ml, covered_ml=0, remaining_ml_before=0, remaining_ml_after=0,
+        eligible_fee_fen=first.eligible_fee_fen, reducible_fen=0,
+        explanation=[explain.header(rule_set), explain.no_share_line(), explain.final_line(0)],
+        military_ml=0, local_ml=0, relationship=part.relationship, covered_before_ml=asked.covered_before_ml,
+        rest_ml_after=rest)
 
 
 def _explanation(parts: Sequence[DonorPart], quotes: Sequence[Quote], total_fen: int) -> list[str]:

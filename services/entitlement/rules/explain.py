@@ -201,3 +201,9 @@ def cap_line(what: str, cap_fen: int) -> str:
 
 def final_line(reducible_fen: int) -> str:
     return f"本次可减免 {yuan(reducible_fen)} 元"
+
+
+def no_share_line() -> str:
+    """A further donor on a bill who draws nothing, for whatever reason the records give: one line,
+    so naming a person on a bill tells nothing about whether or how they donated."""
+    return "无可计入本次用血的献血记录或额度（或不满足亲属用血条件），不分担本次费用"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from services.entitlement.rules import (
     Donation,
     DonorPart,
+    NoDonationBeforeUse,
     QuoteItem,
     QuoteRequest,
     RelationshipNotAdmitted,
@@ -83,6 +84,27 @@ def test_the_patient_may_be_a_donor_too() -> None:
     result = quote_bill(BJ, [own, DONOR_A], bill(red_cells=6, fee_fen=200_000))
     assert [p.covered_ml for p in result.parts] == [1000, 200]
     assert result.reducible_fen == 132_000  # 1200 / 200 x 220.00
+
+
+def test_a_further_donor_who_draws_nothing_looks_the_same_whatever_the_reason() -> None:
+    """Issue 11.1 with 13.3: naming someone as a further donor tells nothing about them. The patient's
+    own pool (1000 mL) covers the 800 mL bill; a further donor with a pool left, one who gave only
+    after the use, and one not on record at all (no donations) draw nothing, and read the same."""
+    own = DonorPart("patient", "self", [wb(date(2023, 1, 1), 200, no="P")], [])
+    with_pool = dataclasses.replace(DONOR_B, donations=[wb(date(2021, 1, 1), no="B")])
+    gave_later = dataclasses.replace(DONOR_B, donations=[wb(date(2024, 6, 1), no="L")])
+    not_a_donor = dataclasses.replace(DONOR_B, donations=[])
+    results = [quote_bill(BJ, [own, other], bill()) for other in (with_pool, gave_later, not_a_donor)]
+    assert results[0] == results[1] == results[2]
+    assert (results[0].reducible_fen, results[0].parts[1].reducible_fen) == (84_000, 0)
+    assert "无可计入本次用血的献血记录或额度（或不满足亲属用血条件），不分担本次费用" in results[0].explanation
+    assert not any("2021-01-01" in line or "2024-06-01" in line for line in results[0].explanation)
+
+
+def test_the_first_donor_without_donations_before_the_use_is_still_refused() -> None:
+    """The claim's own donor: the claim's business, so the reason is given (no bill without them)."""
+    with pytest.raises(NoDonationBeforeUse):
+        quote_bill(BJ, [dataclasses.replace(DONOR_A, donations=[wb(date(2024, 6, 1))]), DONOR_B], bill())
 
 
 donor_parts = st.lists(st.builds(
