@@ -15,6 +15,9 @@ Route family -> guard (kept in step with the issue note):
   reduction notices      claims reductions.notice_of: the issuing hospital only
   payments, totals,      payments visible_province / reconciliation items by disbursement province
   reconciliation
+  rule sets (read)       entitlement rulesets: the law of every province, the same for any staff member
+  rule-set simulation    claims simulations: admin only (it reads a whole province's cases); a
+                         province account is refused (403), the entitlement half answers the claims service only
 """
 
 from __future__ import annotations
@@ -169,3 +172,14 @@ async def test_a_hospital_operator_sees_only_its_own_hospitals_notices(stack: Ap
         "hospital_code": "H330106001"})
     desk = await stack.login("zj_desk", PASSWORD)
     assert (await gw.get(f"/ops/v1/reduction-notices/{world['notice']}", headers=desk)).status_code == 404
+
+
+async def test_a_rule_set_simulation_is_for_admins_only(stack: AppStack, world, admin_headers) -> None:
+    """Issue 13.9's what-if reads every case of a province: no province account may run it."""
+    body = {"draft": {"province": "11"}, "used_from": "2024-01-01", "used_to": "2024-12-31"}
+    for who in ("op", "rev", "fin"):
+        for account in (world["bj"][who], world["zj"][who]):
+            refused = await stack.gateway.post("/ops/v1/rule-sets/simulate", headers=account, json=body)
+            assert refused.status_code == 403, (who, refused.text)
+    invalid = await stack.gateway.post("/ops/v1/rule-sets/simulate", headers=admin_headers, json=body)
+    assert invalid.status_code == 422  # admin gets through to the draft's validation

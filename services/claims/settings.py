@@ -14,6 +14,7 @@ class Settings(ServiceSettings):
     entitlement_url: str = "http://127.0.0.1:8001"
     payments_url: str = "http://127.0.0.1:8003"
     downstream_timeout_s: float = 10.0
+    simulation_timeout_s: float = 120.0  # a what-if over a period's cases (admin only)
     documents_dir: Path = Path("./var/documents")
     max_document_bytes: int = 10 * 1024 * 1024
     review_working_days: int = 10  # "审核在10个工作日内完成"

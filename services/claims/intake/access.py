@@ -26,9 +26,19 @@ def is_donor_of(claim: Claim, caller: Caller) -> bool:
     return _is(caller, claim.donor_cert_type, claim.donor_person_index)
 
 
-def is_party(claim: Claim, caller: Caller) -> bool:
-    """A donor sees the claims where they are the donor or the beneficiary (their family's claims)."""
+def is_further_donor_of(claim: Claim, caller: Caller) -> bool:
+    """The signed-in donor is named as a further donor on this bill (DOMAIN 6.1): they read it."""
+    return any(_is(caller, d["cert_type"], d.get("person_index")) for d in claim.additional_donors)
+
+
+def is_donor_or_beneficiary(claim: Claim, caller: Caller) -> bool:
     return is_donor_of(claim, caller) or _is(caller, claim.beneficiary_cert_type, claim.beneficiary_person_index)
+
+
+def is_party(claim: Claim, caller: Caller) -> bool:
+    """A donor sees the claims where they are the donor, a further donor or the beneficiary (their
+    family's claims)."""
+    return is_donor_or_beneficiary(claim, caller) or is_further_donor_of(claim, caller)
 
 
 def can_read(claim: Claim, caller: Caller) -> bool:
@@ -47,12 +57,13 @@ def visible_claim(claim: Claim | None, caller: Caller) -> Claim:
 
 
 def can_read_documents(claim: Claim, caller: Caller) -> bool:
-    """The photos (IDs, bank card, kinship papers): the claim's parties, the operator who registered
-    it and the reviewers of its province; not finance, not other stations' staff, not admin."""
+    """The photos (IDs, bank card, kinship papers): the claim's donor and beneficiary, the operator
+    who registered it and the reviewers of its province; not a further donor (who reads the claim
+    their pool is drawn for, not the filer's papers), not finance, not other stations' staff, not admin."""
     if caller.kind == "staff":
         return claim.registered_by == caller.subject or (
             caller.has_any(*REVIEWERS) and caller.province == claim.province)
-    return is_party(claim, caller)
+    return is_donor_or_beneficiary(claim, caller)
 
 
 def require_reviewer_of(claim: Claim, caller: Caller) -> None:

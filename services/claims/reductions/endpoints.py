@@ -43,6 +43,7 @@ class StatementOut(BaseModel):
 def _deps(request: Request) -> service.NoticeDeps:
     state = request.app.state
     return service.NoticeDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
+                              persons=state.person_index,
                               valid_days=state.settings.notice_valid_days)
 
 
@@ -98,8 +99,9 @@ async def cancel_notice(notice_no: str, body: CancelIn, request: Request, caller
              dependencies=[HOSPITAL])
 async def settle(notice_no: str, body: SettlementIn, request: Request, caller: CallerDep,
                  session: SessionDep) -> NoticeOut:
-    cipher = request.app.state.cipher
-    return service.out(await service.settle(session, notice_no, body, caller, cipher), cipher)
+    state = request.app.state
+    return service.out(await service.settle(session, notice_no, body, caller, cipher=state.cipher,
+                                            persons=state.person_index), state.cipher)
 
 
 @router.post("/reduction-notices/{notice_no}/correction", response_model=NoticeOut, operation_id="correct_reduction",

@@ -19,7 +19,7 @@ from services.claims.hospitals.models import ACCOUNT_CONTEXT, Hospital
 from services.claims.outbox.enqueue import enqueue
 from services.claims.reductions import usage
 from services.claims.reductions.models import HospitalStatement, ReductionNotice
-from services.claims.review.service import funding_lines
+from services.claims.review.funding import funding_for_quote
 
 FILING_DAY = 10  # "医疗机构每月10日前向所在区献血办提出直免结算申请"
 
@@ -60,9 +60,7 @@ async def file(session: AsyncSession, hospital_code: str, period: str, caller: C
         ReductionNotice.statement_id.is_(None)).with_for_update())).scalars())
     totals: dict[str, int] = {}
     for notice in notices:
-        quote = usage.quote_of(notice, cipher)
-        for line in funding_lines(notice.reduced_fen or 0, int(quote.get("local_ml", 0)),
-                                  int(quote.get("military_ml", 0))):
+        for line in funding_for_quote(notice.reduced_fen or 0, usage.quote_of(notice, cipher)):
             totals[line["source"]] = totals.get(line["source"], 0) + line["amount_fen"]
     late = not half_yearly and today > date(end.year, end.month, FILING_DAY)
     statement = HospitalStatement(

@@ -46,8 +46,8 @@ async def start_review(claim: ClaimDep, request: Request, caller: CallerDep, ses
 async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: CallerDep,
                  session: SessionDep) -> ClaimOut:
     state = request.app.state
-    service.decide(session, claim, body, caller, threshold_fen=state.settings.second_review_threshold_fen,
-                   cipher=state.cipher)
+    await service.decide(session, claim, body, caller, threshold_fen=state.settings.second_review_threshold_fen,
+                         cipher=state.cipher)
     return await _out(session, claim, request)
 
 
@@ -57,7 +57,7 @@ async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: Ca
 async def withdraw(claim: ClaimDep, body: WithdrawIn, request: Request, caller: CallerDep,
                    session: SessionDep) -> ClaimOut:
     access.require_applicant_side(claim, caller)
-    service.withdraw(session, claim, caller, body.reason)
+    await service.withdraw(session, claim, caller, body.reason)
     return await _out(session, claim, request)
 
 
