@@ -10,17 +10,21 @@ from kit import http
 from kit.app import build_app, service_lifespan
 from kit.identity import whoami_router
 from services.claims import metrics
+from services.claims.audit.endpoints import router as audit_router
 from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
+from services.claims.dashboard.endpoints import router as dashboard_router
 from services.claims.documents.endpoints import router as documents_router
 from services.claims.documents.storage import LocalDocumentStorage
 from services.claims.hospitals.endpoints import router as hospitals_router
 from services.claims.intake.endpoints import router as intake_router
+from services.claims.locks.endpoints import router as locks_router
 from services.claims.outbox import deliver
 from services.claims.outbox.endpoints import router as sandbox_router
 from services.claims.reductions.endpoints import router as reductions_router
 from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
+from services.claims.worklist.endpoints import router as worklist_router
 
 SCHEMA = "claims"
 
@@ -61,7 +65,8 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
     for router in (intake_router, documents_router, review_router, calendar_router, hospitals_router,
-                   reductions_router, sandbox_router, whoami_router):
+                   reductions_router, sandbox_router, worklist_router, locks_router, audit_router, dashboard_router,
+                   whoami_router):
         app.include_router(router)
     return app
 

@@ -41,11 +41,29 @@ def visible_claim(claim: Claim | None, caller: Caller, index: BlindIndex) -> Cla
     return claim
 
 
+def province_scope(caller: Caller, asked: str | None) -> str | None:
+    """The province a staff list or figure covers: admin every province (or the one asked),
+    everyone else their own, never another's."""
+    if caller.has_any("admin"):
+        return asked
+    if not caller.province or (asked and asked != caller.province):
+        raise Forbidden("只能查看本省的数据 (your province only)")
+    return caller.province
+
+
 def require_reviewer_of(claim: Claim, caller: Caller) -> None:
     if caller.kind != "staff" or not caller.has_any(*REVIEWERS):
         raise Forbidden("只有审核人员可以审核 (only reviewers decide claims)")
     if caller.province != claim.province:
         raise Forbidden("只能审核本省献血者的申请 (reviewers decide claims of their own province)")
+
+
+def require_payee_editor(claim: Claim, caller: Caller, index: BlindIndex) -> None:
+    """A returned transfer's account is corrected by the applicant's side, or by finance of the
+    claim's province working the returned-payments queue (the applicant tells them the account)."""
+    if caller.kind == "staff" and caller.has_any("finance") and caller.province == claim.province:
+        return
+    require_applicant_side(claim, caller, index)
 
 
 def require_applicant_side(claim: Claim, caller: Caller, index: BlindIndex) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -9,7 +10,9 @@ from pydantic import BaseModel, Field
 from kit.db import SessionDep
 from kit.identity import CallerDep, require_roles
 from kit.problems import Forbidden, NotFound, problem_responses
+from services.claims import paging
 from services.claims.hospitals.models import Hospital
+from services.claims.intake import access
 from services.claims.reductions import pdf, service, statements
 from services.claims.reductions.models import HospitalStatement
 from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn, StatementIn
@@ -19,6 +22,22 @@ router = APIRouter(prefix="/v1", tags=["direct reduction"])
 
 class CancelIn(BaseModel):
     reason: str = Field("患者未使用减免", max_length=500)
+
+
+class StatementRow(BaseModel):
+    id: uuid.UUID
+    hospital_code: str
+    hospital_name: str
+    province: str
+    district_office: str
+    period: str
+    status: str
+    late: bool
+    total_fen: int
+    reduction_count: int
+    filed_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
 
 
 class StatementOut(BaseModel):
@@ -96,6 +115,27 @@ async def correct(notice_no: str, body: CorrectionIn, caller: CallerDep, session
              responses=problem_responses(401, 403, 404, 409, 422))
 async def file_settlement(body: StatementIn, caller: CallerDep, session: SessionDep) -> StatementOut:
     return _statement_out(await statements.file(session, service.hospital_of(caller), body.period, caller))
+
+
+@router.get("/hospital-settlements", response_model=list[StatementRow], operation_id="list_settlements",
+            summary="Settlement statements, newest filed first (finance of the hospitals' province; admin all)",
+            description="`status=filed` is what waits for approval. Pages with `limit` and `cursor`.",
+            responses=problem_responses(401, 403, 422), dependencies=[require_roles("finance", "admin")])
+async def list_settlements(
+    request: Request, response: Response, caller: CallerDep, session: SessionDep,
+    status: Annotated[str | None, Query(pattern=r"^(filed|approved|paid)$")] = None,
+    hospital_code: Annotated[str | None, Query(max_length=32)] = None,
+    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    limit: paging.LimitQuery = paging.DEFAULT_LIMIT, cursor: paging.CursorQuery = None,
+) -> list[StatementRow]:
+    after = paging.decode(cursor, lambda p: (datetime.fromisoformat(p[0]), uuid.UUID(p[1])))
+    rows, position = await statements.listed(session, province=access.province_scope(caller, province),
+                                             hospital_code=hospital_code, status=status, after=after, limit=limit)
+    paging.set_next(request, response, position)
+    return [StatementRow(id=s.id, hospital_code=s.hospital_code, hospital_name=h.name, province=h.province,
+                         district_office=h.district_office, period=s.period, status=s.status, late=s.late,
+                         total_fen=s.total_fen, reduction_count=s.reduction_count, filed_at=s.filed_at,
+                         approved_by=s.approved_by, approved_at=s.approved_at) for s, h in rows]
 
 
 async def _statement(session: SessionDep, statement_id: uuid.UUID, caller: CallerDep) -> HospitalStatement:

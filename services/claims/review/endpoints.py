@@ -14,6 +14,7 @@ from services.claims.intake import service as intake
 from services.claims.intake.deps import ClaimDep
 from services.claims.intake.models import Claim
 from services.claims.intake.schemas import ClaimOut, DecisionIn
+from services.claims.locks import service as locks
 from services.claims.reductions import statements
 from services.claims.review import payments, service
 
@@ -29,8 +30,11 @@ async def _out(session: AsyncSession, claim: Claim) -> ClaimOut:
 
 
 @router.post("/claims/{claim_id}/start-review", response_model=ClaimOut, operation_id="start_review",
-             summary="A reviewer takes the claim (submitted -> under_review)", responses=problem_responses(401, 403, 404))
+             summary="A reviewer takes the claim (submitted -> under_review)",
+             description="409 when another reviewer holds the claim's review lock.",
+             responses=problem_responses(401, 403, 404, 409))
 async def start_review(claim: ClaimDep, caller: CallerDep, session: SessionDep) -> ClaimOut:
+    await locks.require_free_or_mine(session, claim, caller)
     service.start_review(session, claim, caller)
     return await _out(session, claim)
 
@@ -39,13 +43,16 @@ async def start_review(claim: ClaimDep, caller: CallerDep, session: SessionDep) 
              summary="Approve, reject or ask for more information (reviewers of the claim's province)",
              description="Approvals above the configured amount (default 5,000 yuan) wait for a second approval by "
                          "a different user with role senior_reviewer. Approving commits the quota hold and asks "
-                         "payments to pay, through the outbox.",
+                         "payments to pay, through the outbox. 409 when another reviewer holds the claim's review "
+                         "lock; a decision gives the caller's lock back.",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: CallerDep,
                  session: SessionDep) -> ClaimOut:
     state = request.app.state
+    await locks.require_free_or_mine(session, claim, caller)
     service.decide(session, claim, body, caller, threshold_fen=state.settings.second_review_threshold_fen,
                    cipher=state.cipher)
+    await locks.done(session, claim, caller)
     return await _out(session, claim)
 
 
@@ -59,11 +66,11 @@ async def withdraw(claim: ClaimDep, body: WithdrawIn, request: Request, caller: 
 
 
 @router.put("/claims/{claim_id}/payee", response_model=ClaimOut, operation_id="correct_payee",
-            summary="The applicant corrects the account after a returned transfer",
+            summary="The applicant (or finance of the claim's province) corrects the account after a returned transfer",
             responses=problem_responses(401, 403, 404, 409, 422))
 async def correct_payee(claim: ClaimDep, body: payments.PayeeCorrection, request: Request, caller: CallerDep,
                         session: SessionDep) -> ClaimOut:
-    access.require_applicant_side(claim, caller, request.app.state.blind_index)
+    access.require_payee_editor(claim, caller, request.app.state.blind_index)
     payments.correct_payee(session, claim, body, caller, request.app.state.cipher)
     return await _out(session, claim)
 

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from kit import clock
+from kit.db import SessionDep
+from kit.identity import CallerDep
+from kit.problems import Forbidden, Unprocessable, problem_responses
+from services.claims import paging
+from services.claims.audit import repository
+from services.claims.audit.schemas import AuditEventOut
+from services.claims.intake import access
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+AUDITORS = ("admin", "senior_reviewer")
+
+
+@router.get("/events", response_model=list[AuditEventOut], operation_id="search_audit",
+            summary="The claims audit log, newest first: by person, claim (id or reference), action and China dates",
+            description="Every state change, unmasked view and document opened. Admin searches every province "
+                        "(or one, with `province`); a senior reviewer their own. Pages with `limit` and `cursor`.",
+            responses=problem_responses(401, 403, 422))
+async def search_audit(
+    request: Request, response: Response, caller: CallerDep, session: SessionDep,
+    actor: Annotated[str | None, Query(max_length=128, description="username of the person")] = None,
+    claim_id: uuid.UUID | None = None,
+    reference: Annotated[str | None, Query(max_length=32)] = None,
+    action: Annotated[str | None, Query(max_length=48, examples=["viewed_unmasked"])] = None,
+    date_from: Annotated[date | None, Query(description="first China day, inclusive")] = None,
+    date_to: Annotated[date | None, Query(description="last China day, inclusive")] = None,
+    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    limit: paging.LimitQuery = paging.DEFAULT_LIMIT, cursor: paging.CursorQuery = None,
+) -> list[AuditEventOut]:
+    if caller.kind != "staff" or not caller.has_any(*AUDITORS):
+        raise Forbidden(f"needs one of the roles: {', '.join(AUDITORS)}")
+    province = access.province_scope(caller, province)
+    if date_from and date_to and date_to < date_from:
+        raise Unprocessable("结束日期不能早于开始日期 (date_to is before date_from)", field="date_to")
+    filters = repository.AuditFilters(
+        province=province, actor=actor, claim_id=claim_id, reference=reference, action=action,
+        since=clock.day_bounds(date_from)[0] if date_from else None,
+        before=clock.day_bounds(date_to)[1] if date_to else None)
+    before_id = paging.decode(cursor, lambda position: int(position[0]))
+    rows, after = await repository.search(session, filters, before_id, limit)
+    paging.set_next(request, response, [after] if after is not None else None)
+    return [AuditEventOut(id=e.id, at=e.at, claim_id=e.claim_id, reference=ref, province=prov, actor=e.actor,
+                          actor_kind=e.actor_kind, role=e.role, channel=e.channel, request_id=e.request_id,
+                          action=e.action, from_status=e.from_status, to_status=e.to_status, reason=e.reason,
+                          detail=e.detail) for e, ref, prov in rows]

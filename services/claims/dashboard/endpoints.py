@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from kit.db import SessionDep
+from kit.identity import CallerDep
+from kit.problems import Forbidden, problem_responses
+from services.claims.dashboard import service
+from services.claims.dashboard.schemas import DashboardOut
+from services.claims.intake import access
+
+router = APIRouter(prefix="/v1", tags=["dashboard"])
+
+
+@router.get("/dashboard", response_model=DashboardOut, operation_id="dashboard",
+            summary="The console's dashboard figures: review on time by week, working days to decision, "
+                    "direct-reduction rate and payment within 10 working days by month, claims by channel, "
+                    "overdue now",
+            description="Staff see their province; admin sees every province or one (`province`).",
+            responses=problem_responses(401, 403, 422))
+async def dashboard(
+    request: Request, caller: CallerDep, session: SessionDep,
+    weeks: Annotated[int, Query(ge=1, le=53)] = 12, months: Annotated[int, Query(ge=1, le=24)] = 6,
+    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+) -> DashboardOut:
+    if caller.kind != "staff" or not caller.has_any(*access.STAFF_READERS):
+        raise Forbidden("this caller has no dashboard")
+    return await service.dashboard(session, access.province_scope(caller, province), weeks=weeks, months=months,
+                                   review_working_days=request.app.state.settings.review_working_days)
