@@ -7,7 +7,6 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from kit import clock
-
 from tests.claims.helpers import add_user, decide, seed_donor, submitted
 from tests.support.dates import iso_days_ago
 
