@@ -32,7 +32,7 @@ async def search_audit(
     action: Annotated[str | None, Query(max_length=48, examples=["viewed_unmasked"])] = None,
     date_from: Annotated[date | None, Query(description="first China day, inclusive")] = None,
     date_to: Annotated[date | None, Query(description="last China day, inclusive")] = None,
-    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    province: access.ProvinceQuery = None,
     limit: paging.LimitQuery = paging.DEFAULT_LIMIT, cursor: paging.CursorQuery = None,
 ) -> list[AuditEventOut]:
     if caller.kind != "staff" or not caller.has_any(*AUDITORS):
@@ -47,7 +47,6 @@ async def search_audit(
     before_id = paging.decode(cursor, lambda position: int(position[0]))
     rows, after = await repository.search(session, filters, before_id, limit)
     paging.set_next(request, response, [after] if after is not None else None)
-    return [AuditEventOut(id=e.id, at=e.at, claim_id=e.claim_id, reference=ref, province=prov, actor=e.actor,
-                          actor_kind=e.actor_kind, role=e.role, channel=e.channel, request_id=e.request_id,
-                          action=e.action, from_status=e.from_status, to_status=e.to_status, reason=e.reason,
-                          detail=e.detail) for e, ref, prov in rows]
+    own = [name for name in AuditEventOut.model_fields if name not in ("reference", "province")]
+    return [AuditEventOut(**{name: getattr(e, name) for name in own}, reference=ref, province=prov)
+            for e, ref, prov in rows]

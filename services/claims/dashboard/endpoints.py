@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["dashboard"])
 async def dashboard(
     request: Request, caller: CallerDep, session: SessionDep,
     weeks: Annotated[int, Query(ge=1, le=53)] = 12, months: Annotated[int, Query(ge=1, le=24)] = 6,
-    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    province: access.ProvinceQuery = None,
 ) -> DashboardOut:
     if caller.kind != "staff" or not caller.has_any(*access.STAFF_READERS):
         raise Forbidden("this caller has no dashboard")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Query
+
 from kit.crypto import BlindIndex
 from kit.identity import Caller
 from kit.problems import Forbidden, NotFound
@@ -39,6 +43,10 @@ def visible_claim(claim: Claim | None, caller: Caller, index: BlindIndex) -> Cla
     if claim is None or not can_read(claim, caller, index):
         raise NotFound("没有这个申请 (no such claim)")
     return claim
+
+
+# A staff list's province filter (admin only; others see their own province whatever they ask).
+ProvinceQuery = Annotated[str | None, Query(pattern=r"^[0-9]{2}$", description="GB/T 2260 code (admin)")]
 
 
 def province_scope(caller: Caller, asked: str | None) -> str | None:

@@ -125,7 +125,7 @@ async def list_settlements(
     request: Request, response: Response, caller: CallerDep, session: SessionDep,
     status: Annotated[str | None, Query(pattern=r"^(filed|approved|paid)$")] = None,
     hospital_code: Annotated[str | None, Query(max_length=32)] = None,
-    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    province: access.ProvinceQuery = None,
     limit: paging.LimitQuery = paging.DEFAULT_LIMIT, cursor: paging.CursorQuery = None,
 ) -> list[StatementRow]:
     after = paging.decode(cursor, lambda p: (datetime.fromisoformat(p[0]), uuid.UUID(p[1])))

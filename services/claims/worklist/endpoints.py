@@ -38,7 +38,7 @@ ChannelQuery = Annotated[list[str] | None, Query(alias="channel", description="o
 async def review_queue(
     request: Request, response: Response, caller: CallerDep, session: SessionDep,
     status_: StatusQuery = None, channel: ChannelQuery = None,
-    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    province: access.ProvinceQuery = None,
     min_fen: Annotated[int | None, Query(ge=0, description="requested amount at least (fen)")] = None,
     max_fen: Annotated[int | None, Query(ge=0, description="requested amount at most (fen)")] = None,
     overdue: bool = False,

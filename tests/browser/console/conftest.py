@@ -20,7 +20,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from services.claims.calendar.workdays import PACKAGE_YEARS
-from tests.browser.conftest import ADMIN_PASSWORD, SCREENSHOTS, ZHANG
+from tests.browser.conftest import ADMIN_PASSWORD, SCREENSHOTS, ZHANG, Client
 from tests.e2e.running import RunningStack
 from tests.support.calendar import STAND_IN_HOLIDAYS, years_to_cover
 from tests.support.dates import iso_days_ago, today
@@ -122,23 +122,14 @@ def ops(api: httpx.Client, running_stack: RunningStack) -> Ops:
     return helper
 
 
-class Desk:
-    """What the tests do to the console besides clicking: open a page signed in, wait, screenshot."""
+class Desk(Client):
+    """What the tests do to the console besides clicking (the client's `expect` and `wait`, the
+    same page markers): open a page signed in as a staff member, sign in, screenshot."""
 
     def __init__(self, ops: Ops) -> None:
         self.ops = ops
 
-    @staticmethod
-    def expect(target: Any) -> Any:
-        from playwright.sync_api import expect
-
-        return expect(target)
-
-    @staticmethod
-    def wait(page: Any, name: str) -> None:
-        page.wait_for_selector(f"[data-testid=page-{name}][data-ready]")
-
-    def open_as(self, page: Any, who: str, hash_: str, name: str) -> None:
+    def open_as(self, page: Any, who: str, hash_: str, name: str) -> None:  # type: ignore[override]
         """The console on `hash_`, signed in as `who` (the token a sign-in would keep for the tab)."""
         username = "admin" if who == "admin" else STAFF[who][0]
         token = self.ops.token(username, ADMIN_PASSWORD if who == "admin" else PASSWORD)
@@ -156,7 +147,7 @@ class Desk:
         page.get_by_test_id("login-submit").click()
 
     @staticmethod
-    def shot(page: Any, name: str) -> Path:
+    def shot(page: Any, name: str) -> Path:  # type: ignore[override]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate("() => document.querySelectorAll('.x-toast').forEach((n) => n.remove())")
         path = SCREENSHOTS / f"console-{name}.png"

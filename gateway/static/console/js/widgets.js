@@ -1,6 +1,6 @@
 // Desktop building blocks on top of the client's DOM helpers (/js/ui.js): page headers, cards,
 // form fields with their API error slot, tables, "load more", modal forms, status tags.
-import { cleanMessage, h, tag, yuan } from "/js/ui.js";
+import { cleanMessage, h, showErrors, tag, yuan } from "/js/ui.js";
 import { STATUS, STATUS_TONE } from "./labels.js";
 
 export { busy, cleanMessage, dateText, dateTimeText, h, parseFen, tag, toast, todayIso, yuan } from "/js/ui.js";
@@ -73,28 +73,15 @@ export function clearErrors(root) {
 /** The error's fields next to their controls; what has no place (or no field) in an alert on top. */
 export function showError(root, error) {
   clearErrors(root);
-  const unplaced = [];
-  for (const e of error?.errors || []) {
-    let path = String(e.field || "");
-    let slot = root.querySelector(`[data-error-for="${CSS.escape(path)}"]`);
-    while (!slot && /[.[]/.test(path)) {
-      path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
-      slot = root.querySelector(`[data-error-for="${CSS.escape(path)}"]`);
-    }
-    if (!slot) { unplaced.push(e); continue; }
-    const text = cleanMessage(e.message);
-    slot.textContent = slot.textContent ? `${slot.textContent}；${text}` : text;
-    slot.hidden = false;
-    slot.closest(".c-field")?.classList.add("has-error");
-  }
-  const placed = (error?.errors || []).length - unplaced.length;
-  if (!placed || unplaced.length) {
+  const errors = error?.errors || [];
+  const unplaced = showErrors(root, errors);
+  if (unplaced.length || !errors.length) {
     const lines = unplaced.length ? unplaced.map((e) => `${e.field}：${cleanMessage(e.message)}`)
       : [cleanMessage(error?.problem?.detail || error?.message || "操作失败，请稍后重试")];
     root.prepend(h("div.c-alert.is-error", { role: "alert", testid: "form-alert" }, lines.map((l) => h("p", l))));
   }
   (root.querySelector(".has-error") || root.querySelector(".c-alert.is-error"))?.scrollIntoView({ block: "center" });
-  return placed > 0;
+  return unplaced.length < errors.length;
 }
 
 export function alertBox(text, tone = "info", testid) {

@@ -2,7 +2,8 @@
 // masked data with an audited "show in full", the decisions, and a soft lock while working.
 import { ops, request } from "../js/api.js";
 import {
-  ACTIONS, CERT_TYPES, eventReason, CHANNELS, POOLS, PRODUCTS, PROVINCES, RELATIONSHIPS, ROLES, STATUS,
+  ACTIONS, CERT_TYPES, CHANNELS, eventReason, LOWER_REASONS, POOLS, PRODUCTS, PROVINCES, REJECT_REASONS, RELATIONSHIPS,
+  ROLES, STATUS,
 } from "../js/labels.js";
 import { can, go } from "../js/nav.js";
 import { documentViewer } from "../js/viewer.js";
@@ -67,7 +68,10 @@ async function setUpLock(sheet, claim, lockSlot, actions, ctx) {
   };
   if (sheet.lock && !sheet.lock.mine) { heldBy(sheet.lock); return; }
   if (!sheet.can_decide) {
-    actions.replaceChildren(h("p.c-muted", { testid: "actions-none" }, cannotDecideReason(sheet)));
+    const papers = ["draft", "needs_more_info"].includes(claim.status) && can("POST /ops/v1/claims/{claim_id}/documents");
+    actions.replaceChildren(h("p.c-muted", { testid: "actions-none" }, cannotDecideReason(sheet)),
+      papers ? h("a.c-btn.c-btn--primary", { href: `#/intake/${claim.id}`, testid: "continue-intake" },
+        claim.status === "draft" ? "继续上传材料并提交" : "补充材料并恢复审核") : null);
     return;
   }
   const path = `/ops/v1/claims/${claim.id}/lock`;
@@ -102,7 +106,8 @@ async function setUpLock(sheet, claim, lockSlot, actions, ctx) {
 function cannotDecideReason(sheet) {
   const status = sheet.claim.status;
   if (status === "awaiting_second_review") return "待另一位复核员复核（初审人不能复核）。";
-  if (status === "needs_more_info") return "已要求补充材料，等待申请人补充后恢复审核。";
+  if (status === "needs_more_info") return `已要求补充材料：${sheet.claim.decision_note || ""}`;
+  if (status === "draft") return "草稿：材料齐全并提交后进入审核。";
   if (["submitted", "under_review"].includes(status)) return "您不能审核此申请（不是本省审核员，或是您登记的申请）。";
   return `申请${STATUS[status] || status}，无需审核操作。`;
 }
@@ -128,7 +133,8 @@ function figuresCard(sheet) {
       ["发票可减免费用", money(q.eligible_fee_fen)],
       ["报销期限", q.claim_deadline_on],
       sheet.first_approved_by ? ["初审", `${sheet.first_approved_by} 核定 ${money(sheet.first_approved_fen)}`] : null,
-      claim.decision_reason_code ? ["决定原因", `${claim.decision_reason_code}${claim.decision_note ? `：${claim.decision_note}` : ""}`] : null,
+      claim.decision_reason_code ? ["决定原因", `${REJECT_REASONS[claim.decision_reason_code] || LOWER_REASONS[claim.decision_reason_code]
+        || claim.decision_reason_code}${claim.decision_note ? `：${claim.decision_note}` : ""}`] : null,
     ], "quote-figures"),
     h("div.c-card__title", "测算说明"),
     claim.explanation.length
