@@ -56,6 +56,7 @@ let generation = 0;
 let cleanups = [];
 
 function leavePage() {
+  for (const node of document.querySelectorAll(".c-modal")) node.remove(); // a dialog belongs to its page
   for (const fn of cleanups.splice(0)) {
     try { fn(); } catch (err) { console.error(err); }
   }

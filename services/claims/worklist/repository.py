@@ -86,9 +86,13 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# Shown in the console's viewer; and, where downloads are audited, any staff download of the file.
+OPENED = ("document_opened", "document_viewed")
+
+
 async def opened_by(session: AsyncSession, claim_id: uuid.UUID, actor: str) -> list[uuid.UUID]:
     stmt = (select(ClaimEvent.detail["document_id"].astext).distinct()
-            .where(ClaimEvent.claim_id == claim_id, ClaimEvent.actor == actor, ClaimEvent.action == "document_opened"))
+            .where(ClaimEvent.claim_id == claim_id, ClaimEvent.actor == actor, ClaimEvent.action.in_(OPENED)))
     return [uuid.UUID(v) for v in (await session.execute(stmt)).scalars() if v]
 
 

@@ -26,8 +26,10 @@ from tests.support.calendar import STAND_IN_HOLIDAYS, years_to_cover
 from tests.support.dates import iso_days_ago, today
 
 PASSWORD = "console test passphrase"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; frame-src blob:; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+# The policy the gateway puts on every HTML page (issue 11), here until it does.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
 CONSOLE_HTML = re.compile(r"/console/(index\.html)?(\?.*)?$")
 # Staff the console tests sign in as (Beijing, like the demo donors); created once per session.
 STAFF = {

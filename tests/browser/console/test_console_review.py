@@ -41,8 +41,14 @@ def test_a_reviewer_approves_a_claim_with_photos_and_a_senior_completes_it(new_d
     desk.wait(reviewer, "claim")
     desk.expect(reviewer.get_by_test_id("lock-mine")).to_be_visible()
 
-    # The photos, in the viewer beside the figures: each one shown is recorded as read.
+    # The photos, in the viewer beside the figures: ID photos only with a reason (asked once), and
+    # each one shown is recorded as read.
     stage = reviewer.get_by_test_id("viewer-stage")
+    reviewer.get_by_test_id("viewer-ask-reason").click()
+    reason = reviewer.get_by_test_id("viewer-reason")
+    desk.expect(reason).to_have_value(f"审核报销申请 {claim['reference']}")
+    reason.fill("核对身份证与申请信息")
+    reviewer.get_by_test_id("modal-confirm").click()
     desk.expect(reviewer.get_by_test_id("viewer-image")).to_be_visible()
     desk.expect(reviewer.get_by_test_id("viewer-seen")).to_have_count(1)
     for shown in (2, 3, 4):  # a document counts as read once it is on the stage

@@ -1,11 +1,29 @@
 // The document viewer beside a claim: zoom, rotate, full screen, previous/next, and which
 // documents this reviewer has opened (recorded on the server when a document is shown).
-import { request } from "./api.js";
+import { request, withQuery } from "./api.js";
 import { DOC_KINDS } from "./labels.js";
-import { button, h, pill } from "./widgets.js";
+import { button, field, h, modal, pill, textarea } from "./widgets.js";
 
 const KIND_ORDER = Object.keys(DOC_KINDS);
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
+// Photos of identity papers and bank cards: staff say why they open them, once per claim page, and
+// the reason goes with every download (recorded with who and when).
+const SENSITIVE = new Set(["donor_id_front", "donor_id_back", "beneficiary_id_front", "beneficiary_id_back", "agent_id",
+  "bank_card"]);
+
+function askReason(reference) {
+  const reason = textarea({ testid: "viewer-reason", value: `审核报销申请 ${reference}` });
+  return modal({
+    title: "查看证件或银行卡照片", confirm: "查看", testid: "viewer-reason-dialog",
+    body: [h("p.c-muted.c-small", "证件和银行卡照片属于敏感个人信息，查看时须说明原因，连同查看人和时间记入审计日志。"),
+      field("查看原因", reason, { field: "reason", required: true, full: true })],
+    onConfirm: async () => {
+      const text = reason.value.trim();
+      if (text.length < 2) throw { errors: [{ field: "reason", message: "请填写查看原因（至少2个字）" }] };
+      return text;
+    },
+  });
+}
 
 export function documentViewer(claim, { opened = [], onOpen } = {}) {
   const docs = [...claim.documents].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)
@@ -15,6 +33,7 @@ export function documentViewer(claim, { opened = [], onOpen } = {}) {
   let index = -1;
   let zoom = 2; // index into ZOOMS: 1x
   let rotation = 0;
+  let reason = null;
 
   const stage = h("div.c-viewer__stage", { testid: "viewer-stage", tabindex: "0" });
   const caption = h("div.c-viewer__caption", { testid: "viewer-caption" });
@@ -43,7 +62,10 @@ export function documentViewer(claim, { opened = [], onOpen } = {}) {
 
   async function blobUrl(doc) {
     if (!urls.has(doc.id)) {
-      urls.set(doc.id, request("GET", `/ops/v1/claims/${claim.id}/documents/${doc.id}`).then((blob) => URL.createObjectURL(blob)));
+      const path = withQuery(`/ops/v1/claims/${claim.id}/documents/${doc.id}`, { reason });
+      const loading = request("GET", path).then((blob) => URL.createObjectURL(blob));
+      loading.catch(() => urls.delete(doc.id)); // a failed load may be tried again
+      urls.set(doc.id, loading);
     }
     return urls.get(doc.id);
   }
@@ -58,12 +80,23 @@ export function documentViewer(claim, { opened = [], onOpen } = {}) {
     caption.textContent = `${i + 1} / ${docs.length} · ${DOC_KINDS[doc.kind] || doc.kind}`;
     stage.dataset.index = String(i);
     stage.dataset.kind = doc.kind;
+    if (SENSITIVE.has(doc.kind) && !reason && !urls.has(doc.id)) {
+      stage.replaceChildren(h("div.c-viewer__pdf", { testid: "viewer-needs-reason" },
+        h("p", "证件或银行卡照片：说明查看原因后显示"),
+        button("说明原因并查看", { testid: "viewer-ask-reason", onclick: async () => {
+          reason = await askReason(claim.reference);
+          if (reason && index === i) show(i);
+        } }, "primary")));
+      return;
+    }
     stage.replaceChildren(h("span.c-muted", "加载中…"));
     try {
       const url = await blobUrl(doc);
       if (index !== i) return;
       stage.replaceChildren(doc.media_type === "application/pdf"
-        ? h("iframe", { src: url, title: DOC_KINDS[doc.kind] || doc.kind, testid: "viewer-pdf" })
+        ? h("div.c-viewer__pdf", { testid: "viewer-pdf" }, h("p", "PDF 文件"),
+          h("a.c-btn.c-btn--primary", { href: url, target: "_blank", rel: "noopener" }, "在新窗口打开"),
+          h("a.c-btn", { href: url, download: `${claim.reference}-${doc.kind}.pdf` }, "下载"))
         : h("img", { src: url, alt: DOC_KINDS[doc.kind] || doc.kind, testid: "viewer-image" }));
       applyTransform();
     } catch (error) {
