@@ -1,14 +1,38 @@
 """JSON logs through structlog; the standard library (uvicorn, sqlalchemy) goes the same way.
-Every line of a request carries its `request_id` (kit.request_id) and `trace_id` (kit.tracing)."""
+
+Every line passes a scrubber that masks anything shaped like a resident ID, a bank card or a
+mobile number (kit.crypto masks), whatever put it there: SQLAlchemy hides bound parameters
+(kit.db), but a driver's own message may still quote one ("invalid input for query argument $1:
+'11010519...'"), and so may a traceback. Every line of a request carries its `request_id`
+(kit.request_id) and `trace_id` (kit.tracing).
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from typing import Any
 
 import structlog
 
+from kit.crypto import mask_bank_account, mask_cert_number, mask_phone
 from kit.tracing import add_trace_ids
+
+_RESIDENT_ID = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx](?![0-9])")
+_CARD = re.compile(r"(?<![0-9])[0-9]{15,19}(?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def scrub(text: str) -> str:
+    """Mask ID numbers, card numbers and mobile numbers in free text."""
+    text = _RESIDENT_ID.sub(lambda m: mask_cert_number(m.group()), text)
+    text = _CARD.sub(lambda m: mask_bank_account(m.group()), text)
+    return _MOBILE.sub(lambda m: mask_phone(m.group()), text)
+
+
+def scrub_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    return {k: scrub(v) if isinstance(v, str) else v for k, v in event.items()}
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
@@ -35,6 +59,8 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             lambda _l, _m, event: {"service": service, **event},
+            structlog.processors.format_exc_info,  # the traceback as text, so it is scrubbed too
+            scrub_event,
             renderer,
         ],
     )

@@ -29,7 +29,7 @@ def _roles_of(dependant: Dependant) -> frozenset[str] | None:
     return None
 
 
-def _api_routes(app: FastAPI) -> Iterable[tuple[str, APIRoute]]:
+def api_routes(app: FastAPI) -> Iterable[tuple[str, APIRoute]]:
     """(public path, route) of every API route, routers included. FastAPI 0.16x keeps included
     routers whole in `app.routes`; `iter_route_contexts` is how its own OpenAPI walks them."""
     contexts = getattr(routing, "iter_route_contexts", None)
@@ -43,7 +43,7 @@ def _api_routes(app: FastAPI) -> Iterable[tuple[str, APIRoute]]:
 
 def route_table(app: FastAPI) -> list[RouteRoles]:
     table: list[RouteRoles] = [(r.method, PREFIX + r.path, r.roles) for r in ROUTES if r.surface == "ops"]
-    for path, route in _api_routes(app):
+    for path, route in api_routes(app):
         # The proxied routes are registered out of the schema; the gateway's own are in it.
         if route.include_in_schema and path.startswith(PREFIX + "/"):
             roles = _roles_of(route.dependant) or frozenset()

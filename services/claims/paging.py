@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -22,6 +23,22 @@ T = TypeVar("T")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
 CursorQuery = Annotated[str | None, Query(max_length=200, description="from `X-Next-Cursor` of the previous page")]
+
+
+def bigint(value: Any) -> int:
+    """An integer of a cursor that PostgreSQL's bigint can hold; ValueError otherwise."""
+    number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValueError("out of range")
+    return number
+
+
+def instant(value: Any) -> datetime:
+    """An aware timestamp of a cursor, in the years the platform's rows have; ValueError otherwise."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None or not 2000 <= moment.year <= 2100:
+        raise ValueError("not a row's time")
+    return moment
 
 
 def encode(position: list[Any]) -> str:

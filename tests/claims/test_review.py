@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
-import pytest
 from sqlalchemy import text
 
 from tests.claims.helpers import DONOR, add_user, decide, ready_claim, seed_donor, submitted, upload
 from tests.support.dates import iso_days_ago
+
 
 async def test_approval_commits_the_hold_and_queues_payment(gateway, team, stack, db) -> None:
     claim = await submitted(gateway, team)

@@ -1,5 +1,5 @@
 """What the ops console asks of the gateway: the routes a staff member may call (its menu), role
-changes, a hospital's credentials, and its own files under /console/."""
+changes, a hospital's credentials, and its own files under /console/ (under the gateway's CSP)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
+from gateway.proxy.routes import ROUTES
+from gateway.staff.permissions import api_routes
+from gateway.staff.schemas import Role
+from kit.callers import policy_of
+from kit.identity import Caller
+from kit.security_headers import CSP
 from tests.claims.helpers import PASSWORD, add_user
 from tests.reductions.test_direct_reduction import hospital_credentials
 
@@ -27,10 +34,41 @@ async def test_me_lists_exactly_the_ops_routes_the_roles_allow(gateway, admin_he
     assert not routes & {"GET /ops/v1/payments/disbursements", "POST /ops/v1/users", "GET /ops/v1/audit/events"}
     # The gateway's own routes, by their role dependency: any signed-in staff, or admin only.
     assert "GET /ops/v1/me" in routes and "POST /ops/v1/users" not in routes
+    assert {"POST /ops/v1/auth/logout", "GET /ops/v1/claims/{claim_id}/documents/{document_id}"} <= routes
     admin = set((await me(gateway, admin_headers))["routes"])
     assert {"POST /ops/v1/users", "PUT /ops/v1/users/{username}", "GET /ops/v1/hospitals/{code}/credentials",
             "GET /ops/v1/audit/events", "GET /ops/v1/payments/disbursements"} <= admin
     assert "POST /ops/v1/claims/{claim_id}/decision" not in admin  # admin does not review
+    # Issue 11's policies: admin files no hospital's notices (the hospital's own), finance opens no photo.
+    assert "POST /ops/v1/reduction-notices" not in admin
+    finance = set((await me(gateway, await add_user(gateway, admin_headers, stack, "bj_fin", ["finance"])))["routes"])
+    assert "GET /ops/v1/claims/{claim_id}/documents/{document_id}" not in finance
+    assert "GET /ops/v1/hospital-settlements/{statement_id}" in finance
+    assert "POST /ops/v1/users/{username}/password" in admin
+
+
+STAFF_ROLES = [role.value for role in Role]
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+async def test_the_menu_offers_no_route_the_service_refuses_the_role(stack, role: str) -> None:
+    """/ops/v1/me lists a proxied route for every role the gateway's table names on it; the
+    service behind must admit that role too (its kit.callers policy, issue 11), or the console
+    would show a page that can only answer 403."""
+    caller = Caller(subject="someone", kind="staff", roles=[role], province="11",
+                    hospital_code="H110105001" if role == "hospital_operator" else None)
+    offered = []
+    for route in ROUTES:
+        if route.surface != "ops" or (route.roles and role not in route.roles):
+            continue
+        service = [r for path, r in api_routes(stack.apps[route.service])
+                   if path == route.upstream and route.method in r.methods]
+        assert len(service) == 1, f"{route.method} {route.path}: no {route.service} route {route.upstream}"
+        policy = policy_of(service[0].dependencies)
+        assert policy is not None and policy.permits(caller), (
+            f"{route.method} /ops/v1{route.path} is offered to {role}, whom {route.service} refuses")
+        offered.append(route.path)
+    assert offered  # every role has something to do
 
 
 async def test_an_admin_changes_roles_and_the_menu_follows(gateway, admin_headers, stack) -> None:
@@ -44,7 +82,10 @@ async def test_an_admin_changes_roles_and_the_menu_follows(gateway, admin_header
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith("roles")
     missing = await gateway.put("/ops/v1/users/ghost", headers=admin_headers, json={"roles": ["finance"]})
     assert missing.status_code == 404
-    own = await gateway.put("/ops/v1/users/admin", headers=admin_headers, json={"roles": ["finance"]})
+    nowhere = await gateway.put("/ops/v1/users/bj_clerk", headers=admin_headers, json={"roles": ["finance"]})
+    assert nowhere.status_code == 422 and nowhere.json()["errors"][0]["field"] == "province"  # issue 11's rule
+    own = await gateway.put("/ops/v1/users/admin", headers=admin_headers,
+                            json={"roles": ["finance"], "province": "11"})
     assert own.status_code == 409 and own.json()["errors"][0]["field"] == "roles"
     assert (await gateway.put("/ops/v1/users/bj_clerk", headers=headers, json={"roles": ["admin"]})).status_code == 403
     login = await gateway.post("/ops/v1/auth/token", data={"username": "bj_clerk", "password": PASSWORD})
@@ -64,6 +105,8 @@ async def test_a_hospitals_credentials_are_listed_without_secrets(gateway, admin
 async def test_the_console_is_served_from_the_gateway(gateway) -> None:
     page = await gateway.get("/console/")
     assert page.status_code == 200 and "运营后台" in page.text
+    assert page.headers["content-security-policy"] == CSP  # the gateway's: no inline script or style
+    assert page.headers["x-frame-options"] == "DENY"
     assert '<script type="module" src="/console/console.js"></script>' in page.text
     script = await gateway.get("/console/console.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]

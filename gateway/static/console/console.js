@@ -72,7 +72,10 @@ setUnauthorizedHandler(() => {
 });
 window.addEventListener("pagehide", leavePage);
 
-function signOut() {
+/** Sign out: the gateway ends every token of this account at once (POST /ops/v1/auth/logout, its
+ * token version), then the tab forgets its own; offline, the tab still forgets it. */
+async function signOut() {
+  if (staffSession.get()) await ops.post("/ops/v1/auth/logout").catch(() => {});
   staffSession.clear();
   account.me = null;
   go("#/login");

@@ -1,7 +1,7 @@
 """claims: review locks; audit log searchable by person and time
 
 Revision ID: cl_i15_1
-Revises: cl0003
+Revises: cl_i11_1, cl_i16_1
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "cl_i15_1"
-down_revision = "cl0003"
+# After issue 11's and issue 16's revisions, which both follow cl0003: this one joins them (one head).
+down_revision = ("cl_i11_1", "cl_i16_1")
 branch_labels = None
 depends_on = None
 S = "claims"

@@ -8,8 +8,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from kit.callers import allow, province_scope
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
+from kit.identity import CallerDep
 from kit.problems import Unprocessable, problem_responses
 from services.claims.calendar import service
 from services.claims.calendar.models import CalendarDay, CalendarYear
@@ -45,7 +46,7 @@ class AlarmOut(BaseModel):
 
 
 @router.put("/days/{day}", operation_id="set_calendar_day", summary="Enter one day of next year's official schedule (admin)",
-            responses=problem_responses(401, 403, 422), dependencies=[require_roles("admin")])
+            responses=problem_responses(401, 403, 422), dependencies=[allow(staff=("admin",))])
 async def set_day(day: date, body: DayIn, caller: CallerDep, session: SessionDep) -> dict[str, object]:
     stmt = insert(CalendarDay).values(day=day, working=body.working, note=body.note, set_by=caller.subject)
     await session.execute(stmt.on_conflict_do_update(index_elements=["day"], set_={
@@ -55,8 +56,10 @@ async def set_day(day: date, body: DayIn, caller: CallerDep, session: SessionDep
 
 @router.get("/years/{year}", response_model=YearOut, operation_id="calendar_year",
             summary="A year of the working-day calendar: covered or not, and the days ops entered",
+            description="The State Council's schedule is national: every reviewer sees the same year, and nothing "
+                        "of any province is in it.",
             responses=problem_responses(401, 403, 422),
-            dependencies=[require_roles("admin", "reviewer", "senior_reviewer")])
+            dependencies=[allow(staff=("admin", "reviewer", "senior_reviewer"))])
 async def calendar_year(year: Annotated[int, Path(ge=2000, le=2100)], session: SessionDep) -> YearOut:
     days = (await session.execute(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
                                                             CalendarDay.day <= date(year, 12, 31))
@@ -69,7 +72,7 @@ async def calendar_year(year: Annotated[int, Path(ge=2000, le=2100)], session: S
 
 @router.post("/years/{year}", operation_id="declare_calendar_year",
              summary="Declare a year's schedule complete, after entering its days (admin); ends its alarms",
-             responses=problem_responses(401, 403, 422), dependencies=[require_roles("admin")])
+             responses=problem_responses(401, 403, 422), dependencies=[allow(staff=("admin",))])
 async def declare_year(year: int, caller: CallerDep, session: SessionDep) -> dict[str, object]:
     calendar = await service.load(session)
     if not any(d.year == year for d in calendar.overrides):
@@ -81,7 +84,8 @@ async def declare_year(year: int, caller: CallerDep, session: SessionDep) -> dic
 
 @router.get("/alarms", response_model=list[AlarmOut], operation_id="calendar_alarms",
             summary="Claims whose due date could not be computed (year not covered)",
-            responses=problem_responses(401, 403), dependencies=[require_roles("admin", "reviewer", "senior_reviewer")])
-async def alarms(session: SessionDep) -> list[AlarmOut]:
+            description="Reviewers see their own province's claims' alarms; admin sees all.",
+            responses=problem_responses(401, 403), dependencies=[allow(staff=("admin", "reviewer", "senior_reviewer"))])
+async def alarms(caller: CallerDep, session: SessionDep) -> list[AlarmOut]:
     return [AlarmOut(claim_id=str(a.claim_id), year=a.year, raised_at=a.raised_at.isoformat())
-            for a in await service.open_alarms(session)]
+            for a in await service.open_alarms(session, province=province_scope(caller))]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kit import clock
 from services.claims.calendar.models import CalendarAlarm, CalendarDay, CalendarYear
 from services.claims.calendar.workdays import CalendarNotCovered, WorkingCalendar
+from services.claims.intake.models import Claim
 
 
 async def load(session: AsyncSession) -> WorkingCalendar:
@@ -34,8 +35,11 @@ async def due_on(session: AsyncSession, claim_id: uuid.UUID, submitted_on: date,
         return None
 
 
-async def open_alarms(session: AsyncSession) -> list[CalendarAlarm]:
+async def open_alarms(session: AsyncSession, *, province: str | None = None) -> list[CalendarAlarm]:
+    """Unresolved alarms; `province` keeps those of that province's claims."""
     stmt = select(CalendarAlarm).where(CalendarAlarm.resolved_at.is_(None)).order_by(CalendarAlarm.id)
+    if province is not None:
+        stmt = stmt.join(Claim, Claim.id == CalendarAlarm.claim_id).where(Claim.province == province)
     return list((await session.execute(stmt)).scalars())
 
 

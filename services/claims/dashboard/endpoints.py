@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from kit.callers import allow
 from kit.db import SessionDep
 from kit.identity import CallerDep
-from kit.problems import Forbidden, problem_responses
+from kit.problems import problem_responses
 from services.claims.dashboard import service
 from services.claims.dashboard.schemas import DashboardOut
 from services.claims.intake import access
@@ -19,13 +20,11 @@ router = APIRouter(prefix="/v1", tags=["dashboard"])
                     "direct-reduction rate and payment within 10 working days by month, claims by channel, "
                     "overdue now",
             description="Staff see their province; admin sees every province or one (`province`).",
-            responses=problem_responses(401, 403, 422))
+            responses=problem_responses(401, 403, 422), dependencies=[allow(staff=access.STAFF_READERS)])
 async def dashboard(
     request: Request, caller: CallerDep, session: SessionDep,
     weeks: Annotated[int, Query(ge=1, le=53)] = 12, months: Annotated[int, Query(ge=1, le=24)] = 6,
     province: access.ProvinceQuery = None,
 ) -> DashboardOut:
-    if caller.kind != "staff" or not caller.has_any(*access.STAFF_READERS):
-        raise Forbidden("this caller has no dashboard")
-    return await service.dashboard(session, access.province_scope(caller, province), weeks=weeks, months=months,
+    return await service.dashboard(session, access.listed_province(caller, province), weeks=weeks, months=months,
                                    review_working_days=request.app.state.settings.review_working_days)

@@ -17,7 +17,7 @@ from kit.problems import Conflict, Problem, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
 from services.claims.clients.entitlement import EntitlementClient, HoldResult
-from services.claims.intake import access, repository
+from services.claims.intake import access, repository, usage
 from services.claims.intake.models import ACCOUNT, CERT, Claim
 from services.claims.intake.service import check_amounts_and_dates, missing_for
 from services.claims.outbox.enqueue import enqueue, notify
@@ -46,6 +46,7 @@ def luhn_ok(number: str) -> bool:
 
 
 def hold_request(claim: Claim, cipher: FieldCipher) -> dict[str, Any]:
+    used = usage.usage_of(claim, cipher)
     return {
         "purpose": "claim", "reference": f"claim:{claim.id}", "ttl_hours": 24 * 120,
         "quote": {
@@ -55,7 +56,7 @@ def hold_request(claim: Claim, cipher: FieldCipher) -> dict[str, Any]:
             "beneficiary": {"cert_type": claim.beneficiary_cert_type,
                             "cert_number": cipher.decrypt(claim.beneficiary_cert_encrypted, context=CERT)},
             "relationship": claim.relationship, "used_on": claim.used_on.isoformat(),
-            "usage_province": claim.usage_province, "items": claim.items,
+            "usage_province": claim.usage_province, "items": used["items"],
             "blood_fee_fen": claim.blood_fee_fen, "paid_on": claim.paid_on.isoformat(),
         },
     }
@@ -84,8 +85,8 @@ async def _refuse_duplicate(session: AsyncSession, claim: Claim) -> None:
 
 async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim:
     async with deps.sessionmaker() as session:
-        claim = access.visible_claim(await repository.get(session, claim_id), caller, deps.index)
-        access.require_applicant_side(claim, caller, deps.index)
+        claim = access.visible_claim(await repository.get(session, claim_id), caller)
+        access.require_applicant_side(claim, caller)
         if claim.status == "needs_more_info":
             return await _resume(session, claim, caller, deps)
         if claim.status != "draft":
@@ -135,7 +136,7 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         claim.warnings = [] if luhn_ok(account) else [
             "银行卡号未通过Luhn校验，请核对 (bank card fails the Luhn check: verify with the applicant)"]
         claim.status, claim.submitted_on = "submitted", clock.today()
-        claim.quote = quote
+        usage.set_quote(claim, quote, deps.cipher)
         claim.eligible_fen = quote["reducible_fen"] if hold.placed else 0
         claim.hold_key = key if hold.placed else None
         claim.due_on = await calendar.due_on(session, claim.id, claim.submitted_on, deps.working_days, [])

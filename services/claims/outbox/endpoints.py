@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from kit.callers import allow
 from kit.db import SessionDep
-from kit.identity import require_roles
 from services.claims.outbox.models import SentNotification
 
 router = APIRouter(prefix="/v1/sandbox", tags=["sandbox"])
@@ -23,7 +23,7 @@ class NotificationOut(BaseModel):
 
 @router.get("/notifications", response_model=list[NotificationOut], operation_id="sandbox_notifications",
             summary="SANDBOX: messages the sandbox sender recorded instead of sending (admin)",
-            dependencies=[require_roles("admin")])
+            dependencies=[allow(staff=("admin",))])
 async def notifications(session: SessionDep,
                         claim_id: Annotated[uuid.UUID | None, Query()] = None) -> list[NotificationOut]:
     stmt = select(SentNotification).order_by(SentNotification.sent_at)

@@ -24,6 +24,7 @@ from services.claims.intake import repository as claims_repository
 from services.claims.intake.models import CERT
 from services.claims.outbox.enqueue import enqueue
 from services.claims.quota import consumed_ml
+from services.claims.reductions import usage
 from services.claims.reductions.models import ReductionNotice
 from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn
 
@@ -39,11 +40,12 @@ class NoticeDeps:
     valid_days: int
 
 
-def out(notice: ReductionNotice) -> NoticeOut:
+def out(notice: ReductionNotice, cipher: FieldCipher) -> NoticeOut:
     return NoticeOut(
         eligible=True, notice_no=notice.notice_no, status=effective_status(notice),
         max_reducible_fen=notice.max_reducible_fen, valid_until=notice.valid_until,
-        explanation=list(notice.quote.get("explanation", [])), patient_cert_masked=notice.patient_cert_masked,
+        explanation=list(usage.quote_of(notice, cipher).get("explanation", [])),
+        patient_cert_masked=notice.patient_cert_masked,
         donor_cert_masked=notice.donor_cert_masked, reduced_fen=notice.reduced_fen, receipt_no=notice.receipt_no)
 
 
@@ -133,8 +135,10 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
             donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
             relationship=body.relationship,
             kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
-            used_on=body.used_on, items=[i.model_dump() for i in body.items], blood_fee_fen=body.blood_fee_fen,
-            max_reducible_fen=int(hold.quote["reducible_fen"]), quote=hold.quote, hold_key=key,
+            used_on=body.used_on,
+            items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
+            blood_fee_fen=body.blood_fee_fen, max_reducible_fen=int(hold.quote["reducible_fen"]),
+            quote_encrypted=usage.seal(deps.cipher, hold.quote, usage.QUOTE), hold_key=key,
             valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject)
         session.add(notice)
         await session.flush()
@@ -142,10 +146,11 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
         notice.notice_no = f"JM{body.province}{clock.today():%Y%m%d}{notice.seq:06d}"
         audit.record(session, notice, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
                      detail={"max_reducible_fen": notice.max_reducible_fen})
-    return out(notice)
+    return out(notice, deps.cipher)
 
 
-async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller) -> ReductionNotice:
+async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller,
+                 cipher: FieldCipher) -> ReductionNotice:
     notice = await notice_of(session, notice_no, caller, for_update=True)
     if notice.receipt_no is not None:
         if notice.receipt_no == body.receipt_no:
@@ -168,11 +173,12 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
         raise Conflict(f"该发票已申请过减免：{earlier} (this invoice was already claimed in {earlier})",
                        field="invoice.number", earlier_reference=earlier)
     notice.receipt_no, notice.settled_on, notice.reduced_fen = body.receipt_no, body.settled_on, body.reduced_fen
-    notice.final_items = [i.model_dump() for i in body.items]
+    notice.final_items_encrypted = usage.seal(cipher, [i.model_dump() for i in body.items], usage.FINAL_ITEMS)
     notice.final_blood_fee_fen = body.blood_fee_fen
     notice.invoice_code, notice.invoice_number = body.invoice.code, body.invoice.number
     notice.status, notice.settled_at = "settled", clock.now()
-    ml = consumed_ml(int(notice.quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
+    ml = consumed_ml(int(usage.quote_of(notice, cipher).get("covered_ml", 0)), body.reduced_fen,
+                     notice.max_reducible_fen)
     enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
             {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
     audit.record(session, notice, caller, "notice_settled", from_status="issued", to_status="settled",  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from kit.crypto import FieldCipher
 from kit.identity import Caller
 from kit.problems import Conflict, Forbidden, Unprocessable
 from services.claims.audit import service as audit
-from services.claims.intake import access
+from services.claims.intake import access, usage
 from services.claims.intake.models import ACCOUNT, Claim
 from services.claims.intake.schemas import DecisionIn
 from services.claims.outbox.enqueue import enqueue, notify
@@ -114,7 +114,7 @@ def _approve(session: AsyncSession, claim: Claim, approved: int, body: DecisionI
         claim.decision_reason_code = body.reason_code
     claim.decision_note = body.note or claim.decision_note
     _move(session, claim, caller, "approved", "approved", reason=body.note or None, detail={"approved_fen": approved})
-    quote = claim.quote or {}
+    quote = usage.quote_of(claim, cipher)
     if claim.hold_key:
         ml = consumed_ml(int(quote.get("covered_ml", 0)), approved, claim.eligible_fen or 0)
         enqueue(session, claim, "hold_commit", f"commit:{claim.hold_key}",

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.claims.audit.models import ClaimEvent
 from services.claims.intake.models import Claim
+from services.claims.paging import bigint
 from services.claims.reductions.models import ReductionNotice
 
 OPEN_FOR_REVIEW = ("submitted", "under_review", "awaiting_second_review")
@@ -43,7 +44,7 @@ def parse_position(sort: str) -> Callable[[list[Any]], tuple[Any, int]]:
     """A cursor's position for this sort: (sort value, seq); raises on anything else."""
     def parse(position: list[Any]) -> tuple[Any, int]:
         value, seq = position
-        return (int(value) if sort == "-requested_fen" else date.fromisoformat(value)), int(seq)
+        return (bigint(value) if sort == "-requested_fen" else date.fromisoformat(value)), bigint(seq)
 
     return parse
 
@@ -86,13 +87,13 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-# Shown in the console's viewer; and, where downloads are audited, any staff download of the file.
-OPENED = ("document_opened", "document_viewed")
+# The documents route audits every staff download (documents/endpoints.py): that is "opened".
+OPENED = "document_viewed"
 
 
 async def opened_by(session: AsyncSession, claim_id: uuid.UUID, actor: str) -> list[uuid.UUID]:
     stmt = (select(ClaimEvent.detail["document_id"].astext).distinct()
-            .where(ClaimEvent.claim_id == claim_id, ClaimEvent.actor == actor, ClaimEvent.action.in_(OPENED)))
+            .where(ClaimEvent.claim_id == claim_id, ClaimEvent.actor == actor, ClaimEvent.action == OPENED))
     return [uuid.UUID(v) for v in (await session.execute(stmt)).scalars() if v]
 
 

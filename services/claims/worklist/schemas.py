@@ -70,6 +70,8 @@ class ReviewSheet(BaseModel):
     quote: QuoteFigures
     lock: LockOut | None
     opened_documents: list[uuid.UUID] = Field(description="documents the caller has opened in the viewer")
+    documents_readable: bool = Field(description="the caller may download this claim's documents: a reviewer of "
+                                                 "its province or whoever registered it")
     first_approved_by: str | None
     first_approved_fen: int | None
     second_review_threshold_fen: int

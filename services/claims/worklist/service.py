@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from stdnum import numdb
 
-from kit.crypto import mask_name
+from kit.crypto import FieldCipher, mask_name
 from services.claims.calendar.workdays import CalendarNotCovered, WorkingCalendar
+from services.claims.intake import usage
 from services.claims.intake.models import Claim
 from services.claims.locks.schemas import LockOut
 from services.claims.worklist.schemas import Clock, Flag, QueueRow
@@ -38,8 +40,9 @@ def known_region(cert_type: str, masked: str) -> bool:
     return len(parts) == 2 and bool(parts[1][1])
 
 
-def flags(claim: Claim, clock: Clock, *, other_uses: list[str] | None = None) -> list[Flag]:
-    """`other_uses` (the review sheet only): other cases on the same invoice."""
+def flags(claim: Claim, clock: Clock, quote: dict[str, Any], *, other_uses: list[str] | None = None) -> list[Flag]:
+    """`quote`: the claim's decrypted quote (intake/usage.py); `other_uses` (the review sheet only):
+    other cases on the same invoice."""
     out: list[Flag] = []
     if claim.warnings:
         out.append(Flag(code="luhn", message="银行卡号未通过Luhn校验，请与申请人核对卡号"))
@@ -58,7 +61,7 @@ def flags(claim: Claim, clock: Clock, *, other_uses: list[str] | None = None) ->
     if claim.status in RUNNING and claim.due_on is None:
         out.append(Flag(code="calendar_not_covered",
                         message="工作日历未覆盖，无法计算审核期限，请联系管理员录入放假安排"))
-    deadline = (claim.quote or {}).get("claim_deadline_on")
+    deadline = quote.get("claim_deadline_on")
     if deadline and claim.submitted_on and date.fromisoformat(deadline) - claim.submitted_on <= timedelta(
             days=DEADLINE_CLOSE_DAYS):
         out.append(Flag(code="claim_deadline_close",
@@ -66,11 +69,13 @@ def flags(claim: Claim, clock: Clock, *, other_uses: list[str] | None = None) ->
     return out
 
 
-def queue_row(claim: Claim, clock: Clock, lock: LockOut | None) -> QueueRow:
+def queue_row(claim: Claim, clock: Clock, lock: LockOut | None, cipher: FieldCipher) -> QueueRow:
+    """A queue line: the hospital and the quote are kept encrypted (blood-use data), opened here."""
     return QueueRow(
         id=claim.id, reference=claim.reference, status=claim.status, channel=claim.channel, province=claim.province,
         donor_name_masked=mask_name(claim.donor_name), relationship=claim.relationship,
-        hospital_name=claim.hospital_name, requested_fen=claim.requested_fen, eligible_fen=claim.eligible_fen,
-        submitted_on=claim.submitted_on, clock=clock, flags=flags(claim, clock), lock=lock,
+        hospital_name=usage.usage_of(claim, cipher)["hospital_name"], requested_fen=claim.requested_fen,
+        eligible_fen=claim.eligible_fen, submitted_on=claim.submitted_on, clock=clock,
+        flags=flags(claim, clock, usage.quote_of(claim, cipher)), lock=lock,
         first_approved_by=claim.first_approved_by, first_approved_fen=claim.first_approved_fen,
     )

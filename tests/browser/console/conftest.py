@@ -1,8 +1,9 @@
 """The ops console (运营后台) in Chromium, on the same real `make run` as the client's tests.
 
-Pages are desktop-sized. Every console HTML response is served here under a strict Content
-Security Policy (no inline script or style), so code that needs 'unsafe-inline' fails its test;
-a JavaScript error on any page fails the test too. Screenshots go to test-artifacts/screenshots/.
+Pages are desktop-sized. The console runs under the gateway's own Content Security Policy (no
+inline script or style, kit/security_headers.py): a console page served without it, a CSP
+violation or a JavaScript error on any page fails the test. Screenshots go to
+test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw
 
+from kit.security_headers import CSP
 from services.claims.calendar.workdays import PACKAGE_YEARS
 from tests.browser.conftest import ADMIN_PASSWORD, SCREENSHOTS, ZHANG, Client
 from tests.e2e.running import RunningStack
@@ -26,10 +28,6 @@ from tests.support.calendar import STAND_IN_HOLIDAYS, years_to_cover
 from tests.support.dates import iso_days_ago, today
 
 PASSWORD = "console test passphrase"
-# The policy the gateway puts on every HTML page (issue 11), here until it does.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
 CONSOLE_HTML = re.compile(r"/console/(index\.html)?(\?.*)?$")
 # Staff the console tests sign in as (Beijing, like the demo donors); created once per session.
 STAFF = {
@@ -164,22 +162,22 @@ def desk(ops: Ops) -> Desk:
 
 @pytest.fixture
 def new_desk(browser: Any, running_stack: RunningStack) -> Iterator[Callable[[], Any]]:
-    """Desktop pages (1440 x 900) under a strict CSP; a JavaScript error or a CSP violation on any
-    of them fails the test."""
+    """Desktop pages (1440 x 900) under the gateway's CSP; a console page without it, a JavaScript
+    error or a CSP violation on any of them fails the test."""
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def with_csp(route: Any) -> None:
-        response = route.fetch()
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+    def under_csp(response: Any) -> None:
+        if CONSOLE_HTML.search(response.url) and response.headers.get("content-security-policy") != CSP:
+            errors.append(f"{response.url} served without the gateway's CSP")
 
     def make() -> Any:
         context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN",
                                       timezone_id="Asia/Shanghai", base_url=running_stack.url, accept_downloads=True)
         context.set_default_timeout(15_000)
-        context.route(CONSOLE_HTML, with_csp)
         contexts.append(context)
         page = context.new_page()
+        page.on("response", under_csp)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append(msg.text)
                 if msg.type == "error" and "Content Security Policy" in msg.text else None)

@@ -1,5 +1,6 @@
-"""管理 in the console: an admin creates a user who then signs in to their own menu; pages a user
-may not use answer with sign-in or "无权访问", never a blank page; the dashboard draws the figures
+"""管理 in the console: an admin creates a user who then signs in to their own menu; a new password
+and signing out end the account's sessions; pages a user may not use answer with sign-in or
+"无权访问", never a blank page; the dashboard draws the figures
 of its route; the audit log finds an unmasked view; the calendar takes a new year's day off."""
 
 from __future__ import annotations
@@ -59,6 +60,39 @@ def test_an_admin_creates_a_user_who_signs_in_to_their_own_menu(new_desk, desk) 
     desk.wait(newcomer, "users")
     assert [m.inner_text() for m in newcomer.locator(".c-menu__item").all()] == ["数据看板", "审核队列", "复核队列",
                                                                                      "审计日志"]
+
+
+def test_a_new_password_and_signing_out_end_the_accounts_sessions(new_desk, desk, ops, api) -> None:
+    """The gateway's token versions (issue 11): an admin's password reset ends the account's open
+    sessions at once, and the console's 退出 ends them on the server (POST /ops/v1/auth/logout)."""
+    username = f"bj_out_{uuid.uuid4().hex[:6]}"
+    ops.call("POST", "/ops/v1/users", "admin", json={
+        "username": username, "password": "the first passphrase", "roles": ["reviewer"], "province": "11"})
+    page = new_desk()
+    page.goto("/console/#/review")
+    desk.wait(page, "login")
+    desk.sign_in(page, username, "the first passphrase")
+    desk.wait(page, "review")
+
+    admin = new_desk()
+    desk.open_as(admin, "admin", "#/admin/users", "users")
+    admin.locator(f"[data-testid=user-row][data-username='{username}']").get_by_test_id("user-password").click()
+    admin.get_by_test_id("reset-password").fill("the second passphrase")
+    admin.get_by_test_id("modal-confirm").click()
+    desk.expect(admin.get_by_test_id("password-dialog")).to_have_count(0)
+
+    page.get_by_test_id("menu-dashboard").click()  # the next request: the old token no longer works
+    desk.wait(page, "login")
+    desk.sign_in(page, username, "the first passphrase")
+    desk.expect(page.get_by_test_id("form-alert")).to_contain_text("用户名或密码错误")
+    desk.sign_in(page, username, "the second passphrase")
+    desk.wait(page, "dashboard")  # back where the session ended
+    token = page.evaluate("() => JSON.parse(sessionStorage.getItem('xuefei.staff')).token")
+    assert api.get("/ops/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    page.get_by_test_id("sign-out").click()
+    desk.wait(page, "login")
+    assert page.evaluate("() => sessionStorage.getItem('xuefei.staff')") is None
+    assert api.get("/ops/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_a_page_not_allowed_is_sign_in_or_no_access_never_blank(new_desk, desk) -> None:

@@ -120,9 +120,12 @@ def test_a_reviewer_approves_a_claim_with_photos_and_a_senior_completes_it(new_d
 
     final = ops.call("GET", f"/ops/v1/claims/{claim['id']}", "senior")
     assert (final["status"], final["approved_fen"]) in {("approved", 660_000), ("paid", 660_000)}
+    # Each photo shown was one audited download, with the reason the reviewer gave (issue 11).
+    downloads = ops.call("GET", "/ops/v1/audit/events", "senior",
+                         params={"claim_id": claim["id"], "action": "document_viewed"})
+    assert sorted(e["detail"]["kind"] for e in downloads) == ["donor_id_back", "donor_id_front", "fee_list", "invoice"]
+    assert {(e["actor"], e["reason"]) for e in downloads} == {(STAFF["reviewer"][0], "核对身份证与申请信息")}
     events = ops.call("GET", f"/ops/v1/claims/{claim['id']}/history", "senior")
-    opened = {e["reason"] for e in events if e["action"] == "document_opened" and e["actor"] == STAFF["reviewer"][0]}
-    assert opened == {"donor_id_front", "donor_id_back", "fee_list", "invoice"}
     assert [e["reason"] for e in events if e["action"] == "viewed_unmasked"] == ["核对献血者身份证号"]
 
 

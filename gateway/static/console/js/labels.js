@@ -29,7 +29,7 @@ export const LOWER_REASONS = {
 export const ACTIONS = {
   created: "创建申请", document_added: "上传材料", submitted: "提交申请", resubmitted: "补充材料后重新提交",
   review_started: "开始审核", info_requested: "要求补充材料", first_approval: "初审通过（待复核）", approved: "审核通过",
-  rejected: "驳回", withdrawn: "撤回", viewed_unmasked: "查看完整信息", document_opened: "查看材料",
+  rejected: "驳回", withdrawn: "撤回", viewed_unmasked: "查看完整信息", document_viewed: "查看材料",
   paid: "已支付", payment_returned: "转账退回", payment_failed: "转账失败", payee_corrected: "更正收款账户",
 };
 
@@ -47,10 +47,15 @@ export const FUNDS = { local_fund: "还血基金", military_fund: "部队献血�
 
 export const POOLS = { self: "本人额度", relatives: "亲属共享额度" };
 
-/** An audit event's reason in words: document kinds and channels by their names. */
+/** An audit event's reason in words: document kinds and channels by their names. A document viewed
+ * names its kind where the event carries it (the audit search) and the reason the viewer gave. */
 export function eventReason(e) {
+  if (e.action === "document_viewed" && e.detail?.kind) {
+    const kind = DOC_KIND_NAMES[e.detail.kind] || e.detail.kind;
+    return e.reason ? `${kind}：${e.reason}` : kind;
+  }
   if (!e.reason) return "";
-  if (["document_added", "document_opened"].includes(e.action)) return DOC_KIND_NAMES[e.reason] || e.reason;
+  if (e.action === "document_added") return DOC_KIND_NAMES[e.reason] || e.reason;
   const channel = /^channel (\w+)$/.exec(e.reason);
   return channel ? `渠道：${CHANNELS[channel[1]] || channel[1]}` : e.reason;
 }

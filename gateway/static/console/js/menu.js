@@ -1,5 +1,6 @@
 // The console's menu. An item shows when the signed-in account may call every route it `needs`
-// (GET /ops/v1/me lists them from the gateway's own rules), so a role sees its own menu, and a
+// (GET /ops/v1/me lists them from the gateway's own rules, which are kept within the services'
+// caller policies, issue 11), so a role sees its own menu, and a
 // page whose route does not exist yet stays hidden until it lands. `roles` and `unless` only
 // refine where two roles share the same routes (a senior reviewer's second-review queue).
 

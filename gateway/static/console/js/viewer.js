@@ -1,15 +1,16 @@
 // The document viewer beside a claim: zoom, rotate, full screen, previous/next, and which
-// documents this reviewer has opened (recorded on the server when a document is shown).
+// documents this reviewer has opened. The server records each staff download of a document (who,
+// when, why) in the claim's history: that record is what "opened" means here, nothing else.
 import { request, withQuery } from "./api.js";
 import { DOC_KINDS } from "./labels.js";
 import { button, field, h, modal, pill, textarea } from "./widgets.js";
 
 const KIND_ORDER = Object.keys(DOC_KINDS);
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
-// Photos of identity papers and bank cards: staff say why they open them, once per claim page, and
-// the reason goes with every download (recorded with who and when).
-const SENSITIVE = new Set(["donor_id_front", "donor_id_back", "beneficiary_id_front", "beneficiary_id_back", "agent_id",
-  "bank_card"]);
+// Photos of identity papers and bank cards: the documents route refuses them to staff without a
+// reason (422 naming `reason`). The server's rule is the only one: the viewer asks once per claim
+// page when the server does, and then sends the reason with every download.
+const needsReason = (error) => error && error.status === 422 && error.errors.some((e) => e.field === "reason");
 
 function askReason(reference) {
   const reason = textarea({ testid: "viewer-reason", value: `审核报销申请 ${reference}` });
@@ -25,7 +26,7 @@ function askReason(reference) {
   });
 }
 
-export function documentViewer(claim, { opened = [], onOpen } = {}) {
+export function documentViewer(claim, { opened = [] } = {}) {
   const docs = [...claim.documents].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)
     || String(a.uploaded_at).localeCompare(String(b.uploaded_at)));
   const seen = new Set(opened);
@@ -80,15 +81,6 @@ export function documentViewer(claim, { opened = [], onOpen } = {}) {
     caption.textContent = `${i + 1} / ${docs.length} · ${DOC_KINDS[doc.kind] || doc.kind}`;
     stage.dataset.index = String(i);
     stage.dataset.kind = doc.kind;
-    if (SENSITIVE.has(doc.kind) && !reason && !urls.has(doc.id)) {
-      stage.replaceChildren(h("div.c-viewer__pdf", { testid: "viewer-needs-reason" },
-        h("p", "证件或银行卡照片：说明查看原因后显示"),
-        button("说明原因并查看", { testid: "viewer-ask-reason", onclick: async () => {
-          reason = await askReason(claim.reference);
-          if (reason && index === i) show(i);
-        } }, "primary")));
-      return;
-    }
     stage.replaceChildren(h("span.c-muted", "加载中…"));
     try {
       const url = await blobUrl(doc);
@@ -100,13 +92,19 @@ export function documentViewer(claim, { opened = [], onOpen } = {}) {
         : h("img", { src: url, alt: DOC_KINDS[doc.kind] || doc.kind, testid: "viewer-image" }));
       applyTransform();
     } catch (error) {
-      stage.replaceChildren(h("span.c-muted", `无法显示：${error.message || "加载失败"}`));
+      if (index !== i) return;
+      stage.replaceChildren(needsReason(error) && !reason ? h("div.c-viewer__pdf", { testid: "viewer-needs-reason" },
+        h("p", "证件或银行卡照片：说明查看原因后显示"),
+        button("说明原因并查看", { testid: "viewer-ask-reason", onclick: async () => {
+          reason = await askReason(claim.reference);
+          if (reason && index === i) show(i);
+        } }, "primary"))
+        : h("span.c-muted", `无法显示：${error.message || "加载失败"}`));
       return;
     }
     if (!seen.has(doc.id)) {
       seen.add(doc.id);
       markSeen(i);
-      if (onOpen) onOpen(doc);
     }
   }
 

@@ -2,8 +2,8 @@
 // masked data with an audited "show in full", the decisions, and a soft lock while working.
 import { ops, request } from "../js/api.js";
 import {
-  ACTIONS, CERT_TYPES, CHANNELS, eventReason, LOWER_REASONS, POOLS, PRODUCTS, PROVINCES, REJECT_REASONS, RELATIONSHIPS,
-  ROLES, STATUS,
+  ACTIONS, CERT_TYPES, CHANNELS, DOC_KINDS, eventReason, LOWER_REASONS, POOLS, PRODUCTS, PROVINCES, REJECT_REASONS,
+  RELATIONSHIPS, ROLES, STATUS,
 } from "../js/labels.js";
 import { can, go } from "../js/nav.js";
 import { documentViewer } from "../js/viewer.js";
@@ -21,9 +21,10 @@ export async function renderClaim(page, ctx) {
     ops.get(`/ops/v1/claims/${id}/history`)]);
   if (ctx.stale) return;
   const claim = sheet.claim;
-  const viewer = documentViewer(claim, { opened: sheet.opened_documents,
-    onOpen: (doc) => ops.post(`/ops/v1/claims/${id}/documents/${doc.id}/opened`).catch(() => {}) });
-  ctx.onLeave(() => viewer.release());
+  // The photos are for the province's reviewers and whoever registered the claim (issue 11, the
+  // service says which): others (finance, another desk) see which papers were filed, not the papers.
+  const viewer = sheet.documents_readable ? documentViewer(claim, { opened: sheet.opened_documents }) : null;
+  if (viewer) ctx.onLeave(() => viewer.release());
   const lockSlot = h("div.c-lock", { testid: "lock-slot" });
   const actions = h("div", { testid: "actions" });
 
@@ -38,7 +39,7 @@ export async function renderClaim(page, ctx) {
       h("div.c-row", flagPills(sheet.flags))),
     lockSlot,
     h("div.c-grid2",
-      h("div", card("申请材料", viewer, { testid: "documents-card" })),
+      h("div", card("申请材料", viewer || documentList(claim), { testid: "documents-card" })),
       h("div",
         sheet.flags.length ? card("审核提示", h("ul.c-flags", { testid: "flags" }, sheet.flags.map((f) =>
           h("li", { class: ["overdue", "duplicate_invoice", "calendar_not_covered"].includes(f.code) ? "is-red" : "",
@@ -48,8 +49,15 @@ export async function renderClaim(page, ctx) {
         applicantCard(claim, id),
         usageCard(claim))),
     card("处理记录", historyTable(history), { testid: "history-card" }));
-  viewer.start();
+  if (viewer) viewer.start();
   await setUpLock(sheet, claim, lockSlot, actions, ctx);
+}
+
+function documentList(claim) {
+  return h("div", { testid: "documents-list" },
+    h("p.c-muted.c-small", "材料照片仅限本省审核人员和登记人查看。"),
+    claim.documents.length ? h("ul", claim.documents.map((d) => h("li", DOC_KINDS[d.kind] || d.kind)))
+      : h("p.c-muted", "尚未上传材料"));
 }
 
 function backHash(claim) {

@@ -1,4 +1,5 @@
-// 用户与角色: staff accounts, their roles and province; create, change roles, disable (admin).
+// 用户与角色: staff accounts, their roles and province; create, change roles, reset a password,
+// disable (admin). A new password and disabling both end the account's tokens at once.
 import { ops, pager } from "../js/api.js";
 import { PROVINCES, ROLES } from "../js/labels.js";
 import { account } from "../js/nav.js";
@@ -27,6 +28,18 @@ function editDialog(user) {
   });
 }
 
+function passwordDialog(user) {
+  const password = input({ type: "password", autocomplete: "new-password", testid: "reset-password" });
+  return modal({
+    title: `重置 ${user.username} 的密码`, confirm: "重置", tone: "warn", testid: "password-dialog",
+    body: h("div.c-form",
+      h("p.c-muted.c-small", "重置后该账号已登录的会话立即失效，须用新密码重新登录。"),
+      field("新密码", password, { field: "password", required: true, hint: "至少10位，请当面告知本人", full: true })),
+    onConfirm: () => ops.post(`/ops/v1/users/${encodeURIComponent(user.username)}/password`,
+      { password: password.value }),
+  });
+}
+
 export async function renderUsers(page, ctx) {
   const list = h("div", { testid: "users-list" });
   async function load() {
@@ -39,6 +52,8 @@ export async function renderUsers(page, ctx) {
       { label: "创建时间", cell: (u) => dateTimeText(u.created_at) },
       { label: "操作", cell: (u) => (u.disabled ? "" : h("div.c-row",
         button("修改角色", { testid: "user-edit", onclick: async () => { if (await editDialog(u)) { toast("已保存"); load(); } } }, "link"),
+        ctx.can("POST /ops/v1/users/{username}/password") ? button("重置密码", { testid: "user-password",
+          onclick: async () => { if (await passwordDialog(u)) toast("密码已重置"); } }, "link") : null,
         u.username === account.me.username ? null : button("停用", { testid: "user-disable", onclick: async () => {
           const done = await modal({ title: `停用 ${u.username}`, confirm: "停用", tone: "warn", testid: "disable-dialog",
             body: h("p", "停用后该账号立即不能登录，已签发的令牌也立即失效。"),
