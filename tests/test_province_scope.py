@@ -18,7 +18,7 @@ Route family -> guard (kept in step with the issue note):
   review queue           claims worklist: access.listed_province, another province's filter is [] (issue 15)
   review sheet, locks    claims access.visible_claim (ClaimDep): another province's claim is a 404
   audit search           claims audit: events of the caller's province's claims; another's filter is []
-  dashboard              claims dashboard: figures of the caller's province only (another's: none)
+  dashboard              claims dashboard: the caller's province's figures, whatever province is asked
   settlement list        claims reductions: statements of the province's hospitals; another's filter is []
   calendar year          national (the State Council's schedule): the same for every province, nothing of one
   role changes,          gateway, admin only (admin is platform-wide): any other account gets 403
@@ -207,6 +207,7 @@ async def test_the_consoles_routes_are_the_callers_province(stack: AppStack, wor
     for who in ("rev", "fin"):  # the dashboard counts its own province's claims only, whatever is asked
         for params in ({}, {"province": "11"}):
             figures = (await gw.get("/ops/v1/dashboard", params=params, headers=zj[who])).json()
+            assert figures["province"] == "33", (who, params)
             assert sum(c["claims"] for c in figures["channels"]) == 0 and figures["overdue_now"] == 0, (who, params)
             assert sum(m["approved"] for m in figures["months"]) == 0
     mine = (await gw.get("/ops/v1/dashboard", headers=bj["fin"])).json()

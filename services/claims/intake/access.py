@@ -57,7 +57,7 @@ NOWHERE = "--"  # a province code no row has: the filter of a province the calle
 
 
 def listed_province(caller: Caller, asked: str | None) -> str | None:
-    """The province a staff list or figure covers (kit.callers.province_scope): None is every province."""
+    """The province a staff list covers (kit.callers.province_scope): None is every province."""
     scope = province_scope(caller)
     if scope is None:
         return asked
