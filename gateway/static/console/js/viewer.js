@@ -3,7 +3,7 @@
 // when, why) in the claim's history: that record is what "opened" means here, nothing else.
 import { request, withQuery } from "./api.js";
 import { DOC_KINDS } from "./labels.js";
-import { button, field, h, modal, pill, textarea } from "./widgets.js";
+import { askReason, button, h, pill, textarea } from "./widgets.js";
 
 const KIND_ORDER = Object.keys(DOC_KINDS);
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
@@ -12,17 +12,11 @@ const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 // page when the server does, and then sends the reason with every download.
 const needsReason = (error) => error && error.status === 422 && error.errors.some((e) => e.field === "reason");
 
-function askReason(reference) {
-  const reason = textarea({ testid: "viewer-reason", value: `审核报销申请 ${reference}` });
-  return modal({
+function photoReason(reference) {
+  return askReason({
     title: "查看证件或银行卡照片", confirm: "查看", testid: "viewer-reason-dialog",
-    body: [h("p.c-muted.c-small", "证件和银行卡照片属于敏感个人信息，查看时须说明原因，连同查看人和时间记入审计日志。"),
-      field("查看原因", reason, { field: "reason", required: true, full: true })],
-    onConfirm: async () => {
-      const text = reason.value.trim();
-      if (text.length < 2) throw { errors: [{ field: "reason", message: "请填写查看原因（至少2个字）" }] };
-      return text;
-    },
+    note: "证件和银行卡照片属于敏感个人信息，查看时须说明原因，连同查看人和时间记入审计日志。",
+    input: textarea({ testid: "viewer-reason", value: `审核报销申请 ${reference}` }),
   });
 }
 
@@ -96,7 +90,7 @@ export function documentViewer(claim, { opened = [] } = {}) {
       stage.replaceChildren(needsReason(error) && !reason ? h("div.c-viewer__pdf", { testid: "viewer-needs-reason" },
         h("p", "证件或银行卡照片：说明查看原因后显示"),
         button("说明原因并查看", { testid: "viewer-ask-reason", onclick: async () => {
-          reason = await askReason(claim.reference);
+          reason = await photoReason(claim.reference);
           if (reason && index === i) show(i);
         } }, "primary"))
         : h("span.c-muted", `无法显示：${error.message || "加载失败"}`));

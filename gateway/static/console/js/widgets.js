@@ -168,6 +168,20 @@ export function modal({ title, body, confirm = "确定", cancel = "取消", tone
   });
 }
 
+/** Ask why sensitive personal data is opened (the server records it with who and when): the
+ * reason given, or null when the dialog is cancelled. `input` is the reason's textarea. */
+export function askReason({ title, confirm, testid, note, input }) {
+  return modal({
+    title, confirm, testid,
+    body: [h("p.c-muted.c-small", note), field("查看原因", input, { field: "reason", required: true, full: true })],
+    onConfirm: async () => {
+      const text = input.value.trim();
+      if (text.length < 2) throw { errors: [{ field: "reason", message: "请填写查看原因（至少2个字）" }] };
+      return text;
+    },
+  });
+}
+
 /** The review clock in words: due date, working days left, or overdue in red. */
 export function clockText(clock, status) {
   if (!clock) return "—";

@@ -8,7 +8,7 @@ import {
 import { can, go } from "../js/nav.js";
 import { documentViewer } from "../js/viewer.js";
 import {
-  alertBox, button, card, clockText, dateTimeText, field, h, kvList, modal, money, pill, statusTag, table, textarea,
+  alertBox, askReason, button, card, clockText, dateTimeText, h, kvList, money, pill, statusTag, table, textarea,
 } from "../js/widgets.js";
 import { decisionButtons } from "./decisions.js";
 import { flagPills } from "./queue.js";
@@ -161,8 +161,11 @@ function applicantCard(claim, id) {
   const account = h("span", { testid: "payee-account" }, claim.payee.account_number_masked);
   const note = h("div", { testid: "unmasked-note" });
   const unmask = can("GET /ops/v1/claims/{claim_id}/unmasked") ? button("显示完整信息", { testid: "unmask", onclick: async () => {
-    const reason = textarea({ testid: "unmask-reason", placeholder: "如：核对银行卡号与申请人提供的银行卡照片" });
-    const result = await modalReason(reason);
+    const result = await askReason({
+      title: "显示完整信息", confirm: "显示", testid: "unmask-dialog",
+      note: "完整的证件号、电话和银行卡号属于敏感个人信息。每次查看都会连同原因记入审计日志。",
+      input: textarea({ testid: "unmask-reason", placeholder: "如：核对银行卡号与申请人提供的银行卡照片" }),
+    });
     if (!result) return;
     const full = await ops.get(`/ops/v1/claims/${id}/unmasked`, { reason: result });
     donor.replaceChildren(h("span.c-unmasked", `${claim.donor.name} · ${full.donor_cert_number}${full.donor_phone ? ` · ${full.donor_phone}` : ""}`));
@@ -185,18 +188,6 @@ function applicantCard(claim, id) {
   ], { testid: "applicant-card", actions: unmask ? [unmask] : [] });
 }
 
-function modalReason(reason) {
-  return modal({
-    title: "显示完整信息", confirm: "显示", testid: "unmask-dialog",
-    body: [h("p.c-muted.c-small", "完整的证件号、电话和银行卡号属于敏感个人信息。每次查看都会连同原因记入审计日志。"),
-      field("查看原因", reason, { field: "reason", required: true, full: true })],
-    onConfirm: async () => {
-      const text = reason.value.trim();
-      if (text.length < 2) throw { errors: [{ field: "reason", message: "请填写查看原因（至少2个字）" }] };
-      return text;
-    },
-  });
-}
 
 function usageCard(claim) {
   const u = claim.usage;
