@@ -13,8 +13,10 @@ from kit.backfill import backfill
 from kit.callers import whoami_router
 from kit.crypto import BlindIndex, FieldCipher
 from services.claims import metrics
+from services.claims.audit.endpoints import router as audit_router
 from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
+from services.claims.dashboard.endpoints import router as dashboard_router
 from services.claims.documents.endpoints import router as documents_router
 from services.claims.documents.sealed import SealedDocuments
 from services.claims.documents.storage import LocalDocumentStorage
@@ -24,6 +26,7 @@ from services.claims.intake.endpoints import router as intake_router
 from services.claims.intake.models import Claim
 from services.claims.intake.service import fill_person_index
 from services.claims.invoices import backfill as invoice_backfill
+from services.claims.locks.endpoints import router as locks_router
 from services.claims.outbox import deliver
 from services.claims.outbox.endpoints import router as sandbox_router
 from services.claims.reductions import usage as notice_usage
@@ -32,6 +35,7 @@ from services.claims.reductions.models import ReductionNotice
 from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
 from services.claims.simulations.endpoints import router as simulations_router
+from services.claims.worklist.endpoints import router as worklist_router
 
 SCHEMA = "claims"
 
@@ -85,7 +89,8 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
     for router in (intake_router, documents_router, review_router, calendar_router, hospitals_router,
-                   reductions_router, simulations_router, sandbox_router, whoami_router):
+                   reductions_router, simulations_router, sandbox_router, worklist_router, locks_router,
+                   audit_router, dashboard_router, whoami_router):
         app.include_router(router)
     return app
 

@@ -20,6 +20,8 @@ class Settings(ServiceSettings):
     review_working_days: int = 10  # "审核在10个工作日内完成"
     # Approvals above this go to a second reviewer (大额报销要做好复核); 5,000 yuan by default.
     second_review_threshold_fen: int = 500_000
+    # A reviewer's soft lock lapses this long after its last renewal (the console renews every minute).
+    review_lock_ttl_s: int = 300
     notice_valid_days: int = 7  # a reduction notice (and its hold) lapses after this many days
     outbox_poll_s: float = 1.0
     outbox_enabled: bool = True

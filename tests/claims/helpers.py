@@ -78,3 +78,25 @@ async def ready_claim(gateway: httpx.AsyncClient, headers: dict[str, str], *, do
         response = await upload(gateway, f"{prefix}/claims/{claim['id']}/documents", kind, headers)
         assert response.status_code == 201, response.text
     return claim
+
+
+PASSWORD = "correct horse battery"
+
+
+async def add_user(gateway: httpx.AsyncClient, admin: dict[str, str], stack: Any, username: str,
+                   roles: list[str], province: str = "11") -> dict[str, str]:
+    response = await gateway.post("/ops/v1/users", headers=admin, json={
+        "username": username, "password": PASSWORD, "roles": roles, "province": province})
+    assert response.status_code == 201, response.text
+    return dict(await stack.login(username, PASSWORD))
+
+
+async def submitted(gateway: httpx.AsyncClient, team: dict[str, dict[str, str]], **body: Any) -> dict[str, Any]:
+    claim = await ready_claim(gateway, team["operator"], **body)
+    response = await gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=team["operator"])
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def decide(gateway: httpx.AsyncClient, headers: dict[str, str], claim_id: str, **body: Any) -> httpx.Response:
+    return await gateway.post(f"/ops/v1/claims/{claim_id}/decision", headers=headers, json={"note": "", **body})

@@ -7,7 +7,11 @@ Staff see their own province's claims (admin: all) and the ones they registered.
 
 from __future__ import annotations
 
-from kit.callers import sees_province
+from typing import Annotated
+
+from fastapi import Query
+
+from kit.callers import province_scope, sees_province
 from kit.identity import Caller
 from kit.problems import Forbidden, NotFound
 from services.claims.intake.models import Claim
@@ -56,6 +60,20 @@ def visible_claim(claim: Claim | None, caller: Caller) -> Claim:
     return claim
 
 
+# A staff list's province filter: admin picks one (or none: every province); everyone else sees
+# their own, and another province's filter finds nothing (an empty list, no oracle), as for claims.
+ProvinceQuery = Annotated[str | None, Query(pattern=r"^[0-9]{2}$", description="GB/T 2260 code (admin)")]
+NOWHERE = "--"  # a province code no row has: the filter of a province the caller may not see
+
+
+def listed_province(caller: Caller, asked: str | None) -> str | None:
+    """The province a staff list covers (kit.callers.province_scope): None is every province."""
+    scope = province_scope(caller)
+    if scope is None:
+        return asked
+    return scope if asked in (None, scope) else NOWHERE
+
+
 def can_read_documents(claim: Claim, caller: Caller) -> bool:
     """The photos (IDs, bank card, kinship papers): the claim's donor and beneficiary, the operator
     who registered it and the reviewers of its province; not a further donor (who reads the claim
@@ -71,6 +89,14 @@ def require_reviewer_of(claim: Claim, caller: Caller) -> None:
         raise Forbidden("只有审核人员可以审核 (only reviewers decide claims)")
     if caller.province != claim.province:
         raise Forbidden("只能审核本省献血者的申请 (reviewers decide claims of their own province)")
+
+
+def require_payee_editor(claim: Claim, caller: Caller) -> None:
+    """A returned transfer's account is corrected by the applicant's side, or by finance of the
+    claim's province working the returned-payments queue (the applicant tells them the account)."""
+    if caller.kind == "staff" and caller.has_any("finance") and caller.province == claim.province:
+        return
+    require_applicant_side(claim, caller)
 
 
 def require_applicant_side(claim: Claim, caller: Caller) -> None:

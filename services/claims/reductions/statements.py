@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
@@ -95,6 +95,27 @@ async def approve(session: AsyncSession, statement_id: uuid.UUID, caller: Caller
     else:
         statement.status = "paid"  # nothing to pay
     return statement
+
+
+async def listed(session: AsyncSession, *, province: str | None, hospital_code: str | None, status: str | None,
+                 after: tuple[datetime, uuid.UUID] | None,
+                 limit: int) -> tuple[list[tuple[HospitalStatement, Hospital]], list[str] | None]:
+    """Newest filed first, with each statement's hospital; the position after the page's last row."""
+    stmt = select(HospitalStatement, Hospital).join(Hospital, Hospital.code == HospitalStatement.hospital_code)
+    if province:
+        stmt = stmt.where(Hospital.province == province)
+    if hospital_code:
+        stmt = stmt.where(HospitalStatement.hospital_code == hospital_code)
+    if status:
+        stmt = stmt.where(HospitalStatement.status == status)
+    if after is not None:
+        stmt = stmt.where(tuple_(HospitalStatement.filed_at, HospitalStatement.id) < after)
+    order = (HospitalStatement.filed_at.desc(), HospitalStatement.id.desc())
+    rows = [(s, h) for s, h in await session.execute(stmt.order_by(*order).limit(limit + 1))]
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1][0]
+    return rows[:limit], [last.filed_at.isoformat(), str(last.id)]
 
 
 async def notices_of(session: AsyncSession, statement: HospitalStatement) -> list[ReductionNotice]:
