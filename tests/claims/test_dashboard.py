@@ -11,7 +11,7 @@ from services.claims.dashboard.repository import Decision
 from tests.claims.helpers import decide, submitted
 from tests.claims.test_worklist import make_overdue
 from tests.support.callers import caller_headers
-from tests.support.dates import today
+from tests.support.dates import iso_days_ago, today
 
 
 def test_months_back_cross_the_new_year() -> None:
@@ -48,7 +48,7 @@ async def test_the_dashboard_route_gives_every_figure_for_the_callers_province(g
     approved = await submitted(gateway, team, invoice_number="DB1")
     rejected = await submitted(gateway, team, invoice_number="DB2")
     overdue = await submitted(gateway, team, invoice_number="DB3")
-    await submitted(gateway, team, invoice_number="DB4", channel="mail")
+    await submitted(gateway, team, invoice_number="DB4", channel="mail", postmarked_on=iso_days_ago(50))
     assert (await decide(gateway, team["reviewer"], approved["id"], decision="approve")).status_code == 200
     await decide(gateway, team["reviewer"], rejected["id"], decision="reject", reason_code="not_eligible", note="否")
     await make_overdue(db, overdue["id"])

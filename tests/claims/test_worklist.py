@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import text
 
 from tests.claims.helpers import decide, submitted
-from tests.support.dates import today
+from tests.support.dates import iso_days_ago, today
 
 
 async def make_overdue(db, claim_id: str, days: int = 14) -> date:
@@ -43,7 +43,8 @@ async def test_the_queue_is_sorted_by_due_date_and_shows_working_days_left_and_o
 
 async def test_filters_narrow_the_queue_and_search_finds_a_reference(gateway, team, db) -> None:
     counter = await submitted(gateway, team, invoice_number="F1")
-    mail = await submitted(gateway, team, invoice_number="F2", channel="mail", blood_fee_fen=44_000)
+    mail = await submitted(gateway, team, invoice_number="F2", channel="mail", blood_fee_fen=44_000,
+                           postmarked_on=iso_days_ago(50))
     await make_overdue(db, mail["id"])
     assert [r["id"] for r in await queue(gateway, team["reviewer"], channel="mail")] == [mail["id"]]
     assert [r["id"] for r in await queue(gateway, team["reviewer"], min_fen=50_000)] == [counter["id"]]
