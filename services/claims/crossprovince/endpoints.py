@@ -38,7 +38,7 @@ MEDIA_TYPES = ("image/jpeg", "image/png", "application/pdf")
 def _submit_deps(request: Request) -> SubmitDeps:
     state = request.app.state
     return SubmitDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
-                      index=state.blind_index, working_days=state.settings.review_working_days)
+                      persons=state.person_index, working_days=state.settings.review_working_days)
 
 
 @router.post("/claims", response_model=CaseOpened, status_code=status.HTTP_201_CREATED,
@@ -180,7 +180,7 @@ def _line(n: ReductionNotice) -> ReductionLine:
 def _notice_deps(request: Request) -> NoticeDeps:
     state = request.app.state
     return NoticeDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
-                      valid_days=state.settings.notice_valid_days)
+                      persons=state.person_index, valid_days=state.settings.notice_valid_days)
 
 
 @router.post("/authorisations", response_model=NoticeOut, operation_id="authorise_for_partner",
@@ -198,7 +198,9 @@ async def partner_settlement(notice_no: str, body: PartnerSettlementIn, request:
                              session: SessionDep) -> NoticeOut:
     caller = reductions.partner_hospital(body.partner, "")
     cipher = request.app.state.cipher
-    return notices.out(await notices.settle(session, notice_no, body.settlement, caller, cipher), cipher)
+    settled = await notices.settle(session, notice_no, body.settlement, caller, cipher=cipher,
+                                   persons=request.app.state.person_index)
+    return notices.out(settled, cipher)
 
 
 @router.post("/authorisations/{notice_no}/cancel", response_model=NoticeOut, operation_id="partner_cancels_notice",

@@ -9,9 +9,10 @@ import uuid
 from kit import clock
 from kit.identity import Caller
 from services.claims.audit import service as audit
-from services.claims.intake import access, repository
+from services.claims.intake import access, donors, repository
 from services.claims.intake.models import Claim
 from services.claims.intake.submit import SubmitDeps, validate
+from services.claims.invoices import registry
 from services.claims.outbox.enqueue import enqueue, notify
 
 
@@ -33,8 +34,13 @@ async def forward_if_partner(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         access.require_applicant_side(claim, caller)
         if claim.status != "draft":
             return claim
-        await repository.lock_invoice(session, claim.invoice_code, claim.invoice_number)
-        await validate(session, claim)
+        await registry.lock(session, claim.invoice_code, claim.invoice_number)
+        await validate(session, claim, deps)
+        # The partner decides the amount; until it tells us, the bill is registered with no share
+        # taken, so a second claim by the same donor is refused and another donor's still quotes.
+        await registry.register(session, kind="claim", case_id=claim.id, reference=claim.reference,
+                                code=claim.invoice_code, number=claim.invoice_number,
+                                donors=donors.registry_keys(claim, deps.cipher, deps.persons), amounts={})
         claim.status, claim.submitted_on, claim.forwarded_to = "forwarded", clock.today(), partner
         audit.record(session, claim, caller, "forwarded", from_status="draft", to_status="forwarded",
                      reason=f"献血地省份 {province} 由合作平台 {partner} 审核 (decided by partner {partner})")

@@ -33,6 +33,7 @@ from services.claims.intake import repository, usage
 from services.claims.intake import service as intake
 from services.claims.intake.models import ACCOUNT, CERT, PHONE, Claim, ClaimDocument
 from services.claims.intake.submit import SubmitDeps, submit
+from services.claims.invoices import registry as invoices
 from services.claims.outbox.enqueue import MESSAGES, notify
 
 # The partner's states that we show as our own claim's status; before review it is `forwarded`.
@@ -149,7 +150,7 @@ async def cancel(session: AsyncSession, claim: Claim, reason: str) -> None:
     caller = partner_caller(*claim.applicant_subject.split(":", 1), claim.province)
     if claim.status == "withdrawn":
         return
-    withdraw(session, claim, caller, f"合作平台撤回：{reason}")
+    await withdraw(session, claim, caller, f"合作平台撤回：{reason}")
 
 
 async def mirror(session: AsyncSession, reference: str, body: PartnerStatusIn) -> Claim:
@@ -170,6 +171,11 @@ async def mirror(session: AsyncSession, reference: str, body: PartnerStatusIn) -
                  reason=body.note, detail={"partner_status": body.status, "seq": body.seq,
                                            "partner_reference": claim.partner_reference})
     claim.status = after
+    if after in ("rejected", "withdrawn"):
+        await invoices.void(session, "claim", claim.id)  # the partner did not reduce the bill: free again
+    elif after in ("approved", "paid") and claim.approved_fen is not None:
+        await invoices.settle_amounts(session, "claim", claim.id,
+                                      {"covered_ml": 0, "reduced_fen": claim.approved_fen, "mutual_aid_fen": 0})
     if after != before and after in MESSAGES:
         notify(session, claim, after, note=body.note or "", seq=body.seq)
     return claim

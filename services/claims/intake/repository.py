@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
@@ -35,12 +35,6 @@ async def documents(session: AsyncSession, claim_id: uuid.UUID) -> list[ClaimDoc
     return list((await session.execute(stmt)).scalars())
 
 
-async def open_claim_with_invoice(session: AsyncSession, code: str, number: str, exclude: uuid.UUID) -> Claim | None:
-    stmt = select(Claim).where(Claim.invoice_code == code, Claim.invoice_number == number,
-                               Claim.status.in_(OPEN_STATUSES), Claim.id != exclude).limit(1)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def queue(session: AsyncSession, *, statuses: list[str] | None, province: str | None,
                 overdue_on: date | None, applicant: tuple[str, str] | None = None,
                 party_index: tuple[str, str] | None = None, limit: int = 200) -> list[Claim]:
@@ -60,18 +54,14 @@ async def queue(session: AsyncSession, *, statuses: list[str] | None, province: 
         if party_index is not None:
             t, i = party_index
             conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_person_index == i))
-                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_person_index == i)))
+                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_person_index == i))
+                              | Claim.additional_donors.contains([{"cert_type": t, "person_index": i}]))
         condition = conditions[0]
         for extra in conditions[1:]:
             condition = condition | extra
         stmt = stmt.where(condition)
     stmt = stmt.order_by(Claim.due_on.asc().nulls_last(), Claim.created_at).limit(limit)
     return list((await session.execute(stmt)).scalars())
-
-
-async def lock_invoice(session: AsyncSession, code: str, number: str) -> None:
-    """Serialise submits of one invoice (the partial unique index is the last line of defence)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"invoice:{code}:{number}"})
 
 
 async def count_documents(session: AsyncSession, claim_id: uuid.UUID) -> int:

@@ -15,8 +15,10 @@ from services.claims.audit import service as audit
 from services.claims.intake import access, usage
 from services.claims.intake.models import ACCOUNT, Claim
 from services.claims.intake.schemas import DecisionIn
+from services.claims.invoices import registry as invoices
 from services.claims.outbox.enqueue import enqueue, notify
 from services.claims.quota import consumed_ml
+from services.claims.review.funding import funding_for_quote
 
 REVIEWABLE = ("submitted", "under_review")
 
@@ -40,20 +42,20 @@ def start_review(session: AsyncSession, claim: Claim, caller: Caller) -> None:
         notify(session, claim, "under_review")
 
 
-def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller, *,
-           threshold_fen: int, cipher: FieldCipher) -> None:
+async def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller, *,
+                 threshold_fen: int, cipher: FieldCipher) -> None:
     _decided_here(claim)
     access.require_reviewer_of(claim, caller)
     if claim.registered_by == caller.subject:
         raise Forbidden("不能审核自己登记的申请 (nobody approves their own registration)")
     if claim.status == "awaiting_second_review":
-        return _second_review(session, claim, body, caller, cipher)
+        return await _second_review(session, claim, body, caller, cipher)
     if claim.status not in REVIEWABLE:
         raise Conflict(f"申请状态为 {claim.status}，不能审核 (claim is {claim.status}; nothing to decide)")
     if claim.status == "submitted":
         start_review(session, claim, caller)
     if body.decision == "reject":
-        return _reject(session, claim, body, caller)
+        return await _reject(session, claim, body, caller)
     if body.decision == "request_info":
         if not body.note.strip():
             raise Unprocessable("请说明需要补充的材料 (say what is missing)", field="note")
@@ -70,7 +72,7 @@ def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller
               detail={"approved_fen": approved})
         notify(session, claim, "awaiting_second_review")
         return None
-    return _approve(session, claim, approved, body, caller, cipher)
+    return await _approve(session, claim, approved, body, caller, cipher)
 
 
 def _approved_amount(claim: Claim, body: DecisionIn) -> int:
@@ -86,7 +88,7 @@ def _approved_amount(claim: Claim, body: DecisionIn) -> int:
     return approved
 
 
-def _reject(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller) -> None:
+async def _reject(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller) -> None:
     if not body.reason_code:
         raise Unprocessable("驳回须选择原因 (a rejection needs reason_code)", field="reason_code")
     claim.decision_reason_code, claim.decision_note = body.reason_code, body.note or None
@@ -94,16 +96,18 @@ def _reject(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Calle
     if claim.hold_key:
         enqueue(session, claim, "hold_release", f"release:{claim.hold_key}",
                 {"hold_key": claim.hold_key, "reason": f"claim rejected: {body.reason_code}"})
+    await invoices.void(session, "claim", claim.id)  # its share of the bill is free for another donor
     notify(session, claim, "rejected", note=body.note or body.reason_code)
 
 
-def _second_review(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller, cipher: FieldCipher) -> None:
+async def _second_review(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller,
+                         cipher: FieldCipher) -> None:
     if not caller.has_any("senior_reviewer"):
         raise Forbidden("大额报销须由复核人员复核 (a senior_reviewer must confirm this approval)")
     if caller.subject == claim.first_approved_by:
         raise Forbidden("复核人不能是初审人 (the second reviewer cannot be the first)")
     if body.decision == "reject":
-        return _reject(session, claim, body, caller)
+        return await _reject(session, claim, body, caller)
     if body.decision == "request_info":
         raise Conflict("复核阶段只能通过或驳回 (second review: approve or reject)")
     approved = claim.first_approved_fen or 0
@@ -111,41 +115,35 @@ def _second_review(session: AsyncSession, claim: Claim, body: DecisionIn, caller
         if body.approved_fen > approved:
             raise Unprocessable("复核不能提高初审金额 (cannot raise the first approval)", field="approved_fen")
         approved = body.approved_fen
-    return _approve(session, claim, approved, body, caller, cipher)
+    return await _approve(session, claim, approved, body, caller, cipher)
 
 
-def _approve(session: AsyncSession, claim: Claim, approved: int, body: DecisionIn, caller: Caller,
-             cipher: FieldCipher) -> None:
+async def _approve(session: AsyncSession, claim: Claim, approved: int, body: DecisionIn, caller: Caller,
+                   cipher: FieldCipher) -> None:
     claim.approved_fen = approved
     if claim.decision_reason_code is None:
         claim.decision_reason_code = body.reason_code
     claim.decision_note = body.note or claim.decision_note
     _move(session, claim, caller, "approved", "approved", reason=body.note or None, detail={"approved_fen": approved})
     quote = usage.quote_of(claim, cipher)
+    ml = consumed_ml(int(quote.get("covered_ml", 0)), approved, claim.eligible_fen or 0)
     if claim.hold_key:
-        ml = consumed_ml(int(quote.get("covered_ml", 0)), approved, claim.eligible_fen or 0)
         enqueue(session, claim, "hold_commit", f"commit:{claim.hold_key}",
                 {"hold_key": claim.hold_key, "ml": ml, "reason": f"claim {claim.reference} approved"})
+    # A lowered approval leaves the rest of the bill uncovered (for another donor's claim).
+    aid = min(int(quote.get("mutual_aid_fen", 0)), approved)
+    await invoices.settle_amounts(session, "claim", claim.id,
+                                  {"covered_ml": ml, "reduced_fen": approved - aid, "mutual_aid_fen": aid})
     enqueue(session, claim, "payment_request", f"claim:{claim.id}", {
         "source_ref": f"claim:{claim.id}", "province": claim.province, "amount_fen": approved,
         "payee": {"account_name": claim.payee_account_name, "bank_name": claim.payee_bank_name,
                   "account_number_encrypted": claim.payee_account_encrypted},
-        "funding": funding_lines(approved, int(quote.get("local_ml", 0)), int(quote.get("military_ml", 0))),
+        "funding": funding_for_quote(approved, quote),
     })
     notify(session, claim, "approved")
 
 
-def funding_lines(amount_fen: int, local_ml: int, military_ml: int) -> list[dict[str, Any]]:
-    """Split by donated volume between the local fund (还血基金) and the military fund (DOMAIN 8.4).
-    Integer fen: the military share is rounded down, the local fund takes the remainder."""
-    if military_ml <= 0 or local_ml + military_ml == 0:
-        return [{"source": "local_fund", "amount_fen": amount_fen}]
-    military = amount_fen * military_ml // (local_ml + military_ml)
-    lines = [{"source": "local_fund", "amount_fen": amount_fen - military}] if amount_fen - military else []
-    return [*lines, {"source": "military_fund", "amount_fen": military}]
-
-
-def withdraw(session: AsyncSession, claim: Claim, caller: Caller, reason: str) -> None:
+async def withdraw(session: AsyncSession, claim: Claim, caller: Caller, reason: str) -> None:
     if claim.status == "forwarded":
         # The partner decides: it is asked to cancel, and its answer (withdrawn, or under review
         # already) comes back as the partner's status.
@@ -161,6 +159,7 @@ def withdraw(session: AsyncSession, claim: Claim, caller: Caller, reason: str) -
     if was == "submitted" and claim.hold_key:
         enqueue(session, claim, "hold_release", f"release:{claim.hold_key}",
                 {"hold_key": claim.hold_key, "reason": "claim withdrawn by the applicant"})
+    await invoices.void(session, "claim", claim.id)
     notify(session, claim, "withdrawn")
 
 
