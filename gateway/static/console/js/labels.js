@@ -8,7 +8,7 @@ export const ROLES = {
   finance: "财务", hospital_operator: "医院操作员",
 };
 
-export const CHANNELS = { online: "线上", hospital: "医院代办", counter: "窗口", mail: "邮寄" };
+export const CHANNELS = { online: "线上", hospital: "医院代办", counter: "窗口", mail: "邮寄", interop: "跨省转办" };
 
 export const CERT_TYPES = {
   resident_id: "居民身份证", passport: "护照", hk_macau_permit: "港澳居民来往内地通行证",
@@ -31,6 +31,9 @@ export const ACTIONS = {
   review_started: "开始审核", info_requested: "要求补充材料", first_approval: "初审通过（待复核）", approved: "审核通过",
   rejected: "驳回", withdrawn: "撤回", viewed_unmasked: "查看完整信息", document_viewed: "查看材料",
   paid: "已支付", payment_returned: "转账退回", payment_failed: "转账失败", payee_corrected: "更正收款账户",
+  // cross-province interop (issue 14)
+  forwarded: "转献血地平台审核", partner_status: "合作平台状态更新", cancel_requested: "请求合作平台撤回",
+  exported_for_forwarding: "导出转办材料",
 };
 
 export const DISBURSEMENT_STATES = { pending: "待发送", sent: "已发送", succeeded: "成功", failed: "失败", returned: "退回" };
