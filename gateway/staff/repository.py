@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.staff.models import StaffAudit, StaffUser
@@ -15,8 +15,9 @@ async def get_by_username(session: AsyncSession, username: str, *, for_update: b
     return (await session.execute(stmt, {"username": username})).scalar_one_or_none()
 
 
-async def list_users(session: AsyncSession) -> list[StaffUser]:
-    return list((await session.execute(select(StaffUser).order_by(StaffUser.username))).scalars())
+def users() -> Select[tuple[StaffUser]]:
+    """Every staff account; paged by username."""
+    return select(StaffUser)
 
 
 def add(session: AsyncSession, user: StaffUser) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.identity import Caller
@@ -22,6 +22,6 @@ def record(
     ))
 
 
-async def history(session: AsyncSession, claim: Claim) -> list[ClaimEvent]:
-    stmt = select(ClaimEvent).where(ClaimEvent.claim_id == claim.id).order_by(ClaimEvent.id)
-    return list((await session.execute(stmt)).scalars())
+def history_of(claim: Claim) -> Select[tuple[ClaimEvent]]:
+    """A claim's events; paged oldest first by id."""
+    return select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)

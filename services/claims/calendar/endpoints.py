@@ -8,9 +8,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from kit.db import SessionDep
 from kit.identity import CallerDep, require_roles
+from kit.paging import PagingDep, paged
 from kit.problems import Unprocessable, problem_responses
 from services.claims.calendar import service
-from services.claims.calendar.models import CalendarDay, CalendarYear
+from services.claims.calendar.models import CalendarAlarm, CalendarDay, CalendarYear
 
 router = APIRouter(prefix="/v1/calendar", tags=["working-day calendar"])
 
@@ -49,7 +50,8 @@ async def declare_year(year: int, caller: CallerDep, session: SessionDep) -> dic
 
 @router.get("/alarms", response_model=list[AlarmOut], operation_id="calendar_alarms",
             summary="Claims whose due date could not be computed (year not covered)",
-            responses=problem_responses(401, 403), dependencies=[require_roles("admin", "reviewer", "senior_reviewer")])
-async def alarms(session: SessionDep) -> list[AlarmOut]:
+            responses={**paged(), **problem_responses(401, 403, 422)},
+            dependencies=[require_roles("admin", "reviewer", "senior_reviewer")])
+async def alarms(session: SessionDep, page: PagingDep) -> list[AlarmOut]:
     return [AlarmOut(claim_id=str(a.claim_id), year=a.year, raised_at=a.raised_at.isoformat())
-            for a in await service.open_alarms(session)]
+            for a in await page.fetch(session, service.open_alarms(), [CalendarAlarm.id])]

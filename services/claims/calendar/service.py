@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
@@ -34,9 +34,9 @@ async def due_on(session: AsyncSession, claim_id: uuid.UUID, submitted_on: date,
         return None
 
 
-async def open_alarms(session: AsyncSession) -> list[CalendarAlarm]:
-    stmt = select(CalendarAlarm).where(CalendarAlarm.resolved_at.is_(None)).order_by(CalendarAlarm.id)
-    return list((await session.execute(stmt)).scalars())
+def open_alarms() -> Select[tuple[CalendarAlarm]]:
+    """Unresolved alarms; paged oldest first by id."""
+    return select(CalendarAlarm).where(CalendarAlarm.resolved_at.is_(None))
 
 
 async def resolve_alarms(session: AsyncSession, claim_ids: list[uuid.UUID]) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from kit.crypto import mask_bank_account
 from kit.db import SessionDep
 from kit.identity import CallerDep, require_roles
+from kit.paging import PagingDep, paged
 from kit.problems import Conflict, NotFound, problem_responses
 from services.claims.hospitals.models import ACCOUNT_CONTEXT, Hospital
 from services.claims.hospitals.schemas import HospitalIn, HospitalOut
@@ -35,9 +36,10 @@ async def register(body: HospitalIn, request: Request, caller: CallerDep, sessio
 
 
 @router.get("", response_model=list[HospitalOut], operation_id="list_hospitals", summary="Registered hospitals",
-            responses=problem_responses(401, 403), dependencies=[require_roles("admin", "finance", "system")])
-async def list_hospitals(session: SessionDep) -> list[HospitalOut]:
-    return [hospital_out(h) for h in (await session.execute(select(Hospital).order_by(Hospital.code))).scalars()]
+            responses={**paged(), **problem_responses(401, 403, 422)},
+            dependencies=[require_roles("admin", "finance", "system")])
+async def list_hospitals(session: SessionDep, page: PagingDep) -> list[HospitalOut]:
+    return [hospital_out(h) for h in await page.fetch(session, select(Hospital), [Hospital.code])]
 
 
 @router.get("/{code}", response_model=HospitalOut, operation_id="get_hospital", summary="One hospital",

@@ -7,8 +7,10 @@ from fastapi import APIRouter, Query, Request, status
 from kit import clock
 from kit.db import SessionDep
 from kit.identity import Caller, CallerDep
+from kit.paging import PagingDep, paged
 from kit.problems import Forbidden, Unprocessable, problem_responses
 from services.claims.audit import service as audit
+from services.claims.audit.models import ClaimEvent
 from services.claims.intake import access, repository, service, submit
 from services.claims.intake.deps import ClaimDep
 from services.claims.intake.models import ACCOUNT, CERT, PHONE
@@ -47,9 +49,9 @@ async def create_claim(body: ClaimIn, request: Request, caller: CallerDep, sessi
 
 @router.get("", response_model=list[ClaimOut], operation_id="list_claims",
             summary="The review queue (staff, by due date) or the donor's own claims",
-            responses=problem_responses(401, 403))
+            responses={**paged(), **problem_responses(401, 403, 422)})
 async def list_claims(
-    request: Request, caller: CallerDep, session: SessionDep,
+    request: Request, caller: CallerDep, session: SessionDep, page: PagingDep,
     status_: Annotated[list[str] | None, Query(alias="status")] = None,
     province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
     overdue: bool = False,
@@ -57,18 +59,19 @@ async def list_claims(
     if caller.kind == "donor":
         index = request.app.state.blind_index
         party = (caller.cert_type, index.digest(caller.cert_number, context=CERT)) if caller.cert_number else None
-        claims = await repository.queue(session, statuses=status_, province=None, overdue_on=None,
-                                        applicant=("donor", caller.subject), party_index=party)  # type: ignore[arg-type]
+        stmt = repository.queue(statuses=status_, province=None, overdue_on=None,
+                                applicant=("donor", caller.subject), party_index=party)  # type: ignore[arg-type]
     elif caller.kind == "staff" and caller.has_any(*access.STAFF_READERS):
         if not caller.has_any("admin"):
             if province and province != caller.province:
                 raise Forbidden("只能查看本省的申请 (your province only)")
             province = caller.province
-        claims = await repository.queue(session, statuses=status_, province=province,
-                                        overdue_on=clock.today() if overdue else None)
+        stmt = repository.queue(statuses=status_, province=province, overdue_on=clock.today() if overdue else None)
     else:
         raise Forbidden("this caller has no claims list")
-    return [service.to_out(c, await repository.documents(session, c.id)) for c in claims]
+    claims = await page.fetch(session, stmt, repository.QUEUE_ORDER)
+    documents = await repository.documents_of(session, [c.id for c in claims])
+    return [service.to_out(c, documents[c.id]) for c in claims]
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, operation_id="get_claim",
@@ -99,9 +102,11 @@ async def get_claim_unmasked(claim: ClaimDep, request: Request, caller: CallerDe
 
 
 @router.get("/{claim_id}/history", response_model=list[EventOut], operation_id="claim_history",
-            summary="Every change and unmasked view, oldest first", responses=problem_responses(401, 404))
-async def claim_history(claim: ClaimDep, session: SessionDep) -> list[EventOut]:
-    return [EventOut.model_validate(e, from_attributes=True) for e in await audit.history(session, claim)]
+            summary="Every change and unmasked view, oldest first",
+            responses={**paged(), **problem_responses(401, 404, 422)})
+async def claim_history(claim: ClaimDep, session: SessionDep, page: PagingDep) -> list[EventOut]:
+    events = await page.fetch(session, audit.history_of(claim), [ClaimEvent.id])
+    return [EventOut.model_validate(e, from_attributes=True) for e in events]
 
 
 @router.post("/{claim_id}/submit", response_model=ClaimOut, operation_id="submit_claim",

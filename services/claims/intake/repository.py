@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
@@ -41,9 +42,9 @@ async def open_claim_with_invoice(session: AsyncSession, code: str, number: str,
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def queue(session: AsyncSession, *, statuses: list[str] | None, province: str | None,
-                overdue_on: date | None, applicant: tuple[str, str] | None = None,
-                party_index: tuple[str, str] | None = None, limit: int = 200) -> list[Claim]:
+def queue(*, statuses: list[str] | None, province: str | None, overdue_on: date | None,
+          applicant: tuple[str, str] | None = None, party_index: tuple[str, str] | None = None) -> Select[Any]:
+    """The claims a list shows; page it by `QUEUE_ORDER` (kit.paging)."""
     stmt = select(Claim)
     if statuses:
         stmt = stmt.where(Claim.status.in_(statuses))
@@ -60,12 +61,23 @@ async def queue(session: AsyncSession, *, statuses: list[str] | None, province: 
             t, i = party_index
             conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_cert_index == i))
                               | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_cert_index == i)))
-        condition = conditions[0]
-        for extra in conditions[1:]:
-            condition = condition | extra
-        stmt = stmt.where(condition)
-    stmt = stmt.order_by(Claim.due_on.asc().nulls_last(), Claim.created_at).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+        stmt = stmt.where(or_(*conditions))
+    return stmt
+
+
+# Earliest due first, claims without a due date (drafts) last; created_at and id make it unique.
+QUEUE_ORDER = (func.coalesce(Claim.due_on, literal(date.max)), Claim.created_at, Claim.id)
+
+
+async def documents_of(session: AsyncSession, claim_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ClaimDocument]]:
+    """The documents of many claims in one query (a list never queries per row)."""
+    found: dict[uuid.UUID, list[ClaimDocument]] = {claim_id: [] for claim_id in claim_ids}
+    if claim_ids:
+        stmt = (select(ClaimDocument).where(ClaimDocument.claim_id.in_(claim_ids))
+                .order_by(ClaimDocument.uploaded_at))
+        for document in (await session.execute(stmt)).scalars():
+            found[document.claim_id].append(document)
+    return found
 
 
 async def lock_invoice(session: AsyncSession, code: str, number: str) -> None:

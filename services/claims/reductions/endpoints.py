@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from kit.db import SessionDep
 from kit.identity import CallerDep, require_roles
+from kit.paging import PagingDep, paged
 from kit.problems import Forbidden, NotFound, problem_responses
 from services.claims.hospitals.models import Hospital
 from services.claims.reductions import pdf, service, statements
@@ -141,16 +142,20 @@ async def approve_settlement(statement_id: uuid.UUID, request: Request, caller: 
     return _statement_out(await statements.approve(session, statement_id, caller, request.app.state.cipher))
 
 
+MonthQuery = Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+
+
 @router.get("/reports/direct-reductions", operation_id="direct_reductions_report",
-            summary="Direct reductions by hospital for a month", dependencies=[require_roles("finance", "admin")])
-async def direct_reductions(session: SessionDep,
-                            month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]) -> list[dict[str, object]]:
-    return await statements.direct_reductions_by_hospital(session, month)
+            summary="Direct reductions by hospital for a month", dependencies=[require_roles("finance", "admin")],
+            responses={**paged("One page of hospitals, by code"), **problem_responses(401, 403, 422)})
+async def direct_reductions(session: SessionDep, month: MonthQuery, page: PagingDep) -> list[dict[str, object]]:
+    return await statements.direct_reductions_by_hospital(session, month, page)
 
 
 @router.get("/reports/direct-reduction-rate", operation_id="direct_reduction_rate",
             summary="直免率: direct reductions / all reductions, per province (districts' direct counts) and month",
-            dependencies=[require_roles("finance", "admin")])
-async def direct_reduction_rate(session: SessionDep,
-                                month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]) -> list[dict[str, object]]:
-    return await statements.direct_reduction_rate(session, month)
+            dependencies=[require_roles("finance", "admin")],
+            responses={**paged("One page of provinces, by code"), **problem_responses(401, 403, 422)})
+async def direct_reduction_rate(session: SessionDep, month: MonthQuery, page: PagingDep) -> list[dict[str, object]]:
+    # At most one row per province: computed whole from three grouped queries, then paged.
+    return page.slice(await statements.direct_reduction_rate(session, month), key=lambda row: (str(row["province"]),))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date
 from typing import Any
@@ -11,9 +9,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit import clock
+from kit import clock, csvexport
 from kit.crypto import FieldCipher
 from kit.identity import Caller
+from kit.paging import Paging
 from kit.problems import Conflict, Forbidden, NotFound, Unprocessable
 from services.claims.hospitals.models import ACCOUNT_CONTEXT, Hospital
 from services.claims.outbox.enqueue import enqueue
@@ -102,20 +101,17 @@ async def notices_of(session: AsyncSession, statement: HospitalStatement) -> lis
 
 
 def to_csv(statement: HospitalStatement, notices: list[ReductionNotice]) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM as Chinese text
-    writer = csv.writer(buffer)
-    writer.writerow(["结算期", "医院编码", "通知单号", "收据号", "结算日期", "患者证件号", "献血者证件号", "关系",
-                     "输血费用(元)", "减免金额(元)"])
-    for n in notices:
-        writer.writerow([statement.period, statement.hospital_code, n.notice_no, n.receipt_no, n.settled_on,
-                         n.patient_cert_masked, n.donor_cert_masked, n.relationship, yuan(n.final_blood_fee_fen),
-                         yuan(n.reduced_fen)])
-    writer.writerow(["合计", "", "", "", "", "", "", "", "", yuan(statement.total_fen)])
+    blank = [""] * 8
+    rows: list[list[object]] = [
+        [statement.period, statement.hospital_code, n.notice_no, n.receipt_no, n.settled_on, n.patient_cert_masked,
+         n.donor_cert_masked, n.relationship, yuan(n.final_blood_fee_fen), yuan(n.reduced_fen)] for n in notices]
+    rows.append(["合计", *blank, yuan(statement.total_fen)])
     for line in statement.funding:
-        writer.writerow([{"local_fund": "还血基金", "military_fund": "部队献血管理费"}.get(line["source"], line["source"]),
-                         "", "", "", "", "", "", "", "", yuan(line["amount_fen"])])
-    return buffer.getvalue()
+        label = {"local_fund": "还血基金", "military_fund": "部队献血管理费"}.get(line["source"], line["source"])
+        rows.append([label, *blank, yuan(line["amount_fen"])])
+    header = ["结算期", "医院编码", "通知单号", "收据号", "结算日期", "患者证件号", "献血者证件号", "关系",
+              "输血费用(元)", "减免金额(元)"]
+    return csvexport.to_csv(header, rows)
 
 
 def yuan(fen: int | None) -> str:
@@ -129,12 +125,13 @@ async def mark_paid(session: AsyncSession, statement_id: uuid.UUID, disbursement
                           .values(status="paid", disbursement_id=disbursement_id))
 
 
-async def direct_reductions_by_hospital(session: AsyncSession, month: str) -> list[dict[str, Any]]:
+async def direct_reductions_by_hospital(session: AsyncSession, month: str, page: Paging) -> list[dict[str, Any]]:
     start, end = period_bounds(month)
-    rows = await session.execute(select(
+    stmt = select(
         ReductionNotice.hospital_code, func.count(), func.coalesce(func.sum(ReductionNotice.reduced_fen), 0)
-    ).where(ReductionNotice.status == "settled", ReductionNotice.settled_on >= start, ReductionNotice.settled_on < end)
-      .group_by(ReductionNotice.hospital_code).order_by(ReductionNotice.hospital_code))
+    ).where(ReductionNotice.status == "settled", ReductionNotice.settled_on >= start, ReductionNotice.settled_on < end
+            ).group_by(ReductionNotice.hospital_code)
+    rows = await page.fetch(session, stmt, [ReductionNotice.hospital_code], scalars=False)
     return [{"hospital_code": h, "count": int(c), "reduced_fen": int(t)} for h, c, t in rows]
 
 

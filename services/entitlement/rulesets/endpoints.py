@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from kit.identity import CallerDep
+from kit.paging import PagingDep, paged
 from kit.problems import NotFound, problem_responses
 from services.entitlement import rules
 
@@ -34,10 +35,12 @@ def _summary(rs: rules.RuleSet) -> RuleSetSummary:
 
 
 @router.get("", response_model=list[RuleSetSummary], operation_id="list_rule_sets",
-            summary="Every rule set shipped, by province and effective date", responses=problem_responses(401))
-async def list_rule_sets(request: Request, caller: CallerDep) -> list[RuleSetSummary]:
+            summary="Every rule set shipped, by province and effective date",
+            responses={**paged(), **problem_responses(401, 422)})
+async def list_rule_sets(request: Request, caller: CallerDep, page: PagingDep) -> list[RuleSetSummary]:
     rule_sets: dict[str, rules.RuleSet] = request.app.state.rule_sets
-    return [_summary(rs) for rs in sorted(rule_sets.values(), key=lambda r: (r.province, r.effective_from))]
+    return [_summary(rs) for rs in page.slice(list(rule_sets.values()),
+                                              key=lambda r: (r.province, r.effective_from, r.id))]
 
 
 @router.get("/{rule_set_id}", operation_id="get_rule_set", summary="One rule set, every parameter",

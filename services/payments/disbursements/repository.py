@@ -10,6 +10,7 @@ from sqlalchemy import Select, distinct, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from kit.paging import Paging
 from services.payments.disbursements.models import Disbursement, FundingLine, TransferAttempt
 
 
@@ -76,11 +77,10 @@ def _filtered(stmt: Select, f: Filters) -> Select:  # type: ignore[type-arg]
     return stmt.where(*conditions)
 
 
-async def page(session: AsyncSession, f: Filters, *, limit: int, offset: int) -> tuple[list[Disbursement], int]:
-    total = (await session.execute(_filtered(select(func.count()).select_from(Disbursement), f))).scalar_one()
-    stmt = _filtered(_detailed(False), f).order_by(Disbursement.created_at.desc(), Disbursement.id)
-    rows = (await session.execute(stmt.limit(limit).offset(offset))).scalars().all()
-    return list(rows), int(total)
+async def page(session: AsyncSession, f: Filters, paging: Paging) -> list[Disbursement]:
+    """Newest first; the funding lines come in one more query for the whole page (selectin)."""
+    return await paging.fetch(session, _filtered(_detailed(False), f), [Disbursement.created_at, Disbursement.id],
+                              descending=True)
 
 
 async def funding_totals(session: AsyncSession, start: datetime, end: datetime,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kit import clock
 from kit.crypto import BlindIndex, FieldCipher, mask_bank_account, mask_name
 from kit.identity import Caller
+from kit.paging import Paging
 from kit.problems import Conflict, NotFound, Unprocessable
 from services.payments.disbursements import repository, states
 from services.payments.disbursements.models import (
@@ -158,16 +159,15 @@ async def get(session: AsyncSession, disbursement_id: uuid.UUID, caller: Caller)
     return d
 
 
-async def page(session: AsyncSession, caller: Caller, *, state: str | None, source_ref: str | None,
-               date_from: date | None, date_to: date | None, limit: int,
-               offset: int) -> tuple[list[Disbursement], int]:
+async def page(session: AsyncSession, caller: Caller, paging: Paging, *, state: str | None, source_ref: str | None,
+               date_from: date | None, date_to: date | None) -> list[Disbursement]:
     _check_range(date_from, date_to)
     filters = repository.Filters(
         state=state, source_ref=source_ref, province=visible_province(caller),
         created_from=clock.day_bounds(date_from)[0] if date_from else None,
         created_before=clock.day_bounds(date_to)[1] if date_to else None,
     )
-    return await repository.page(session, filters, limit=limit, offset=offset)
+    return await repository.page(session, filters, paging)
 
 
 async def funding_totals(session: AsyncSession, caller: Caller, date_from: date, date_to: date) -> FundingTotalsOut:
