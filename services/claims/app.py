@@ -9,6 +9,7 @@ import services.claims as package
 from kit import http
 from kit.app import build_app, service_lifespan
 from kit.identity import whoami_router
+from kit.outbox import OutboxPolicy
 from services.claims import metrics
 from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
@@ -17,8 +18,10 @@ from services.claims.documents.storage import LocalDocumentStorage
 from services.claims.hospitals.endpoints import router as hospitals_router
 from services.claims.intake.endpoints import router as intake_router
 from services.claims.outbox import deliver
+from services.claims.outbox.endpoints import ops_router as outbox_router
 from services.claims.outbox.endpoints import router as sandbox_router
 from services.claims.reductions.endpoints import router as reductions_router
+from services.claims.review.alarms import router as alarms_router
 from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
 
@@ -40,10 +43,12 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         app.state.entitlement = EntitlementClient(app.state.entitlement_http, app.state.service_signer)
         app.state.peers = deliver.Peers(entitlement=app.state.entitlement_http, payments=app.state.payments_http,
                                         signer=app.state.service_signer, cipher=app.state.cipher)
+        app.state.outbox_policy = OutboxPolicy(max_attempts=settings.outbox_max_attempts,
+                                               base_s=settings.outbox_retry_base_s, cap_s=settings.outbox_retry_cap_s)
         app.state.outbox_task = None
         if settings.outbox_enabled:
-            app.state.outbox_task = asyncio.create_task(
-                deliver.run_forever(app.state.sessionmaker, app.state.peers, settings.outbox_poll_s))
+            app.state.outbox_task = asyncio.create_task(deliver.run_forever(
+                app.state.sessionmaker, app.state.peers, settings.outbox_poll_s, app.state.outbox_policy))
 
     async def stop(app: FastAPI) -> None:
         task = getattr(app.state, "outbox_task", None)
@@ -61,7 +66,7 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
     for router in (intake_router, documents_router, review_router, calendar_router, hospitals_router,
-                   reductions_router, sandbox_router, whoami_router):
+                   reductions_router, sandbox_router, outbox_router, alarms_router, whoami_router):
         app.include_router(router)
     return app
 

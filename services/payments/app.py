@@ -8,7 +8,9 @@ from kit.app import build_app, service_lifespan
 from kit.identity import whoami_router
 from services.payments import metrics
 from services.payments.channels import registry
+from services.payments.disbursements.alarms import router as alarms_router
 from services.payments.disbursements.endpoints import router as disbursements_router
+from services.payments.outbox.endpoints import router as outbox_router
 from services.payments.reconciliation.endpoints import router as reconciliation_router
 from services.payments.settings import Settings
 
@@ -31,7 +33,7 @@ def create_app(settings: Settings, *, bank_transport: httpx.AsyncBaseTransport |
         description=package.__doc__ or "",
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=open_channels, on_stop=close_channels),
     )
-    for router in (disbursements_router, reconciliation_router, whoami_router):
+    for router in (disbursements_router, reconciliation_router, outbox_router, alarms_router, whoami_router):
         app.include_router(router)
     return app
 

@@ -109,6 +109,42 @@ async def test_an_expired_hold_no_longer_counts_and_cannot_be_committed(entitlem
     assert (await entitlement.get("/v1/holds/old")).json()["state"] == "expired"
 
 
+@pytest.mark.parametrize("lapse", ["expired", "released"])
+async def test_a_replayed_lapsed_hold_is_never_reported_as_placed(entitlement, keys, db, lapse) -> None:
+    await seed(entitlement, keys, [record("D1", DONOR, donated_on="2020-05-01")])
+    body = hold_body([{"product": "red_cells", "quantity": 2}])
+    first = await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "lapsing"})
+    assert (first.status_code, first.json()["state"]) == (201, "held")
+    if lapse == "expired":
+        async with db.begin() as conn:
+            await conn.execute(text("UPDATE entitlement.holds SET expires_at = :t"),
+                               {"t": datetime.now(UTC) - timedelta(minutes=1)})
+    else:
+        await entitlement.post("/v1/holds/lapsing/release", json={"reason": "withdrawn"})
+    # Another relative takes the whole pool meanwhile.
+    other = await entitlement.post("/v1/holds", json=hold_body([{"product": "red_cells", "quantity": 2}],
+                                                               beneficiary=MOTHER, reference="claim:2"),
+                                   headers={"Idempotency-Key": "mother"})
+    assert other.json()["ml"] == 400
+    replay = await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "lapsing"})
+    assert replay.status_code == 409, replay.text
+    assert replay.json()["type"].endswith("/hold-not-live") and replay.json()["state"] == lapse
+
+
+async def test_a_hold_without_expiry_lasts_until_its_owner_settles_it(entitlement, keys, db) -> None:
+    await seed(entitlement, keys, [record("D1", DONOR, donated_on="2020-05-01")])
+    body = hold_body([{"product": "red_cells", "quantity": 2}]) | {"ttl_hours": None}
+    placed = (await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "open-claim"})).json()
+    assert (placed["state"], placed["expires_at"]) == ("held", None)
+    async with db.begin() as conn:  # the claim sat in review (or 补充材料) for over a year
+        await conn.execute(text("UPDATE entitlement.holds SET created_at = created_at - interval '400 days'"))
+    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"])
+    assert quote.json()["remaining_ml_before"] == 0  # still held: nobody else can take it
+    assert (await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "open-claim"})).status_code == 200
+    committed = await entitlement.post("/v1/holds/open-claim/commit", json={"reason": "approved"})
+    assert committed.json()["state"] == "committed"
+
+
 async def test_nothing_left_to_hold_is_a_409_with_the_quote(entitlement, keys) -> None:
     await seed(entitlement, keys, [record("D1", DONOR, donated_on="2020-05-01", volume_ml=200)])
     first = await entitlement.post("/v1/holds", json=hold_body([{"product": "red_cells", "quantity": 1}]),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, Protocol
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,8 +12,15 @@ from services.claims.audit.models import ClaimEvent
 from services.claims.intake.models import Claim
 
 
+class Aggregate(Protocol):
+    """A claim, or anything else the trail is kept for (a notice, a statement): it has an id."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
 def record(
-    session: AsyncSession, claim: Claim, caller: Caller, action: str, *, from_status: str | None = None,
+    session: AsyncSession, claim: Aggregate, caller: Caller, action: str, *, from_status: str | None = None,
     to_status: str | None = None, reason: str | None = None, detail: dict[str, Any] | None = None,
 ) -> None:
     session.add(ClaimEvent(

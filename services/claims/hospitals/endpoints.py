@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Request, status
 from sqlalchemy import select
 
@@ -8,8 +11,10 @@ from kit.db import SessionDep
 from kit.identity import CallerDep, require_roles
 from kit.paging import PagingDep, paged
 from kit.problems import Conflict, NotFound, problem_responses
+from services.claims.audit import service as audit
 from services.claims.hospitals.models import ACCOUNT_CONTEXT, Hospital
-from services.claims.hospitals.schemas import HospitalIn, HospitalOut
+from services.claims.hospitals.schemas import AccountIn, HospitalIn, HospitalOut
+from services.claims.reductions import statements
 
 router = APIRouter(prefix="/v1/hospitals", tags=["hospitals"])
 
@@ -40,6 +45,38 @@ async def register(body: HospitalIn, request: Request, caller: CallerDep, sessio
             dependencies=[require_roles("admin", "finance", "system")])
 async def list_hospitals(session: SessionDep, page: PagingDep) -> list[HospitalOut]:
     return [hospital_out(h) for h in await page.fetch(session, select(Hospital), [Hospital.code])]
+
+
+@router.put("/{code}/account", response_model=HospitalOut, operation_id="correct_hospital_account",
+            summary="Correct a hospital's account (admin); statements whose payment failed are paid again to it",
+            description="Every statement of the hospital in `payment_failed` returns to `approved` and its "
+                        "disbursement goes out again, as a new attempt, to the corrected account (audited).",
+            responses=problem_responses(401, 403, 404, 422), dependencies=[require_roles("admin")])
+async def correct_account(code: str, body: AccountIn, request: Request, caller: CallerDep,
+                          session: SessionDep) -> HospitalOut:
+    hospital = await session.get(Hospital, code, with_for_update=True)
+    if hospital is None:
+        raise NotFound(f"no hospital {code!r}", field="code")
+    before = hospital.account_masked
+    hospital.account_name, hospital.bank_name = body.account_name, body.bank_name
+    hospital.account_encrypted = request.app.state.cipher.encrypt(body.account_number, context=ACCOUNT_CONTEXT)
+    hospital.account_masked = mask_bank_account(body.account_number)
+    retried = await statements.retry_failed_payments(session, hospital, body.reason)
+    audit.record(session, _HospitalRef(code), caller, "hospital_account_corrected", reason=body.reason,
+                 detail={"from": before, "to": hospital.account_masked, "statements_paid_again": [
+                     str(s.id) for s in retried]})
+    return hospital_out(hospital)
+
+
+@dataclass(frozen=True)
+class _HospitalRef:
+    """The audit trail is kept per aggregate id; a hospital's is derived from its code."""
+
+    code: str
+
+    @property
+    def id(self) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"xuefei:hospital:{self.code}")
 
 
 @router.get("/{code}", response_model=HospitalOut, operation_id="get_hospital", summary="One hospital",

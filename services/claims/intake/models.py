@@ -67,6 +67,8 @@ class Claim(Base):
     kinship_evidence: Mapped[str | None] = mapped_column(String(16))  # document, pledge
     agent: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # name, masked fields, encrypted cert/phone
     donor_deceased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A deceased donor's money goes to the relative named here (name, relationship, certificate).
+    payee_relative: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
     hospital_name: Mapped[str] = mapped_column(String(128))
     usage_province: Mapped[str] = mapped_column(String(2))
@@ -103,6 +105,11 @@ class Claim(Base):
     first_approved_fen: Mapped[int | None] = mapped_column(BigInteger)
     decision_reason_code: Mapped[str | None] = mapped_column(String(64))
     decision_note: Mapped[str | None] = mapped_column(Text)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    # "审核通过后10个工作日内支付": past this day unpaid, the claim is on the ops alarm list.
+    pay_due_on: Mapped[date | None] = mapped_column(Date)
+    attention_reason: Mapped[str | None] = mapped_column(Text)  # why a person must look (needs_attention)
+    payment_error: Mapped[str | None] = mapped_column(Text)  # the bank's reason (payment_failed)
     disbursement_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())

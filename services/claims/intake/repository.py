@@ -13,7 +13,7 @@ from kit import clock
 from services.claims.intake.models import Claim, ClaimDocument
 
 OPEN_STATUSES = ("submitted", "under_review", "needs_more_info", "awaiting_second_review", "approved",
-                 "payee_correction", "paid")
+                 "needs_attention", "payee_correction", "payment_failed", "paid")
 
 
 async def add_with_reference(session: AsyncSession, claim: Claim) -> None:

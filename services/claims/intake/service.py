@@ -15,7 +15,16 @@ from services.claims.audit import service as audit
 from services.claims.documents.kinds import missing_documents, required_documents
 from services.claims.intake import repository
 from services.claims.intake.models import ACCOUNT, CERT, PHONE, Claim, ClaimDocument
-from services.claims.intake.schemas import ClaimIn, ClaimOut, DocumentOut, PayeeOut, PersonIn, PersonOut, UsageIn
+from services.claims.intake.schemas import (
+    ClaimIn,
+    ClaimOut,
+    DocumentOut,
+    PayeeOut,
+    PayeeRelativeOut,
+    PersonIn,
+    PersonOut,
+    UsageIn,
+)
 
 
 def check_amounts_and_dates(body_invoice_issued_on: date, total_fen: int, blood_fee_fen: int,
@@ -29,6 +38,20 @@ def check_amounts_and_dates(body_invoice_issued_on: date, total_fen: int, blood_
         raise Unprocessable("用血日期不能晚于今天 (use date is in the future)", field="usage.used_on")
     if paid_on < used_on:
         raise Unprocessable("缴费日期不能早于用血日期 (payment before the blood use)", field="usage.paid_on")
+
+
+def check_payee(account_name: str, *, donor_deceased: bool, donor_name: str,
+                relative: dict[str, Any] | None) -> None:
+    """Money goes to the donor, or for a deceased donor to the relative the claim names (DOMAIN 3)."""
+    if donor_deceased:
+        if not relative:
+            raise Unprocessable("已故献血者的申请须指定领款亲属 (a deceased donor's claim names the relative who "
+                                "is paid)", field="payee_relative")
+        if account_name != relative["name"]:
+            raise Unprocessable(f"收款人须为指定的领款亲属 {relative['name']} (the payee must be the named relative)",
+                                field="payee.account_name")
+    elif account_name != donor_name:
+        raise Unprocessable("收款人须为献血者本人 (the payee must be the donor)", field="payee.account_name")
 
 
 def _person(prefix: str, person: PersonIn, cipher: FieldCipher, index: BlindIndex) -> dict[str, Any]:
@@ -53,6 +76,18 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
                             field="beneficiary.cert_number")
     check_amounts_and_dates(body.invoice.issued_on, body.invoice.total_fen, body.invoice.blood_fee_fen,
                             body.usage.used_on, body.usage.paid_on, clock.today())
+    relative = None
+    if body.payee_relative is not None:
+        if not body.donor_deceased:
+            raise Unprocessable("领款亲属只用于已故献血者 (payee_relative is for a deceased donor only)",
+                                field="payee_relative")
+        r = body.payee_relative
+        relative = {"name": r.name, "relationship": r.relationship, "cert_type": r.cert_type,
+                    "cert_number_masked": mask_cert_number(r.cert_number),
+                    "cert_encrypted": cipher.encrypt(r.cert_number, context=CERT)}
+    elif body.donor_deceased:
+        raise Unprocessable("已故献血者的申请须指定领款亲属 (a deceased donor's claim names the relative who is paid)",
+                            field="payee_relative")
     agent = None
     if body.agent:
         agent = {"name": body.agent.name, "cert_type": body.agent.cert_type,
@@ -67,7 +102,7 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
         registered_by=caller.subject if caller.kind == "staff" else None,
         **_person("donor", body.donor, cipher, index), **_person("beneficiary", body.beneficiary, cipher, index),
         relationship=body.relationship, kinship_evidence=body.kinship_evidence if body.relationship != "self" else None,
-        agent=agent, donor_deceased=body.donor_deceased,
+        agent=agent, donor_deceased=body.donor_deceased, payee_relative=relative,
         hospital_name=body.usage.hospital_name, usage_province=body.usage.usage_province,
         used_on=body.usage.used_on, paid_on=body.usage.paid_on,
         items=[i.model_dump() for i in body.usage.items],
@@ -113,6 +148,8 @@ def to_out(claim: Claim, documents: list[ClaimDocument]) -> ClaimOut:
                               name=claim.beneficiary_name, phone_masked=claim.beneficiary_phone_masked),
         relationship=claim.relationship, kinship_evidence=claim.kinship_evidence, agent=agent,
         donor_deceased=claim.donor_deceased,
+        payee_relative=PayeeRelativeOut(**{k: claim.payee_relative[k] for k in (
+            "name", "relationship", "cert_type", "cert_number_masked")}) if claim.payee_relative else None,
         usage=UsageIn(hospital_name=claim.hospital_name, usage_province=claim.usage_province,
                       used_on=claim.used_on, paid_on=claim.paid_on, items=claim.items),  # type: ignore[arg-type]
         invoice={"code": claim.invoice_code, "number": claim.invoice_number, "check_code": claim.invoice_check_code,
@@ -124,6 +161,8 @@ def to_out(claim: Claim, documents: list[ClaimDocument]) -> ClaimOut:
         paid_fen=claim.paid_fen, rule_set=quote.get("rule_set"), explanation=quote.get("explanation", []),
         warnings=claim.warnings, submitted_on=claim.submitted_on, due_on=claim.due_on,
         decision_reason_code=claim.decision_reason_code, decision_note=claim.decision_note,
+        approved_on=claim.approved_on, pay_due_on=claim.pay_due_on, attention_reason=claim.attention_reason,
+        payment_error=claim.payment_error,
         missing_documents=missing_for(claim, documents),
         documents=[DocumentOut(id=d.id, kind=d.kind, media_type=d.media_type, size_bytes=d.size_bytes,
                                uploaded_at=d.uploaded_at) for d in documents],

@@ -1,25 +1,28 @@
 """Submitting a claim: validate, quote and hold quota at the entitlement service, start the
-working-day clock. The hold is placed with no transaction open (never await a peer inside one)."""
+working-day clock. The hold is placed with no transaction open (never await a peer inside one),
+after a guard in the outbox that releases it should the submission never be recorded
+(outbox/guards.py)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit import clock
 from kit.crypto import BlindIndex, FieldCipher
 from kit.identity import Caller
-from kit.problems import Conflict, Problem, Unprocessable
+from kit.problems import Conflict, Problem, ServiceUnavailable, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
-from services.claims.clients.entitlement import EntitlementClient, HoldResult
+from services.claims.clients.entitlement import EntitlementClient, HoldLapsed, HoldResult
 from services.claims.intake import access, repository
-from services.claims.intake.models import ACCOUNT, CERT, Claim
-from services.claims.intake.service import check_amounts_and_dates, missing_for
+from services.claims.intake.holds import hold_key, hold_request
+from services.claims.intake.models import ACCOUNT, Claim
+from services.claims.intake.service import check_amounts_and_dates, check_payee, missing_for
+from services.claims.outbox import guards
 from services.claims.outbox.enqueue import enqueue, notify
 from services.claims.reductions import service as reductions
 
@@ -33,6 +36,7 @@ class SubmitDeps:
     cipher: FieldCipher
     index: BlindIndex
     working_days: int
+    guard_grace_s: float = 120.0
 
 
 def luhn_ok(number: str) -> bool:
@@ -45,28 +49,12 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
-def hold_request(claim: Claim, cipher: FieldCipher) -> dict[str, Any]:
-    return {
-        "purpose": "claim", "reference": f"claim:{claim.id}", "ttl_hours": 24 * 120,
-        "quote": {
-            "province": claim.province,
-            "donor": {"cert_type": claim.donor_cert_type,
-                      "cert_number": cipher.decrypt(claim.donor_cert_encrypted, context=CERT)},
-            "beneficiary": {"cert_type": claim.beneficiary_cert_type,
-                            "cert_number": cipher.decrypt(claim.beneficiary_cert_encrypted, context=CERT)},
-            "relationship": claim.relationship, "used_on": claim.used_on.isoformat(),
-            "usage_province": claim.usage_province, "items": claim.items,
-            "blood_fee_fen": claim.blood_fee_fen, "paid_on": claim.paid_on.isoformat(),
-        },
-    }
-
-
 async def _validate(session: AsyncSession, claim: Claim) -> None:
     check_amounts_and_dates(claim.invoice_issued_on, claim.invoice_total_fen, claim.blood_fee_fen,
                             claim.used_on, claim.paid_on, clock.today())
     await _require_documents(session, claim)
-    if not claim.donor_deceased and claim.payee_account_name != claim.donor_name:
-        raise Unprocessable("收款人须为献血者本人 (the payee must be the donor)", field="payee.account_name")
+    check_payee(claim.payee_account_name, donor_deceased=claim.donor_deceased, donor_name=claim.donor_name,
+                relative=claim.payee_relative)
     await _refuse_duplicate(session, claim)
 
 
@@ -83,38 +71,44 @@ async def _refuse_duplicate(session: AsyncSession, claim: Claim) -> None:
 
 
 async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim:
-    async with deps.sessionmaker() as session:
-        claim = access.visible_claim(await repository.get(session, claim_id), caller, deps.index)
-        access.require_applicant_side(claim, caller, deps.index)
-        if claim.status == "needs_more_info":
-            return await _resume(session, claim, caller, deps)
-        if claim.status != "draft":
-            return claim  # already submitted: a retried submit changes nothing
-        await _validate(session, claim)
-        request = hold_request(claim, deps.cipher)
-        key = hold_key(claim)
-    hold = await deps.entitlement.place_hold(key, request)
-    try:
-        return await _record_submission(claim_id, caller, deps, hold, key)
-    except Problem:
-        if hold.placed:
-            await _give_back(claim_id, key, deps)
-        raise
+    for _ in range(2):  # a second round only when the first key's hold had lapsed (a fresh key)
+        async with deps.sessionmaker() as session:
+            claim = access.visible_claim(await repository.get(session, claim_id), caller, deps.index)
+            access.require_applicant_side(claim, caller, deps.index)
+            if claim.status == "needs_more_info":
+                return await _resume(session, claim, caller, deps)
+            if claim.status != "draft":
+                return claim  # already submitted: a retried submit changes nothing
+            await _validate(session, claim)
+            request = hold_request(claim, deps.cipher)
+            key = hold_key(claim)
+            # The owner (this draft) and its guard exist before the hold does.
+            await guards.guard(session, claim.id, "claim", key, deps.guard_grace_s)
+            await session.commit()
+        try:
+            hold = await deps.entitlement.place_hold(key, request)
+        except HoldLapsed:
+            await _give_back(claim_id, key, deps, "the key's earlier hold had lapsed")
+            continue
+        try:
+            return await _record_submission(claim_id, caller, deps, hold, key)
+        except Problem:
+            if hold.placed:
+                await _give_back(claim_id, key, deps, "submit refused")
+            raise
+    raise ServiceUnavailable("额度预留未完成，请稍后重试 (the quota hold could not be placed; retry)")
 
 
-def hold_key(claim: Claim) -> str:
-    """The claim id (the issue's key); a later attempt after a refused submit gets a suffix."""
-    return f"claim:{claim.id}" if claim.submit_attempts == 0 else f"claim:{claim.id}:{claim.submit_attempts}"
-
-
-async def _give_back(claim_id: uuid.UUID, key: str, deps: SubmitDeps) -> None:
+async def _give_back(claim_id: uuid.UUID, key: str, deps: SubmitDeps, reason: str) -> None:
     """The submit was refused after the hold was placed: release it (via the outbox) and let the
     next attempt use a fresh key, since the entitlement service replays a used key as it was."""
     async with deps.sessionmaker() as session, session.begin():
         claim = await repository.get(session, claim_id, for_update=True)
         assert claim is not None
-        claim.submit_attempts += 1
-        enqueue(session, claim, "hold_release", f"release:{key}", {"hold_key": key, "reason": "submit refused"})
+        if claim.status == "draft" and hold_key(claim) == key:
+            claim.submit_attempts += 1
+        await guards.confirm(session, key)  # the release below takes over from the guard
+        enqueue(session, claim, "hold_release", f"release:{key}", {"hold_key": key, "reason": reason})
 
 
 async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps, hold: HoldResult,
@@ -124,6 +118,9 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         assert claim is not None
         if claim.status != "draft":
             return claim
+        if hold_key(claim) != key:
+            # Our guard gave up on this hold while we waited for entitlement: it is being released.
+            raise ServiceUnavailable("提交超时，请重试 (the submission took too long; retry)", retry_after_s=1)
         await repository.lock_invoice(session, claim.invoice_code, claim.invoice_number)
         await _refuse_duplicate(session, claim)
         quote = hold.quote
@@ -139,6 +136,7 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         claim.eligible_fen = quote["reducible_fen"] if hold.placed else 0
         claim.hold_key = key if hold.placed else None
         claim.due_on = await calendar.due_on(session, claim.id, claim.submitted_on, deps.working_days, [])
+        await guards.confirm(session, key)
         audit.record(session, claim, caller, "submitted", from_status="draft", to_status="submitted",
                      detail={"eligible_fen": claim.eligible_fen, "due_on": str(claim.due_on)})
         notify(session, claim, "submitted")

@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from kit import outbox
 from kit.db import SessionDep
-from kit.identity import require_roles
+from kit.identity import CallerDep, require_roles
 from kit.paging import PagingDep, paged
 from kit.problems import problem_responses
-from services.claims.outbox.models import SentNotification
+from services.claims.audit import service as audit
+from services.claims.outbox.models import OutboxMessage, SentNotification
 
 router = APIRouter(prefix="/v1/sandbox", tags=["sandbox"])
+ops_router = APIRouter(prefix="/v1/outbox", tags=["outbox"])
+OPS = ("admin", "finance")
 
 
 class NotificationOut(BaseModel):
@@ -33,3 +39,71 @@ async def notifications(session: SessionDep, page: PagingDep,
         stmt = stmt.where(SentNotification.claim_id == claim_id)
     found = await page.fetch(session, stmt, [SentNotification.sent_at, SentNotification.id])
     return [NotificationOut.model_validate(n, from_attributes=True) for n in found]
+
+
+class DeadLetterOut(BaseModel):
+    id: uuid.UUID
+    aggregate_id: uuid.UUID
+    kind: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    dead_at: datetime | None
+    status: str
+    resolved_by: str | None
+    resolved_reason: str | None
+
+
+def _out(row: OutboxMessage) -> DeadLetterOut:
+    return DeadLetterOut(id=row.id, aggregate_id=row.claim_id, kind=row.kind, attempts=row.attempts,
+                         last_error=row.last_error, created_at=row.created_at, dead_at=row.dead_at, status=row.status,
+                         resolved_by=row.resolved_by, resolved_reason=row.resolved_reason)
+
+
+@ops_router.get("/stats", response_model=outbox.OutboxStats, operation_id="claims_outbox_stats",
+                summary="Outbox depth and oldest age (pending, dead letters): what a metric or alarm watches",
+                responses=problem_responses(401, 403), dependencies=[require_roles(*OPS)])
+async def stats(session: SessionDep) -> outbox.OutboxStats:
+    return await outbox.stats(session, OutboxMessage)
+
+
+@ops_router.get("/dead-letters", response_model=list[DeadLetterOut], operation_id="claims_outbox_dead_letters",
+                summary="Messages to entitlement or payments that gave up: refused for good, or out of attempts",
+                responses={**paged("Dead letters, oldest first"), **problem_responses(401, 403, 422)},
+                dependencies=[require_roles(*OPS)])
+async def dead_letters(session: SessionDep, page: PagingDep) -> list[DeadLetterOut]:
+    return [_out(row) for row in await page.fetch(session, outbox.dead_letters(OutboxMessage), [OutboxMessage.seq])]
+
+
+@dataclass(frozen=True)
+class _Resolution:
+    action: outbox.Action
+    audit_action: str
+
+
+async def _resolve(session: Any, message_id: uuid.UUID, body: outbox.ResolveIn, caller: Any,
+                   how: _Resolution) -> DeadLetterOut:
+    row = await outbox.resolve(session, OutboxMessage, message_id, how.action, actor=caller.subject, reason=body.reason)
+    audit.record(session, _Ref(row.claim_id), caller, how.audit_action, reason=body.reason,
+                 detail={"outbox_id": str(row.id), "kind": row.kind, "last_error": row.last_error})
+    return _out(row)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    id: uuid.UUID
+
+
+@ops_router.post("/{message_id}/retry", response_model=DeadLetterOut, operation_id="claims_outbox_retry",
+                 summary="Send a dead letter again from its first attempt, with a reason (audited; admin)",
+                 responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles("admin")])
+async def retry(message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep, session: SessionDep) -> DeadLetterOut:
+    return await _resolve(session, message_id, body, caller, _Resolution("retry", "outbox_retried"))
+
+
+@ops_router.post("/{message_id}/discard", response_model=DeadLetterOut, operation_id="claims_outbox_discard",
+                 summary="Give a dead letter up, with a reason (audited; admin); the rows behind it go on",
+                 responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles("admin")])
+async def discard(message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep,
+                  session: SessionDep) -> DeadLetterOut:
+    return await _resolve(session, message_id, body, caller, _Resolution("discard", "outbox_discarded"))

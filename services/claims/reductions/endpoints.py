@@ -32,18 +32,22 @@ class StatementOut(BaseModel):
     reduction_count: int
     funding: list[dict[str, object]]
     message: str | None = None
+    payment_error: str | None = Field(None, description="payment_failed: the bank's reason; paid again once "
+                                                        "the hospital's account is corrected")
 
 
 def _deps(request: Request) -> service.NoticeDeps:
     state = request.app.state
     return service.NoticeDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
-                              valid_days=state.settings.notice_valid_days)
+                              valid_days=state.settings.notice_valid_days,
+                              guard_grace_s=state.settings.hold_guard_grace_s)
 
 
 def _statement_out(s: HospitalStatement) -> StatementOut:
     message = "逾期申请：已登记，由区献血办审核后支付 (filed after the 10th: the office reviews it)" if s.late else None
     return StatementOut(id=s.id, hospital_code=s.hospital_code, period=s.period, status=s.status, late=s.late,
-                        total_fen=s.total_fen, reduction_count=s.reduction_count, funding=s.funding, message=message)
+                        total_fen=s.total_fen, reduction_count=s.reduction_count, funding=s.funding, message=message,
+                        payment_error=s.payment_error)
 
 
 @router.post("/reduction-notices", response_model=NoticeOut, operation_id="issue_reduction_notice",

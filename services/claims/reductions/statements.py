@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock, csvexport
@@ -17,21 +17,10 @@ from kit.problems import Conflict, Forbidden, NotFound, Unprocessable
 from services.claims.hospitals.models import ACCOUNT_CONTEXT, Hospital
 from services.claims.outbox.enqueue import enqueue
 from services.claims.reductions.models import HospitalStatement, ReductionNotice
+from services.claims.reductions.periods import period_bounds
 from services.claims.review.service import funding_lines
 
 FILING_DAY = 10  # "医疗机构每月10日前向所在区献血办提出直免结算申请"
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """[first day, first day after] of a month (2026-10) or a half year (2026-H1)."""
-    year = int(period[:4])
-    part = period[5:]
-    if part == "H1":
-        return date(year, 1, 1), date(year, 7, 1)
-    if part == "H2":
-        return date(year, 7, 1), date(year + 1, 1, 1)
-    month = int(part)
-    return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
 
 
 async def file(session: AsyncSession, hospital_code: str, period: str, caller: Caller) -> HospitalStatement:
@@ -119,10 +108,38 @@ def yuan(fen: int | None) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-async def mark_paid(session: AsyncSession, statement_id: uuid.UUID, disbursement_id: str) -> None:
-    await session.execute(update(HospitalStatement).where(HospitalStatement.id == statement_id,
-                                                          HospitalStatement.status == "approved")
-                          .values(status="paid", disbursement_id=disbursement_id))
+async def apply_event(session: AsyncSession, statement_id: uuid.UUID, event: str, disbursement_id: str,
+                      reason: str | None) -> str | None:
+    """Paid, or back to finance and the hospital with the bank's reason (returned or failed): the
+    statement waits in `payment_failed` until the hospital's account is corrected, then goes out again."""
+    statement = await session.get(HospitalStatement, statement_id, with_for_update=True)
+    if statement is None:
+        return None
+    if statement.status == "approved":
+        statement.disbursement_id = disbursement_id
+        if event == "succeeded":
+            statement.status, statement.payment_error = "paid", None
+        else:
+            statement.status = "payment_failed"
+            statement.payment_error = reason or ("银行退票 (returned)" if event == "returned" else "转账失败 (failed)")
+    return statement.status
+
+
+async def retry_failed_payments(session: AsyncSession, hospital: Hospital, reason: str) -> list[HospitalStatement]:
+    """The hospital's account was corrected: every statement whose payment failed goes out again,
+    to the new account, as a new attempt of the same disbursement (paid once, never twice)."""
+    failed = list((await session.execute(select(HospitalStatement).where(
+        HospitalStatement.hospital_code == hospital.code, HospitalStatement.status == "payment_failed")
+        .with_for_update())).scalars())
+    for statement in failed:
+        statement.status, statement.payment_error = "approved", None
+        enqueue(session, statement, "payee_update",  # type: ignore[arg-type]
+                f"payee:{statement.id}:{hospital.account_masked}:{int(clock.now().timestamp() * 1000)}", {
+                    "disbursement_id": statement.disbursement_id, "reason": reason,
+                    "payee": {"account_name": hospital.account_name, "bank_name": hospital.bank_name,
+                              "account_number_encrypted": hospital.account_encrypted, "context": ACCOUNT_CONTEXT},
+                })
+    return failed
 
 
 async def direct_reductions_by_hospital(session: AsyncSession, month: str, page: Paging) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from services.claims.intake.deps import ClaimDep
 from services.claims.intake.models import Claim
 from services.claims.intake.schemas import ClaimOut, DecisionIn
 from services.claims.reductions import statements
-from services.claims.review import payments, service
+from services.claims.review import attention, payments, service
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
@@ -38,15 +38,38 @@ async def start_review(claim: ClaimDep, caller: CallerDep, session: SessionDep) 
 @router.post("/claims/{claim_id}/decision", response_model=ClaimOut, operation_id="decide_claim",
              summary="Approve, reject or ask for more information (reviewers of the claim's province)",
              description="Approvals above the configured amount (default 5,000 yuan) wait for a second approval by "
-                         "a different user with role senior_reviewer. Approving commits the quota hold and asks "
-                         "payments to pay, through the outbox.",
+                         "a different user with role senior_reviewer. Approving commits the quota hold through the "
+                         "outbox; payments is asked to pay only once entitlement has confirmed the consumption. "
+                         "If it refuses (the hold lapsed or changed), the claim goes to `needs_attention` and "
+                         "nothing is paid.",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: CallerDep,
                  session: SessionDep) -> ClaimOut:
-    state = request.app.state
-    service.decide(session, claim, body, caller, threshold_fen=state.settings.second_review_threshold_fen,
-                   cipher=state.cipher)
+    settings = request.app.state.settings
+    policy = service.ReviewPolicy(second_review_threshold_fen=settings.second_review_threshold_fen,
+                                  payment_working_days=settings.payment_working_days)
+    await service.decide(session, claim, body, caller, policy)
     return await _out(session, claim)
+
+
+@router.post("/claims/{claim_id}/attention", response_model=ClaimOut, operation_id="resolve_attention",
+             summary="A senior reviewer resolves a claim in needs_attention: re-quote (back to review) or reject",
+             description="`needs_attention`: the claim was approved but entitlement would not consume its quota "
+                         "(`attention_reason` says why), so nothing was paid. `requote` holds the quota again "
+                         "under a new key and returns the claim to `under_review` with the new eligible amount, "
+                         "for a new decision; `reject` ends it with `reason_code`.",
+             responses=problem_responses(401, 403, 404, 409, 422, 503))
+async def resolve_attention(claim: ClaimDep, body: attention.AttentionIn, request: Request, caller: CallerDep,
+                            session: SessionDep) -> ClaimOut:
+    state, claim_id = request.app.state, claim.id
+    await session.rollback()  # re-quoting calls entitlement: hold no lock meanwhile
+    await attention.resolve(claim_id, body, caller, attention.AttentionDeps(
+        sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
+        index=state.blind_index, guard_grace_s=state.settings.hold_guard_grace_s))
+    async with state.sessionmaker() as fresh:
+        current = await repository.get(fresh, claim_id)
+        assert current is not None
+        return await _out(fresh, current)
 
 
 @router.post("/claims/{claim_id}/withdraw", response_model=ClaimOut, operation_id="withdraw_claim",
@@ -54,12 +77,15 @@ async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: Ca
 async def withdraw(claim: ClaimDep, body: WithdrawIn, request: Request, caller: CallerDep,
                    session: SessionDep) -> ClaimOut:
     access.require_applicant_side(claim, caller, request.app.state.blind_index)
-    service.withdraw(session, claim, caller, body.reason)
+    await service.withdraw(session, claim, caller, body.reason)
     return await _out(session, claim)
 
 
 @router.put("/claims/{claim_id}/payee", response_model=ClaimOut, operation_id="correct_payee",
-            summary="The applicant corrects the account after a returned transfer",
+            summary="The applicant corrects the account after a returned or failed transfer",
+            description="Allowed in `payee_correction` (returned) and `payment_failed`: the transfer goes out "
+                        "again, to the corrected account, as a new attempt of the same disbursement. A deceased "
+                        "donor's claim is paid to the relative it names (`payee_relative`).",
             responses=problem_responses(401, 403, 404, 409, 422))
 async def correct_payee(claim: ClaimDep, body: payments.PayeeCorrection, request: Request, caller: CallerDep,
                         session: SessionDep) -> ClaimOut:
@@ -74,10 +100,14 @@ async def payment_event(body: payments.PaymentEvent, caller: CallerDep, session:
     if caller.subject != "payments":
         raise Forbidden("only the payments service reports payments")
     if body.source_ref.startswith("statement:"):
-        if body.event == "succeeded":
-            await statements.mark_paid(session, uuid.UUID(body.source_ref.removeprefix("statement:")),
-                                       body.disbursement_id)
-        return {"status": body.event}
+        try:
+            statement_id = uuid.UUID(body.source_ref.removeprefix("statement:"))
+        except ValueError:
+            raise NotFound(f"no statement for {body.source_ref}", field="source_ref") from None
+        status = await statements.apply_event(session, statement_id, body.event, body.disbursement_id, body.reason)
+        if status is None:
+            raise NotFound(f"no statement for {body.source_ref}", field="source_ref")
+        return {"status": status}
     claim_id = body.source_ref.removeprefix("claim:")
     try:
         claim = await repository.get(session, uuid.UUID(claim_id), for_update=True)

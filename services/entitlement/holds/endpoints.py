@@ -21,7 +21,7 @@ KeyHeader = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_len
 def _out(hold: Hold) -> HoldOut:
     out = HoldOut.model_validate(hold)
     # A lapsed hold reads as expired even before a write has marked it so.
-    if out.state == "held" and out.expires_at <= clock.now():
+    if out.state == "held" and out.expires_at is not None and out.expires_at <= clock.now():
         out.state = "expired"
     return out
 
@@ -29,9 +29,10 @@ def _out(hold: Hold) -> HoldOut:
 @router.post(
     "", response_model=HoldOut, status_code=status.HTTP_201_CREATED, operation_id="place_hold",
     summary="Quote and reserve the covered mL against the donor's pool",
-    description="Keyed by the `Idempotency-Key` header: the same key and body return the first hold "
-                "(200); the same key with another body is a 409. Nothing left to hold is a 409 "
-                "`quota-exhausted` carrying the quote.",
+    description="Keyed by the `Idempotency-Key` header: the same key and body return the hold while it "
+                "is live (200); once it has expired, been released or settled, the key answers 409 "
+                "`hold-not-live` (a lapsed hold is never reported as placed: use a new key). The same key "
+                "with another body is a 409. Nothing left to hold is a 409 `quota-exhausted` carrying the quote.",
     responses={200: {"model": HoldOut, "description": "replay of an earlier request"},
                **problem_responses(401, 403, 404, 409, 422, 503)},
     dependencies=[require_roles(*HOLD_ROLES)],

@@ -13,7 +13,8 @@ from services.entitlement.database import Base
 class Hold(Base):
     """Quota reserved for a claim or a reduction notice, then committed (consumed) or released.
 
-    Remaining quota = total - committed - live holds (held and not expired).
+    Remaining quota = total - committed - live holds (held and not expired; a hold without an
+    expiry lives until its owner commits or releases it).
     """
 
     __tablename__ = "holds"
@@ -36,7 +37,7 @@ class Hold(Base):
     reference: Mapped[str] = mapped_column(String(128))
     used_on: Mapped[date] = mapped_column(Date)
     quote: Mapped[dict] = mapped_column(JSONB)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: until its owner settles it
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

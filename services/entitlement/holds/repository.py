@@ -14,7 +14,8 @@ from services.entitlement.holds.models import Hold
 # Built once: every quote runs it.
 _DRAWS = select(Hold.pool, Hold.ml, Hold.state).where(
     Hold.donor_id == bindparam("donor_id"), Hold.province == bindparam("province"),
-    (Hold.state == "committed") | ((Hold.state == "held") & (Hold.expires_at > bindparam("now"))),
+    (Hold.state == "committed")
+    | ((Hold.state == "held") & (Hold.expires_at.is_(None) | (Hold.expires_at > bindparam("now")))),
 )
 
 
@@ -27,7 +28,8 @@ async def draws(session: AsyncSession, donor_id: uuid.UUID, province: str, now: 
 
 async def expire_due(session: AsyncSession, donor_id: uuid.UUID, now: datetime) -> None:
     await session.execute(
-        update(Hold).where(Hold.donor_id == donor_id, Hold.state == "held", Hold.expires_at <= now)
+        update(Hold).where(Hold.donor_id == donor_id, Hold.state == "held", Hold.expires_at.is_not(None),
+                           Hold.expires_at <= now)
         .values(state="expired", settled_at=now, settle_reason="hold expired before it was settled")
     )
 

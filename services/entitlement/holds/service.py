@@ -25,6 +25,10 @@ class QuotaExhausted(Problem):
     status, slug, title = 409, "quota-exhausted", "No quota left to hold"
 
 
+class HoldNotLive(Problem):
+    status, slug, title = 409, "hold-not-live", "This key's hold is no longer live"
+
+
 def digest(body: HoldIn) -> str:
     return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
@@ -50,7 +54,8 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
         reducible_fen=result.reducible_fen, state="held", purpose=body.purpose, reference=body.reference,
         used_on=body.quote.used_on,
         quote=quotes.quote_out(result, context.rule_set, body.quote).model_dump(mode="json"),
-        expires_at=clock.now() + timedelta(hours=body.ttl_hours), created_by=caller.subject,
+        expires_at=clock.now() + timedelta(hours=body.ttl_hours) if body.ttl_hours else None,
+        created_by=caller.subject,
     )
     repository.add(session, hold)
     await session.flush()
@@ -58,9 +63,18 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
 
 
 async def _replay(session: AsyncSession, key: str, body: HoldIn) -> Hold | None:
+    """The first hold of this key, while it still holds: a replay must never pass off an expired or
+    released hold as placed (its quota may already be someone else's)."""
     existing = await repository.by_key(session, key)
-    if existing is not None and existing.request_digest != digest(body):
+    if existing is None:
+        return None
+    if existing.request_digest != digest(body):
         raise Conflict("Idempotency-Key was used with a different request", field="Idempotency-Key")
+    lapsed = existing.state == "held" and existing.expires_at is not None and existing.expires_at <= clock.now()
+    if existing.state != "held" or lapsed:
+        raise HoldNotLive(f"额度预留 {key} 已{'过期' if lapsed else existing.state} (the hold is "
+                          f"{'expired' if lapsed else existing.state}; place a new one under a new key)",
+                          state="expired" if lapsed else existing.state)
     return existing
 
 

@@ -65,8 +65,9 @@ async def create_disbursement(request: Request, response: Response, body: Disbur
 
 @router.post(
     "/v1/disbursements/{disbursement_id}/payee", response_model=DisbursementOut,
-    operation_id="correct_disbursement_payee", summary="Send a returned transfer again, to a corrected account",
-    description="Only when the state is `returned` (else 409): a new attempt with a new merchant transfer "
+    operation_id="correct_disbursement_payee",
+    summary="Send a returned or failed transfer again, to a corrected account",
+    description="Only when the state is `returned` or `failed` (else 409): a new attempt with a new merchant transfer "
                 "number, back to `pending`. An optional `Idempotency-Key` makes a retried correction "
                 "return the disbursement instead of a 409.",
     responses=problem_responses(401, 403, 404, 409, 422, 503),

@@ -23,7 +23,7 @@ class Filters:
     province: str | None = None
 
 
-def _detailed(history: bool) -> Select[Disbursement]:
+def detailed(history: bool) -> Select[Disbursement]:
     options = [selectinload(Disbursement.funding)]
     if history:
         options.append(selectinload(Disbursement.history))
@@ -37,7 +37,7 @@ async def lock_source(session: AsyncSession, source_ref: str) -> None:
 
 
 async def by_key(session: AsyncSession, key: str) -> Disbursement | None:
-    stmt = _detailed(True).where(Disbursement.idempotency_key == key)
+    stmt = detailed(True).where(Disbursement.idempotency_key == key)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -48,7 +48,7 @@ async def live_for_source(session: AsyncSession, source_ref: str) -> Disbursemen
 
 async def get(session: AsyncSession, disbursement_id: uuid.UUID, *, for_update: bool = False,
               history: bool = True) -> Disbursement | None:
-    stmt = _detailed(history).where(Disbursement.id == disbursement_id)
+    stmt = detailed(history).where(Disbursement.id == disbursement_id)
     if for_update:
         stmt = stmt.with_for_update(of=Disbursement)
     # populate_existing: a row locked after an earlier read must show its current values.
@@ -79,7 +79,7 @@ def _filtered(stmt: Select, f: Filters) -> Select:  # type: ignore[type-arg]
 
 async def page(session: AsyncSession, f: Filters, paging: Paging) -> list[Disbursement]:
     """Newest first; the funding lines come in one more query for the whole page (selectin)."""
-    return await paging.fetch(session, _filtered(_detailed(False), f), [Disbursement.created_at, Disbursement.id],
+    return await paging.fetch(session, _filtered(detailed(False), f), [Disbursement.created_at, Disbursement.id],
                               descending=True)
 
 

@@ -38,6 +38,7 @@ from services.payments.disbursements.schemas import (
 )
 
 DIGEST_CONTEXT = "payments.disbursements.request"
+CORRECTABLE = ("returned", "failed")
 
 
 def request_digest(body: DisbursementIn, index: BlindIndex) -> str:
@@ -124,8 +125,8 @@ async def _reload(session: AsyncSession, disbursement_id: uuid.UUID) -> Disburse
 
 async def correct_payee(session: AsyncSession, disbursement_id: uuid.UUID, body: PayeeCorrectionIn,
                         key: str | None, *, caller: Caller, cipher: FieldCipher) -> tuple[Disbursement, bool]:
-    """(disbursement, changed). A returned transfer goes out again, to the corrected account, as a
-    new attempt with a new merchant number; the bounced attempt's number is never reused."""
+    """(disbursement, changed). A returned or failed transfer goes out again, to the corrected account,
+    as a new attempt with a new merchant number; the bounced attempt's number is never reused."""
     d = await repository.get(session, disbursement_id, for_update=True, history=False)
     if d is None:
         raise NotFound(f"no disbursement {disbursement_id}")
@@ -135,9 +136,11 @@ async def correct_payee(session: AsyncSession, disbursement_id: uuid.UUID, body:
             raise Conflict("Idempotency-Key was used with a different payee", field="Idempotency-Key")
         return await _reload(session, d.id), False
     _check_card(d.source_ref, body.payee)
-    if d.state != "returned":
-        raise Conflict(f"只有被退回的付款才能更正收款账户，当前状态为 {d.state} "
-                       f"(the payee can be corrected only after a returned transfer)", field="payee")
+    if d.state not in CORRECTABLE:
+        raise Conflict(f"只有被退回或失败的付款才能更正收款账户，当前状态为 {d.state} "
+                       f"(the payee can be corrected only after a returned or failed transfer)", field="payee")
+    if d.state == "failed" and (live := await repository.live_for_source(session, d.source_ref)) is not None:
+        raise Conflict(f"{d.source_ref} 已有付款单 {live.id} ({live.state}); a source is paid once", field="payee")
     now = clock.now()
     d.attempt += 1
     d.merchant_transfer_no = states.merchant_transfer_no(d.id, d.attempt, now)
