@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from kit import health, tracing
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
+from kit.idempotency import IdempotencyMiddleware, verified_caller
 from kit.identity import IdentityVerifier, ServiceSigner
 from kit.logging import configure_logging
 from kit.metrics import install_metrics
@@ -62,7 +63,10 @@ def service_lifespan(
     return lifespan
 
 
-def build_app(*, title: str, description: str, lifespan: Lifespan, version: str = "1.0.0") -> FastAPI:
+def build_app(*, title: str, description: str, lifespan: Lifespan, version: str = "1.0.0",
+              own_idempotency: tuple[str, ...] = ()) -> FastAPI:
+    """`own_idempotency`: path prefixes whose routes keep their own keyed semantics (entitlement's
+    holds), left alone by the Idempotency-Key middleware."""
     app = FastAPI(
         title=title,
         description=description,
@@ -72,7 +76,9 @@ def build_app(*, title: str, description: str, lifespan: Lifespan, version: str 
         telemetry=tracing.FASTAPI_TELEMETRY,
     )
     install_problem_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(IdempotencyMiddleware, caller_scope=verified_caller,
+                       skip=lambda path: path.startswith(own_idempotency) if own_idempotency else False)
+    app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every answer carries the id
     install_metrics(app)
     app.include_router(health.router)
     return app

@@ -15,3 +15,28 @@ def make_append_only(schema: str, table: str) -> None:
         CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {schema}.{table}
         FOR EACH ROW EXECUTE FUNCTION {schema}.refuse_change()
     """)
+
+
+def create_idempotency_keys(schema: str) -> None:
+    """The Idempotency-Key store of one app (kit/idempotency.py), in that app's schema."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("key_hash", sa.String(64), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("owner", sa.Uuid(), nullable=False),
+        sa.Column("executed", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status_code", sa.Integer()),
+        sa.Column("headers", JSONB()),
+        sa.Column("body", sa.LargeBinary()),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("state IN ('running', 'done')", name="ck_idempotency_keys_state"),
+        sa.PrimaryKeyConstraint("key_hash", name="pk_idempotency_keys"),
+        schema=schema,
+    )
+    op.create_index(f"ix_{schema}_idempotency_keys_expires_at", "idempotency_keys", ["expires_at"], schema=schema)
