@@ -13,10 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class RunningStack:
-    def __init__(self, data_dir: Path, port: int, password: str) -> None:
+    def __init__(self, data_dir: Path, port: int, password: str, env: dict[str, str | None] | None = None) -> None:
+        """`env`: extra variables for every process; a None value removes the variable."""
         self.data_dir, self.port, self.password = data_dir, port, password
         self.log = data_dir.parent / f"run-{port}-{time.monotonic_ns()}.log"
-        env = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": password}
+        merged = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": password,
+                  **(env or {})}
+        env = {k: v for k, v in merged.items() if v is not None}
         env.pop("DATABASE_URL", None)
         self.proc = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
                                      stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
