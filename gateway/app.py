@@ -18,15 +18,14 @@ from gateway.donors.sms import SandboxSmsSender
 from gateway.donors.wechat import WeChatClient
 from gateway.hospitals.endpoints import his_router
 from gateway.hospitals.endpoints import ops_router as hospitals_ops_router
-from gateway.proxy.register import forwarded_path, register_routes
+from gateway.proxy.register import register_routes, unkeyed_path
 from gateway.proxy.routes import ROUTES
 from gateway.settings import GatewaySettings
 from gateway.staff.endpoints import router as staff_router
 from gateway.staff.tokens import StaffTokens
-from kit import health, http, metrics, tracing
+from kit import health, http, idempotency, metrics, tracing
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
-from kit.idempotency import IdempotencyMiddleware, bearer
 from kit.identity import IdentitySigner
 from kit.logging import configure_logging
 from kit.problems import install_problem_handlers
@@ -94,7 +93,7 @@ def create_app(
     install_problem_handlers(app)
     # Forwarded routes pass the client's key on: the service that acts keeps the record, in the same
     # transaction as its effect. The gateway keeps records only for the routes it answers itself.
-    app.add_middleware(IdempotencyMiddleware, caller_scope=bearer, skip=forwarded_path)
+    idempotency.install(app, caller_scope=idempotency.bearer, skip=unkeyed_path)
     app.add_middleware(RequestIdMiddleware)
     metrics.install_metrics(app, route=False)
     app.include_router(health.router)

@@ -8,10 +8,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from kit import health, tracing
+from kit import health, idempotency, tracing
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
-from kit.idempotency import IdempotencyMiddleware, verified_caller
 from kit.identity import IdentityVerifier, ServiceSigner
 from kit.logging import configure_logging
 from kit.metrics import install_metrics
@@ -76,8 +75,8 @@ def build_app(*, title: str, description: str, lifespan: Lifespan, version: str 
         telemetry=tracing.FASTAPI_TELEMETRY,
     )
     install_problem_handlers(app)
-    app.add_middleware(IdempotencyMiddleware, caller_scope=verified_caller,
-                       skip=lambda path: path.startswith(own_idempotency) if own_idempotency else False)
+    idempotency.install(app, caller_scope=idempotency.verified_caller,
+                        skip=lambda path: path.startswith(own_idempotency) if own_idempotency else False)
     app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every answer carries the id
     install_metrics(app)
     app.include_router(health.router)

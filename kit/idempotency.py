@@ -306,6 +306,48 @@ class _Store:
                                {"k": key_hash, "o": owner})
 
 
+_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Send one with every request that creates or changes something: the same key and request "
+                   "get the first answer again (`Idempotent-Replayed: true`), another request under the key is "
+                   "a 422, one still running a 409. Kept 48 h.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+
+def describe(schema: dict[str, Any], skip: Callable[[str], bool]) -> dict[str, Any]:
+    """Add the header and the answers it can bring (409, 422, 503) to every changing operation."""
+    from kit.problems import problem_responses
+
+    extra = problem_responses(409, 422, 503)
+    for path, operations in schema.get("paths", {}).items():
+        if skip(path):
+            continue
+        for method, operation in operations.items():
+            if method.upper() not in CHANGING:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            if not any(p.get("name", "").lower() == HEADER for p in parameters):
+                parameters.append(dict(_PARAMETER))
+            for status, response in extra.items():
+                operation.setdefault("responses", {}).setdefault(str(status), {
+                    "description": response["description"],
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}})
+    return schema
+
+
+def install(app: Any, *, caller_scope: Callable[[Scope, Headers], str | None],
+            skip: Callable[[str], bool] = lambda _path: False) -> None:
+    """The middleware, and the OpenAPI saying so."""
+    app.add_middleware(IdempotencyMiddleware, caller_scope=caller_scope, skip=skip)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return describe(generate(), skip)
+
+    app.openapi = openapi
+
+
 def verified_caller(scope: Scope, headers: Headers) -> str | None:
     """A service's keys belong to the caller the gateway (or a peer) signed for: its kind and subject.
     An unsigned or forged caller scopes nothing; the route refuses it with a 401 anyway."""

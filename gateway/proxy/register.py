@@ -56,6 +56,11 @@ def forwarded_path(path: str) -> bool:
     return any(pattern.match(path) for pattern in _FORWARDED)
 
 
+def unkeyed_path(path: str) -> bool:
+    """Forwarded, or a sign-in with nobody to keep keys for yet (a key there would change nothing)."""
+    return forwarded_path(path) or path.endswith(("/auth/token", "/auth/wx-login"))
+
+
 def register_routes(app: FastAPI, routes: Iterable[ProxyRoute]) -> None:
     for route in routes:
         app.add_api_route(
