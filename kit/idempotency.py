@@ -377,28 +377,29 @@ def _policy(state: Any) -> Policy:
 _settling: set[asyncio.Task[None]] = set()
 
 
+async def _written(step: Callable[[], Awaitable[Any]]) -> bool:
+    """True when done, or when trying again cannot help (a bug, logged); False while the database is away."""
+    try:
+        await step()
+    except Exception as exc:
+        if is_unavailable(exc):
+            return False
+        log.exception("idempotency record not written")
+    return True
+
+
 async def _settle(step: Callable[[], Awaitable[Any]], attempts: int = 120) -> None:
     """Record the outcome now, or, while the database is away, keep trying in the background (for a
     minute): the key is then answered as soon as the database is back, instead of only when the
     lease lapses. The request itself is answered either way."""
-    try:
-        await step()
+    if await _written(step):
         return
-    except Exception as exc:
-        if not is_unavailable(exc):
-            log.exception("idempotency record not written")
-            return
 
     async def later() -> None:
         for _ in range(attempts):
             await asyncio.sleep(0.5)
-            try:
-                await step()
+            if await _written(step):
                 return
-            except Exception as exc:
-                if not is_unavailable(exc):
-                    log.exception("idempotency record not written")
-                    return
         log.warning("idempotency record not written: the database stayed away")
 
     task = asyncio.create_task(later())

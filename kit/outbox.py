@@ -139,6 +139,27 @@ def dead_letters(model: Any) -> Select[Any]:
     return select(model).where(model.status == "dead")
 
 
+class DeadLetterOut(BaseModel):
+    """A dead letter as ops see it, whichever outbox it is in."""
+
+    id: uuid.UUID
+    aggregate: str = Field(description="what it belongs to: a claim, notice or statement id; a payment's source")
+    kind: str = Field(description="what it was to do: hold_commit, payment_request ...; or a payment event")
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    dead_at: datetime | None
+    status: str
+    resolved_by: str | None
+    resolved_reason: str | None
+
+
+def dead_letter_out(row: Any, *, aggregate: str, kind: str) -> DeadLetterOut:
+    return DeadLetterOut(id=row.id, aggregate=aggregate, kind=kind, attempts=row.attempts, last_error=row.last_error,
+                         created_at=row.created_at, dead_at=row.dead_at, status=row.status,
+                         resolved_by=row.resolved_by, resolved_reason=row.resolved_reason)
+
+
 class ResolveIn(BaseModel):
     reason: str = Field(min_length=2, max_length=500, description="why (kept in the audit trail)")
 

@@ -40,3 +40,36 @@ def create_idempotency_keys(schema: str) -> None:
         schema=schema,
     )
     op.create_index(f"ix_{schema}_idempotency_keys_expires_at", "idempotency_keys", ["expires_at"], schema=schema)
+
+
+def add_outbox_dead_letters(schema: str, *, due_index: str, aggregate_index: str, aggregate: list[str]) -> None:
+    """An outbox table gets a status (pending, delivered, dead, discarded), an order (`seq`), who
+    resolved a dead letter and why, and the indexes the delivery loop asks (kit/outbox.py)."""
+    import sqlalchemy as sa
+
+    op.add_column("outbox", sa.Column("seq", sa.BigInteger(), sa.Identity(), nullable=False), schema=schema)
+    op.create_unique_constraint("uq_outbox_seq", "outbox", ["seq"], schema=schema)
+    op.add_column("outbox", sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+                  schema=schema)
+    for column in (sa.Column("dead_at", sa.DateTime(timezone=True)), sa.Column("resolved_by", sa.String(64)),
+                   sa.Column("resolved_reason", sa.Text())):
+        op.add_column("outbox", column, schema=schema)
+    op.execute(f"UPDATE {schema}.outbox SET status = 'delivered' WHERE delivered_at IS NOT NULL")
+    op.create_check_constraint("ck_outbox_status", "outbox", "status IN ('pending', 'delivered', 'dead', 'discarded')",
+                               schema=schema)
+    op.drop_index(due_index, "outbox", schema=schema)
+    op.create_index(due_index, "outbox", ["next_attempt_at"], schema=schema,
+                    postgresql_where=sa.text("status = 'pending'"))
+    op.create_index(aggregate_index, "outbox", [*aggregate, "seq"], schema=schema,
+                    postgresql_where=sa.text("status IN ('pending', 'dead')"))
+
+
+def drop_outbox_dead_letters(schema: str, *, due_index: str, old_due_where: str, aggregate_index: str) -> None:
+    import sqlalchemy as sa
+
+    op.drop_index(aggregate_index, "outbox", schema=schema)
+    op.drop_index(due_index, "outbox", schema=schema)
+    op.create_index(due_index, "outbox", ["next_attempt_at"], schema=schema, postgresql_where=sa.text(old_due_where))
+    op.drop_constraint("ck_outbox_status", "outbox", schema=schema)
+    for column in ("resolved_reason", "resolved_by", "dead_at", "status", "seq"):
+        op.drop_column("outbox", column, schema=schema)

@@ -74,7 +74,7 @@ async def test_a_row_that_breaks_in_an_unexpected_way_is_counted_alone_and_ends_
     stats = (await stack.gateway.get("/ops/v1/outbox/claims/stats", headers=staff["admin"])).json()
     assert (stats["dead"], stats["oldest_dead_age_s"] >= 0) == (1, True)
     dead = (await stack.gateway.get("/ops/v1/outbox/claims/dead-letters", headers=staff["admin"])).json()
-    assert [(d["aggregate_id"], d["kind"], d["attempts"]) for d in dead] == [(broken, "payment_request", 3)]
+    assert [(d["aggregate"], d["kind"], d["attempts"]) for d in dead] == [(broken, "payment_request", 3)]
 
 
 async def test_a_4xx_is_a_dead_letter_at_once_and_holds_back_only_its_own_claim(stack, staff, db) -> None:
@@ -106,7 +106,8 @@ async def test_a_4xx_is_a_dead_letter_at_once_and_holds_back_only_its_own_claim(
     assert not_admin.status_code == 403
     discarded = await stack.gateway.post(f"/ops/v1/outbox/claims/{dead_id}/discard", headers=staff["admin"],
                                          json={"reason": "付款单金额错误，已线下处理"})
-    assert (discarded.json()["status"], discarded.json()["resolved_reason"]) == ("discarded", "付款单金额错误，已线下处理")
+    assert discarded.json()["status"] == "discarded"
+    assert discarded.json()["resolved_reason"] == "付款单金额错误，已线下处理"
     again = await stack.gateway.post(f"/ops/v1/outbox/claims/{dead_id}/retry", headers=staff["admin"],
                                      json={"reason": "再试"})
     assert again.status_code == 409  # no longer a dead letter
@@ -114,7 +115,7 @@ async def test_a_4xx_is_a_dead_letter_at_once_and_holds_back_only_its_own_claim(
     assert [r[1] for r in await rows(db, refused)] == ["delivered", "discarded", "delivered"]
     history = (await stack.gateway.get(f"/ops/v1/claims/{refused}/history", headers=staff["admin"])).json()
     assert [(e["action"], e["actor"], e["reason"]) for e in history][-1] == (
-        "outbox_discarded", "admin", "付款单金额错误，已线下处理")
+        "outbox_discard", "admin", "付款单金额错误，已线下处理")
 
 
 async def test_a_dead_letter_retried_after_the_fix_is_delivered(stack, staff, db) -> None:

@@ -5,17 +5,21 @@ payments worker and the bank sandbox, on loopback ports, with their logs in file
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from PIL import Image
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -27,8 +31,10 @@ from stack.embedded_pg import EmbeddedPostgres
 from stack.processes import Child, die_with_parent, free_port
 from stack.run import RunConfig, build_children
 from stack.seed import seed_staff
+from tests.support.dates import iso_days_ago
 
 ADMIN_PASSWORD = "fault-admin-password"
+REQUEST_TIMEOUT_S = 30.0  # an answer slower than this is a hang
 
 
 @dataclass
@@ -195,3 +201,70 @@ class Rig:
             "username": username, "password": password, "roles": roles, "province": "11"})
         assert created.status_code == 201, created.text
         return await self.system.login(self.http, username, password)
+
+
+@dataclass
+class Tally:
+    statuses: Counter[int] = field(default_factory=Counter)
+    without_retry_after: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    hangs: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list)
+
+
+class Client:
+    """A client that does what a careful one should: a key per operation, and on a 503 the same
+    request again after Retry-After, for as long as it takes."""
+
+    def __init__(self, http: httpx.AsyncClient, tally: Tally) -> None:
+        self.http, self.tally = http, tally
+
+    async def call(self, method: str, path: str, *, ok: tuple[int, ...], key: str | None = None,
+                   **kwargs: Any) -> httpx.Response:
+        key = {"Idempotency-Key": key or f"fault-{uuid.uuid4()}"}
+        headers = kwargs.pop("headers", {}) | key
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                response = await self.http.request(method, path, headers=headers, timeout=REQUEST_TIMEOUT_S, **kwargs)
+            except httpx.TimeoutException:
+                self.tally.hangs.append(f"{method} {path}")
+                raise
+            self.tally.statuses[response.status_code] += 1
+            if response.status_code in ok:
+                return response
+            if response.status_code == 503:
+                retry_after = response.headers.get("retry-after")
+                if retry_after is None:
+                    self.tally.without_retry_after.append(f"{method} {path}")
+                await asyncio.sleep(min(float(retry_after or 1), 2.0))
+            else:
+                self.tally.unexpected.append(f"{method} {path}: {response.status_code} {response.text[:300]}")
+                raise AssertionError(self.tally.unexpected[-1])
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method} {path} never got through")
+
+
+def counter_claim(donor: str, *, invoice: str, card: str, quantity: int) -> dict[str, Any]:
+    """A donor's own claim registered at a counter: red cells used weeks ago, 220 yuan a unit."""
+    return {
+        "province": "11", "channel": "counter",
+        "donor": {"cert_type": "resident_id", "cert_number": donor, "name": "张三"},
+        "beneficiary": {"cert_type": "resident_id", "cert_number": donor, "name": "张三"},
+        "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
+        "usage": {"hospital_name": "北京朝阳医院", "usage_province": "11", "used_on": iso_days_ago(40),
+                  "paid_on": iso_days_ago(33), "items": [{"product": "red_cells", "quantity": quantity}]},
+        "invoice": {"code": "110100", "number": invoice, "check_code": None, "issued_on": iso_days_ago(33),
+                    "total_fen": 500_000, "blood_fee_fen": 22_000 * quantity},
+        "payee": {"account_name": "张三", "account_number": card, "bank_name": "工商银行"},
+    }
+
+
+DOCUMENTS = ("donor_id_front", "donor_id_back", "fee_list", "invoice")
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (24, 24), (150, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()

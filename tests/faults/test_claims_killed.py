@@ -6,44 +6,20 @@ hold; a notice whose issuing died has its hold released by the guard (no orphane
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import time
-from collections import Counter
-from typing import Any
 
-import httpx
 import pytest
-from PIL import Image
 
 from tests.entitlement.helpers import record
 from tests.faults.conftest import GRACE_S
-from tests.faults.system import Rig
+from tests.faults.system import DOCUMENTS, Client, Rig, Tally, counter_claim, jpeg
 from tests.support.dates import iso_days_ago
 from tests.support.people import resident_id
 
 pytestmark = pytest.mark.e2e
 DONOR = resident_id("19800101", seq=300)
 FATHER = resident_id("19500101", seq=301)
-
-
-def jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (24, 24), (30, 90, 30)).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
-async def until_through(rig: Rig, method: str, path: str, statuses: Counter[int], **kwargs: Any) -> httpx.Response:
-    """The client's retries: the same request and key again after each 503, honouring Retry-After."""
-    deadline = time.monotonic() + 90
-    while True:
-        response = await rig.http.request(method, path, **kwargs)
-        statuses[response.status_code] += 1
-        if response.status_code != 503:
-            return response
-        assert "retry-after" in response.headers
-        assert time.monotonic() < deadline, "never got through"
-        await asyncio.sleep(min(float(response.headers["retry-after"]), 2.0))
 
 
 @pytest.fixture(scope="module")
@@ -54,28 +30,18 @@ async def donor(rig: Rig) -> str:
 
 async def test_claims_killed_mid_submit_then_a_keyed_retry_makes_one_claim_with_one_hold(rig: Rig, donor) -> None:
     http, admin = rig.http, rig.admin
-    body = {
-        "province": "11", "channel": "counter",
-        "donor": {"cert_type": "resident_id", "cert_number": DONOR, "name": "张三"},
-        "beneficiary": {"cert_type": "resident_id", "cert_number": DONOR, "name": "张三"},
-        "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
-        "usage": {"hospital_name": "北京朝阳医院", "usage_province": "11", "used_on": iso_days_ago(20),
-                  "paid_on": iso_days_ago(15), "items": [{"product": "red_cells", "quantity": 2}]},
-        "invoice": {"code": "110100", "number": "KILL-1", "check_code": None, "issued_on": iso_days_ago(15),
-                    "total_fen": 500_000, "blood_fee_fen": 44_000},
-        "payee": {"account_name": "张三", "account_number": "6222021234561111", "bank_name": "工商银行"},
-    }
+    body = counter_claim(DONOR, invoice="KILL-1", card="6222021234561111", quantity=2)
     claim = (await http.post("/ops/v1/claims", headers=admin, json=body)).json()
-    for kind in ("donor_id_front", "donor_id_back", "fee_list", "invoice"):
+    for kind in DOCUMENTS:
         uploaded = await http.post(f"/ops/v1/claims/{claim['id']}/documents", headers=admin, data={"kind": kind},
                                    files={"file": ("p.jpg", jpeg(), "image/jpeg")})
         assert uploaded.status_code == 201, uploaded.text
 
     pid = await rig.arm()
-    statuses: Counter[int] = Counter()
+    tally = Tally()
     submit = {"headers": admin | {"Idempotency-Key": "submit-crash-1"}}
     first = await http.post(f"/ops/v1/claims/{claim['id']}/submit", **submit)
-    statuses[first.status_code] += 1
+    tally.statuses[first.status_code] += 1
     assert first.status_code == 503, first.text  # claims died with the hold's answer on its way
     assert (await rig.killed())[-1] == pid
     holds = await rig.rows("SELECT state FROM entitlement.holds WHERE reference = :r", r=f"claim:{claim['id']}")
@@ -83,10 +49,12 @@ async def test_claims_killed_mid_submit_then_a_keyed_retry_makes_one_claim_with_
     assert (await rig.rows("SELECT status FROM claims.claims WHERE id = :c", c=claim["id"]))[0].status == "draft"
 
     await rig.system.restart("claims")
-    done = await until_through(rig, "POST", f"/ops/v1/claims/{claim['id']}/submit", statuses, **submit)
+    # The client retries the same request with the same key until it gets an answer that is not a 503.
+    done = await Client(http, tally).call("POST", f"/ops/v1/claims/{claim['id']}/submit", ok=(200,),
+                                          key="submit-crash-1", headers=admin)
     assert (done.status_code, done.json()["status"], done.json()["eligible_fen"]) == (200, "submitted", 44_000)
     replay = await http.post(f"/ops/v1/claims/{claim['id']}/submit", **submit)
-    statuses[replay.status_code] += 1
+    tally.statuses[replay.status_code] += 1
     assert replay.headers.get("idempotent-replayed") == "true" and replay.json() == done.json()
 
     claims = await rig.rows("SELECT id FROM claims.claims WHERE invoice_number = 'KILL-1'")
@@ -95,9 +63,9 @@ async def test_claims_killed_mid_submit_then_a_keyed_retry_makes_one_claim_with_
     guards = await rig.rows("SELECT status FROM claims.outbox WHERE kind = 'hold_guard' AND claim_id = :c",
                             c=claim["id"])
     print("\nFAULT claims-killed-mid-submit counts:", json.dumps({
-        "requests": sum(statuses.values()), "statuses": dict(statuses), "503s": statuses[503],
+        "requests": sum(tally.statuses.values()), "statuses": dict(tally.statuses), "503s": tally.statuses[503],
         "claims": len(claims), "holds": len(holds), "live_holds": sum(h.state == "held" for h in holds)}))
-    assert set(statuses) <= {200, 503}, statuses
+    assert set(tally.statuses) <= {200, 503} and tally.unexpected == [] and tally.hangs == [], tally
     assert len(claims) == 1
     assert [(h.idempotency_key, h.state) for h in holds] == [(f"claim:{claim['id']}", "held")]  # one hold
     assert [g.status for g in guards] == ["delivered"]  # confirmed by the recorded submission

@@ -7,20 +7,14 @@ database."""
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import time
-import uuid
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
 
-import httpx
 import pytest
-from PIL import Image
 
 from tests.entitlement.helpers import record
-from tests.faults.system import Rig
+from tests.faults.system import DOCUMENTS, Client, Rig, Tally, counter_claim, jpeg
 from tests.support.dates import iso_days_ago
 from tests.support.people import resident_id
 
@@ -28,76 +22,17 @@ pytestmark = pytest.mark.e2e
 CLIENTS = 16
 CLAIMS_PER_CLIENT = 2
 OUTAGE_S = 10.0
-REQUEST_TIMEOUT_S = 30.0  # an answer slower than this is a hang
 PASSWORD = "correct horse battery"
 SERVICES = ("entitlement", "claims", "payments", "gateway")
-
-
-def jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (24, 24), (150, 30, 30)).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
-@dataclass
-class Tally:
-    statuses: Counter[int] = field(default_factory=Counter)
-    without_retry_after: list[str] = field(default_factory=list)
-    unexpected: list[str] = field(default_factory=list)
-    hangs: list[str] = field(default_factory=list)
-    created: list[str] = field(default_factory=list)
-    approved: list[str] = field(default_factory=list)
-
-
-class Client:
-    """A client that does what a careful one should: a key per operation, and on a 503 the same
-    request again after Retry-After, for as long as it takes."""
-
-    def __init__(self, http: httpx.AsyncClient, tally: Tally) -> None:
-        self.http, self.tally = http, tally
-
-    async def call(self, method: str, path: str, *, ok: tuple[int, ...], **kwargs: Any) -> httpx.Response:
-        key = {"Idempotency-Key": f"fault-{uuid.uuid4()}"}
-        headers = kwargs.pop("headers", {}) | key
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                response = await self.http.request(method, path, headers=headers, timeout=REQUEST_TIMEOUT_S, **kwargs)
-            except httpx.TimeoutException:
-                self.tally.hangs.append(f"{method} {path}")
-                raise
-            self.tally.statuses[response.status_code] += 1
-            if response.status_code in ok:
-                return response
-            if response.status_code == 503:
-                retry_after = response.headers.get("retry-after")
-                if retry_after is None:
-                    self.tally.without_retry_after.append(f"{method} {path}")
-                await asyncio.sleep(min(float(retry_after or 1), 2.0))
-            else:
-                self.tally.unexpected.append(f"{method} {path}: {response.status_code} {response.text[:300]}")
-                raise AssertionError(self.tally.unexpected[-1])
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{method} {path} never got through")
 
 
 async def file_claims(client: Client, operator: dict[str, str], reviewer: dict[str, str], donor: str, n: int,
                       tally: Tally) -> None:
     for i in range(CLAIMS_PER_CLIENT):
-        body = {
-            "province": "11", "channel": "counter",
-            "donor": {"cert_type": "resident_id", "cert_number": donor, "name": "张三"},
-            "beneficiary": {"cert_type": "resident_id", "cert_number": donor, "name": "张三"},
-            "relationship": "self", "kinship_evidence": None, "agent": None, "donor_deceased": False,
-            "usage": {"hospital_name": "北京朝阳医院", "usage_province": "11", "used_on": iso_days_ago(40),
-                      "paid_on": iso_days_ago(33), "items": [{"product": "red_cells", "quantity": 1}]},
-            "invoice": {"code": "110100", "number": f"DB-{n:02d}-{i}", "check_code": None,
-                        "issued_on": iso_days_ago(33), "total_fen": 500_000, "blood_fee_fen": 22_000},
-            "payee": {"account_name": "张三", "account_number": f"62220212{n:04d}{i + 1:04d}", "bank_name": "工商银行"},
-        }
+        body = counter_claim(donor, invoice=f"DB-{n:02d}-{i}", card=f"62220212{n:04d}{i + 1:04d}", quantity=1)
         claim = (await client.call("POST", "/ops/v1/claims", ok=(201,), headers=operator, json=body)).json()
         tally.created.append(claim["id"])
-        for kind in ("donor_id_front", "donor_id_back", "fee_list", "invoice"):
+        for kind in DOCUMENTS:
             await client.call("POST", f"/ops/v1/claims/{claim['id']}/documents", ok=(201,), headers=operator,
                               data={"kind": kind}, files={"file": ("p.jpg", jpeg(), "image/jpeg")})
         await client.call("POST", f"/ops/v1/claims/{claim['id']}/submit", ok=(200,), headers=operator)

@@ -52,7 +52,7 @@ async def test_a_refused_event_is_dead_at_once_and_holds_back_only_its_source(ri
 
     finance = rig.headers(roles=("finance",))
     dead = (await rig.api.get("/v1/outbox/dead-letters", headers=finance)).json()
-    assert [(d["source_ref"], d["event"], d["attempts"]) for d in dead] == [("claim:lost", "returned", 1)]
+    assert [(d["aggregate"], d["kind"], d["attempts"]) for d in dead] == [("claim:lost", "returned -> claims", 1)]
     assert "404" in dead[0]["last_error"]
     stats = (await rig.api.get("/v1/outbox/stats", headers=finance)).json()
     assert (stats["pending"], stats["dead"]) == (1, 1)

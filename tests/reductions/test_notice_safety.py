@@ -51,6 +51,15 @@ def die_after_the_hold(monkeypatch: pytest.MonkeyPatch, module: object, name: st
     monkeypatch.setattr(module, name, killed)
 
 
+async def a_submit_that_died_after_its_hold(stack: AppStack, admin_headers, monkeypatch) -> dict:
+    await seed_donor(stack.gateway, admin_headers)
+    claim = await ready_claim(stack.gateway, admin_headers)
+    with monkeypatch.context() as patch, pytest.raises(RuntimeError, match="killed"):
+        die_after_the_hold(patch, submit_module, "_record_submission")
+        await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=admin_headers)
+    return claim
+
+
 async def test_a_notice_whose_issuing_never_finished_has_its_hold_released(
         stack: AppStack, admin_headers, db, monkeypatch) -> None:
     await seed_donor(stack.gateway, admin_headers)
@@ -78,11 +87,7 @@ async def test_a_notice_whose_issuing_never_finished_has_its_hold_released(
 
 async def test_a_withdrawn_draft_releases_the_hold_its_broken_submit_placed(
         stack: AppStack, admin_headers, db, monkeypatch) -> None:
-    await seed_donor(stack.gateway, admin_headers)
-    claim = await ready_claim(stack.gateway, admin_headers)
-    with monkeypatch.context() as patch, pytest.raises(RuntimeError, match="killed"):
-        die_after_the_hold(patch, submit_module, "_record_submission")
-        await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=admin_headers)
+    claim = await a_submit_that_died_after_its_hold(stack, admin_headers, monkeypatch)
     assert await entitlement_holds(db) == [(f"claim:{claim['id']}", "held")]
     withdrawn = await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/withdraw", headers=admin_headers,
                                          json={"reason": "不再申请"})
@@ -93,11 +98,7 @@ async def test_a_withdrawn_draft_releases_the_hold_its_broken_submit_placed(
 
 async def test_an_abandoned_submit_is_released_and_a_retry_holds_once_under_a_new_key(
         stack: AppStack, admin_headers, db, monkeypatch) -> None:
-    await seed_donor(stack.gateway, admin_headers)
-    claim = await ready_claim(stack.gateway, admin_headers)
-    with monkeypatch.context() as patch, pytest.raises(RuntimeError, match="killed"):
-        die_after_the_hold(patch, submit_module, "_record_submission")
-        await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=admin_headers)
+    claim = await a_submit_that_died_after_its_hold(stack, admin_headers, monkeypatch)
     await guards_due_now(db)
     await stack.drain_outbox()
     assert await entitlement_holds(db) == [(f"claim:{claim['id']}", "released")]
@@ -111,11 +112,7 @@ async def test_an_abandoned_submit_is_released_and_a_retry_holds_once_under_a_ne
 
 async def test_a_retried_submit_after_a_crash_replays_the_same_hold(
         stack: AppStack, admin_headers, db, monkeypatch) -> None:
-    await seed_donor(stack.gateway, admin_headers)
-    claim = await ready_claim(stack.gateway, admin_headers)
-    with monkeypatch.context() as patch, pytest.raises(RuntimeError, match="killed"):
-        die_after_the_hold(patch, submit_module, "_record_submission")
-        await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=admin_headers)
+    claim = await a_submit_that_died_after_its_hold(stack, admin_headers, monkeypatch)
     again = await stack.gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=admin_headers)
     assert again.json()["status"] == "submitted"
     assert await entitlement_holds(db) == [(f"claim:{claim['id']}", "held")]  # one hold, placed once

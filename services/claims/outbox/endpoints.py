@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -11,7 +10,7 @@ from sqlalchemy import select
 
 from kit import outbox
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
+from kit.identity import Caller, CallerDep, require_roles
 from kit.paging import PagingDep, paged
 from kit.problems import problem_responses
 from services.claims.audit import service as audit
@@ -41,23 +40,8 @@ async def notifications(session: SessionDep, page: PagingDep,
     return [NotificationOut.model_validate(n, from_attributes=True) for n in found]
 
 
-class DeadLetterOut(BaseModel):
-    id: uuid.UUID
-    aggregate_id: uuid.UUID
-    kind: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    dead_at: datetime | None
-    status: str
-    resolved_by: str | None
-    resolved_reason: str | None
-
-
-def _out(row: OutboxMessage) -> DeadLetterOut:
-    return DeadLetterOut(id=row.id, aggregate_id=row.claim_id, kind=row.kind, attempts=row.attempts,
-                         last_error=row.last_error, created_at=row.created_at, dead_at=row.dead_at, status=row.status,
-                         resolved_by=row.resolved_by, resolved_reason=row.resolved_reason)
+def _out(row: OutboxMessage) -> outbox.DeadLetterOut:
+    return outbox.dead_letter_out(row, aggregate=str(row.claim_id), kind=row.kind)
 
 
 @ops_router.get("/stats", response_model=outbox.OutboxStats, operation_id="claims_outbox_stats",
@@ -67,43 +51,40 @@ async def stats(session: SessionDep) -> outbox.OutboxStats:
     return await outbox.stats(session, OutboxMessage)
 
 
-@ops_router.get("/dead-letters", response_model=list[DeadLetterOut], operation_id="claims_outbox_dead_letters",
+@ops_router.get("/dead-letters", response_model=list[outbox.DeadLetterOut], operation_id="claims_outbox_dead_letters",
                 summary="Messages to entitlement or payments that gave up: refused for good, or out of attempts",
                 responses={**paged("Dead letters, oldest first"), **problem_responses(401, 403, 422)},
                 dependencies=[require_roles(*OPS)])
-async def dead_letters(session: SessionDep, page: PagingDep) -> list[DeadLetterOut]:
+async def dead_letters(session: SessionDep, page: PagingDep) -> list[outbox.DeadLetterOut]:
     return [_out(row) for row in await page.fetch(session, outbox.dead_letters(OutboxMessage), [OutboxMessage.seq])]
 
 
 @dataclass(frozen=True)
-class _Resolution:
-    action: outbox.Action
-    audit_action: str
+class _Aggregate:
+    """The claim (or notice, or statement) whose audit trail records ops' decision."""
+
+    id: uuid.UUID
 
 
-async def _resolve(session: Any, message_id: uuid.UUID, body: outbox.ResolveIn, caller: Any,
-                   how: _Resolution) -> DeadLetterOut:
-    row = await outbox.resolve(session, OutboxMessage, message_id, how.action, actor=caller.subject, reason=body.reason)
-    audit.record(session, _Ref(row.claim_id), caller, how.audit_action, reason=body.reason,
+async def _resolve(session: Any, message_id: uuid.UUID, action: outbox.Action, body: outbox.ResolveIn,
+                   caller: Caller) -> outbox.DeadLetterOut:
+    row = await outbox.resolve(session, OutboxMessage, message_id, action, actor=caller.subject, reason=body.reason)
+    audit.record(session, _Aggregate(row.claim_id), caller, f"outbox_{action}", reason=body.reason,
                  detail={"outbox_id": str(row.id), "kind": row.kind, "last_error": row.last_error})
     return _out(row)
 
 
-@dataclass(frozen=True)
-class _Ref:
-    id: uuid.UUID
-
-
-@ops_router.post("/{message_id}/retry", response_model=DeadLetterOut, operation_id="claims_outbox_retry",
+@ops_router.post("/{message_id}/retry", response_model=outbox.DeadLetterOut, operation_id="claims_outbox_retry",
                  summary="Send a dead letter again from its first attempt, with a reason (audited; admin)",
                  responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles("admin")])
-async def retry(message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep, session: SessionDep) -> DeadLetterOut:
-    return await _resolve(session, message_id, body, caller, _Resolution("retry", "outbox_retried"))
+async def retry(message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep,
+                session: SessionDep) -> outbox.DeadLetterOut:
+    return await _resolve(session, message_id, "retry", body, caller)
 
 
-@ops_router.post("/{message_id}/discard", response_model=DeadLetterOut, operation_id="claims_outbox_discard",
+@ops_router.post("/{message_id}/discard", response_model=outbox.DeadLetterOut, operation_id="claims_outbox_discard",
                  summary="Give a dead letter up, with a reason (audited; admin); the rows behind it go on",
                  responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles("admin")])
 async def discard(message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep,
-                  session: SessionDep) -> DeadLetterOut:
-    return await _resolve(session, message_id, body, caller, _Resolution("discard", "outbox_discarded"))
+                  session: SessionDep) -> outbox.DeadLetterOut:
+    return await _resolve(session, message_id, "discard", body, caller)

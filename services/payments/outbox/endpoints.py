@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from kit import outbox
 from kit.db import SessionDep
@@ -18,23 +16,8 @@ from services.payments.outbox.models import OutboxAction, OutboxEvent
 router = APIRouter(prefix="/v1/outbox", tags=["outbox"])
 
 
-class DeadLetterOut(BaseModel):
-    id: uuid.UUID
-    source_ref: str
-    disbursement_id: uuid.UUID
-    event: str
-    destination: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    dead_at: datetime | None
-    status: str
-    resolved_by: str | None
-    resolved_reason: str | None
-
-
-def _out(row: OutboxEvent) -> DeadLetterOut:
-    return DeadLetterOut.model_validate(row, from_attributes=True)
+def _out(row: OutboxEvent) -> outbox.DeadLetterOut:
+    return outbox.dead_letter_out(row, aggregate=row.source_ref, kind=f"{row.event} -> {row.destination}")
 
 
 @router.get("/stats", response_model=outbox.OutboxStats, operation_id="payments_outbox_stats",
@@ -44,33 +27,33 @@ async def stats(session: SessionDep) -> outbox.OutboxStats:
     return await outbox.stats(session, OutboxEvent)
 
 
-@router.get("/dead-letters", response_model=list[DeadLetterOut], operation_id="payments_outbox_dead_letters",
+@router.get("/dead-letters", response_model=list[outbox.DeadLetterOut], operation_id="payments_outbox_dead_letters",
             summary="Payment events claims would not take: refused for good, or out of attempts",
             responses={**paged("Dead letters, oldest first"), **problem_responses(401, 403, 422)},
             dependencies=[require_roles("admin", "finance")])
-async def dead_letters(session: SessionDep, page: PagingDep) -> list[DeadLetterOut]:
+async def dead_letters(session: SessionDep, page: PagingDep) -> list[outbox.DeadLetterOut]:
     return [_out(row) for row in await page.fetch(session, outbox.dead_letters(OutboxEvent), [OutboxEvent.seq])]
 
 
 async def _resolve(request: Request, session: SessionDep, event_id: uuid.UUID, action: outbox.Action,
-                   body: outbox.ResolveIn, actor: str) -> DeadLetterOut:
+                   body: outbox.ResolveIn, actor: str) -> outbox.DeadLetterOut:
     row = await outbox.resolve(session, OutboxEvent, event_id, action, actor=actor, reason=body.reason)
     session.add(OutboxAction(event_id=row.id, action=action, actor=actor, reason=body.reason,
                              request_id=request.state.request_id))
     return _out(row)
 
 
-@router.post("/{message_id}/retry", response_model=DeadLetterOut, operation_id="payments_outbox_retry",
+@router.post("/{message_id}/retry", response_model=outbox.DeadLetterOut, operation_id="payments_outbox_retry",
              summary="Deliver a dead letter again from its first attempt, with a reason (audited; admin)",
              responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles("admin")])
 async def retry(request: Request, message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep,
-                session: SessionDep) -> DeadLetterOut:
+                session: SessionDep) -> outbox.DeadLetterOut:
     return await _resolve(request, session, message_id, "retry", body, caller.subject)
 
 
-@router.post("/{message_id}/discard", response_model=DeadLetterOut, operation_id="payments_outbox_discard",
+@router.post("/{message_id}/discard", response_model=outbox.DeadLetterOut, operation_id="payments_outbox_discard",
              summary="Give a dead letter up, with a reason (audited; admin); later events of its source go on",
              responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles("admin")])
 async def discard(request: Request, message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep,
-                  session: SessionDep) -> DeadLetterOut:
+                  session: SessionDep) -> outbox.DeadLetterOut:
     return await _resolve(request, session, message_id, "discard", body, caller.subject)
