@@ -1,10 +1,9 @@
-"""Run an end-to-end stack on another day: every process under libfaketime (as `make test-calendar`
-runs the suite), PostgreSQL included, with one fixed offset for the life of the processes.
+"""Run an end-to-end stack on another day, the way `make test-calendar` runs the suite: every Python
+process moved with time-machine (tests/calendar_shift/sitecustomize.py), every PostgreSQL process
+with libfaketime, all by one offset fixed for the life of the processes.
 
-Under `make test-calendar` the test process already runs at an offset; the stack's offset is
-counted from the same real clock, so "last month" means last month of the day the test sees.
-Monotonic clocks are faked along (a constant shift): Python's `time.sleep` fails under
-libfaketime 0.9.10 when they are not.
+Under `make test-calendar` the test process itself already runs at an offset; the stack's offset
+is counted from the same real clock, so "last month" means last month of the day the test sees.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from datetime import time as clock_time
 import pytest
 
 from kit import clock
-from tests.on_other_dates import libfaketime
+from tests.on_other_dates import SHIFT_DIR, libfaketime
 
 
 def running_on(day: date) -> dict[str, str | None]:
@@ -25,7 +24,8 @@ def running_on(day: date) -> dict[str, str | None]:
         library = libfaketime()
     except SystemExit as exc:
         pytest.fail(str(exc))
-    base_s = int(os.environ.get("FAKETIME", "+0").rstrip("s") or 0)  # the test's own offset, if any
+    base_s = int(os.environ.get("XUEFEI_CLOCK_SHIFT_S", "0"))  # the test's own offset, if any
     target = datetime.combine(day, clock_time(10, 0), tzinfo=clock.CST)
-    offset = base_s + int((target - clock.now()).total_seconds())
-    return {"LD_PRELOAD": library, "FAKETIME": f"{offset:+d}", "FAKETIME_DONT_FAKE_MONOTONIC": None}
+    path = os.pathsep.join(p for p in (str(SHIFT_DIR), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "XUEFEI_CLOCK_SHIFT_S": str(base_s + int((target - clock.now()).total_seconds())),
+            "XUEFEI_PG_FAKETIME_LIB": library}

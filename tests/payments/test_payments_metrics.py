@@ -56,7 +56,7 @@ async def test_payment_events_waiting_and_stuck(rig, db) -> None:
 
     await eventually(waiting, step=rig.work, what="an event waiting")
     async with db.begin() as conn:
-        await conn.execute(text("UPDATE payments.outbox SET attempts = 12"))
+        await conn.execute(text("UPDATE payments.outbox SET status = 'dead', attempts = 20, dead_at = now()"))
     assert value(await scrape(rig), "xuefei_outbox_dead_letters", outbox="payments") == 1
 
 

@@ -1,7 +1,7 @@
 """payments: outbox dead letters, per-source order, ops' actions on them
 
 Revision ID: pa_i12_1
-Revises: pa0002
+Revises: pa_i16_1
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from migrations.helpers import add_outbox_dead_letters, drop_outbox_dead_letters, make_append_only
 
 revision = "pa_i12_1"
-down_revision = "pa0002"
+down_revision = "pa_i16_1"
 branch_labels = None
 depends_on = None
 S = "payments"
