@@ -12,9 +12,11 @@ from fastapi.staticfiles import StaticFiles
 
 from gateway.directory.endpoints import router as stations_router
 from gateway.docs import install_docs
+from gateway.donors.auth import SESSION_COOKIE
 from gateway.donors.endpoints import dev_router
 from gateway.donors.endpoints import router as donors_router
-from gateway.donors.sms import SandboxSmsSender
+from gateway.donors.sms import SANDBOX_KEY_ID as SMS_SANDBOX_KEY_ID
+from gateway.donors.sms import AliyunSmsSender
 from gateway.donors.wechat import WeChatClient
 from gateway.hospitals.endpoints import his_router
 from gateway.hospitals.endpoints import ops_router as hospitals_ops_router
@@ -24,12 +26,14 @@ from gateway.settings import GatewaySettings
 from gateway.staff.endpoints import router as staff_router
 from gateway.staff.tokens import StaffTokens
 from kit import health, http, idempotency, metrics, tracing
+from kit.body_limit import BodyLimitMiddleware
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from kit.identity import IdentitySigner
 from kit.logging import configure_logging
-from kit.problems import install_problem_handlers
+from kit.problems import install_problem_handlers, problem_responses
 from kit.request_id import RequestIdMiddleware
+from kit.security_headers import SecurityHeadersMiddleware
 
 STATIC = Path(__file__).parent / "static"
 SCHEMA = "gateway"
@@ -39,6 +43,8 @@ def create_app(
     settings: GatewaySettings, *, transports: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> FastAPI:
     """`transports` lets tests put in-process service apps behind the real clients."""
+
+    check_sandbox_and_sms(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,7 +66,13 @@ def create_app(
             keys_from_settings({k: v.get_secret_value() for k, v in settings.field_keys.items()}),
             settings.field_active_key_id)
         app.state.blind_index = BlindIndex.from_settings(settings.blind_index_key)
-        app.state.sms = SandboxSmsSender(app.state.cipher)
+        app.state.person_index = BlindIndex.from_settings(settings.identity_index_key)
+        app.state.sms_http = http.make_client(settings.sms_api_base, timeout_s=5.0,
+                                              transport=(transports or {}).get("sms"))
+        app.state.sms = AliyunSmsSender(
+            app.state.sms_http, access_key_id=settings.sms_access_key_id,
+            access_key_secret=settings.sms_access_key_secret.get_secret_value(),
+            sign_name=settings.sms_sign_name, template_code=settings.sms_template_code)
         app.state.wechat_http = http.make_client(settings.wechat_api_base, timeout_s=5.0,
                                                  transport=(transports or {}).get("wechat"))
         app.state.wechat = WeChatClient(app.state.wechat_http, settings.wechat_appid,
@@ -80,20 +92,23 @@ def create_app(
         finally:
             if listener is not None:
                 listener.close()
-            for client in [*app.state.clients.values(), app.state.wechat_http]:
+            for client in [*app.state.clients.values(), app.state.wechat_http, app.state.sms_http]:
                 await client.aclose()
             await engine.dispose()
 
     app = FastAPI(
         title="血费减免 gateway", version="1.0.0", lifespan=lifespan,
         docs_url=None, redoc_url=None, openapi_url="/gateway/openapi.json",
+        responses=problem_responses(413, 422, 503),  # any route: the body limit, bad input, the database down
         description="The only public entry. Surfaces: /api/v1, /ops/v1, /his/v1, /interop/v1; see /docs.",
         telemetry=tracing.FASTAPI_TELEMETRY,
     )
     install_problem_handlers(app)
     # Forwarded routes pass the client's key on: the service that acts keeps the record, in the same
     # transaction as its effect. The gateway keeps records only for the routes it answers itself.
-    idempotency.install(app, caller_scope=idempotency.bearer, skip=unkeyed_path)
+    idempotency.install(app, caller_scope=idempotency.bearer_or_cookie(SESSION_COOKIE), skip=unkeyed_path)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # outside the keys: an oversized body is refused unread
     app.add_middleware(RequestIdMiddleware)
     metrics.install_metrics(app, route=False)
     app.include_router(health.router)
@@ -109,6 +124,23 @@ def create_app(
     # Last: the client's files at /, so every route above wins over a file name.
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="client")
     return app
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The gateway refuses to start rather than run half-configured."""
+
+
+def check_sandbox_and_sms(settings: GatewaySettings) -> None:
+    """Sandbox mode (the dev panel's /api/v1/dev/*) never in production; outside it, a real SMS provider."""
+    if settings.sandbox_mode and settings.environment.strip().lower() == "production":
+        raise UnsafeConfiguration("XUEFEI_ENV=production: sandbox mode (GATEWAY_SANDBOX_MODE) must be off")
+    configured = bool(settings.sms_api_base.strip() and settings.sms_access_key_id.strip()
+                      and settings.sms_access_key_secret.get_secret_value().strip())
+    if not configured:
+        raise UnsafeConfiguration("no SMS provider: set GATEWAY_SMS_API_BASE, GATEWAY_SMS_ACCESS_KEY_ID and "
+                                  "GATEWAY_SMS_ACCESS_KEY_SECRET (`make run` points them at the SMS sandbox)")
+    if not settings.sandbox_mode and settings.sms_access_key_id == SMS_SANDBOX_KEY_ID:
+        raise UnsafeConfiguration("outside sandbox mode the SMS provider must be a real one, not the SMS sandbox")
 
 
 def app_from_env() -> FastAPI:

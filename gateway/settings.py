@@ -7,7 +7,7 @@ from kit.settings import DatabaseSettings, IdempotencySettings
 
 
 class GatewaySettings(DatabaseSettings, IdempotencySettings):
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
 
     service_name: str = "gateway"
     log_level: str = "INFO"
@@ -32,15 +32,32 @@ class GatewaySettings(DatabaseSettings, IdempotencySettings):
     field_keys: dict[str, SecretStr] = Field(default_factory=dict)
     field_active_key_id: str = ""
     blind_index_key: SecretStr = SecretStr("")
+    # The platform's person index key (kit.identity.person_index): a donor's caller token carries
+    # that digest of their bound ID, never the number.
+    identity_index_key: SecretStr = SecretStr("")
     # The mini-program client: WeChat login, sessions, identity binding by SMS.
     wechat_api_base: str = "http://127.0.0.1:8005"  # the WeChat SANDBOX unless a real one is configured
     wechat_appid: str = "wx-sandbox-appid"
     wechat_secret: SecretStr = SecretStr("wx-sandbox-secret")
     sandbox_mode: bool = False  # dev panel routes (/api/v1/dev/*): never on in production
+    # XUEFEI_ENV=production refuses sandbox mode at start-up, whatever else is set.
+    environment: str = Field("development", validation_alias="XUEFEI_ENV")
+    # The SMS provider (Aliyun SendSms shape, gateway/donors/sms.py). Outside sandbox mode the gateway
+    # refuses to start without a real one; `make run` points these at the SMS SANDBOX.
+    sms_api_base: str = ""
+    sms_access_key_id: str = ""
+    sms_access_key_secret: SecretStr = SecretStr("")
+    sms_sign_name: str = "血费减免"
+    sms_template_code: str = "SMS_XF0001"
     donor_session_ttl_s: int = 7 * 24 * 3600
+    # The browser client's session cookie is Secure whenever the request came over https; set this
+    # behind a TLS-terminating proxy that forwards plain http.
+    session_cookie_secure: bool = False
     sms_code_ttl_s: int = 300
     staff_token_ttl_s: int = 8 * 3600
-    # Repeated wrong passwords: after this many, each further try waits longer (lockout doubles).
+    # Repeated wrong passwords from one address for one username: after this many, each further
+    # try waits longer (lockout doubles). Per address, any username: at most this many a minute.
+    login_ip_limit_per_min: int = 30
     login_free_failures: int = 5
     login_lockout_base_s: int = 2
     login_lockout_cap_s: int = 900

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from kit import health, idempotency, tracing
+from kit.body_limit import BodyLimitMiddleware
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from kit.identity import IdentityVerifier, ServiceSigner
@@ -16,6 +17,7 @@ from kit.logging import configure_logging
 from kit.metrics import install_metrics
 from kit.problems import install_problem_handlers, problem_responses
 from kit.request_id import RequestIdMiddleware
+from kit.security_headers import SecurityHeadersMiddleware
 from kit.settings import ServiceSettings
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -48,6 +50,8 @@ def service_lifespan(
         app.state.blind_index = BlindIndex(
             keys_from_settings({"b": settings.blind_index_key.get_secret_value()})["b"]
         )
+        identity_key = settings.identity_index_key.get_secret_value()
+        app.state.person_index = BlindIndex.from_settings(identity_key) if identity_key.strip() else None
         try:
             if on_start:
                 await on_start(app)
@@ -71,12 +75,19 @@ def build_app(*, title: str, description: str, lifespan: Lifespan, version: str 
         description=description,
         version=version,
         lifespan=lifespan,
-        responses=problem_responses(401, 422, 503),
+        # Every route: a caller token (401), a caller policy (403, kit.callers), the body limit (413).
+        responses=problem_responses(401, 403, 413, 422, 503),
+        # Services are internal: their OpenAPI stays at /openapi.json; the gateway's /docs shows
+        # every public surface (and serves Swagger UI under a CSP that forbids inline script).
+        docs_url=None,
+        redoc_url=None,
         telemetry=tracing.FASTAPI_TELEMETRY,
     )
     install_problem_handlers(app)
     idempotency.install(app, caller_scope=idempotency.verified_caller,
                         skip=lambda path: path.startswith(own_idempotency) if own_idempotency else False)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # outside the keys: an oversized body is refused unread
     app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every answer carries the id
     install_metrics(app)
     app.include_router(health.router)

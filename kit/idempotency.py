@@ -54,6 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kit import clock
@@ -361,10 +362,18 @@ def verified_caller(scope: Scope, headers: Headers) -> str | None:
     return f"{caller.kind}:{caller.subject}"
 
 
-def bearer(scope: Scope, headers: Headers) -> str | None:
-    """The gateway's own routes: keys belong to the bearer token that sent them."""
-    authorization = headers.get("authorization")
-    return "bearer:" + hashlib.sha256(authorization.encode()).hexdigest() if authorization else None
+def bearer_or_cookie(cookie: str) -> Callable[[Scope, Headers], str | None]:
+    """The gateway's own routes: keys belong to the bearer token that sent them, or to the session
+    cookie of a browser that signs in without one (the donor client)."""
+
+    def scope_of(scope: Scope, headers: Headers) -> str | None:
+        authorization = headers.get("authorization")
+        if authorization:
+            return "bearer:" + hashlib.sha256(authorization.encode()).hexdigest()
+        session = cookie_parser(headers.get("cookie", "")).get(cookie)  # parsed as request.cookies is
+        return "cookie:" + hashlib.sha256(session.encode()).hexdigest() if session else None
+
+    return scope_of
 
 
 def _policy(state: Any) -> Policy:

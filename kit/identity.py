@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
 from kit import clock
+from kit.crypto import BlindIndex
 from kit.problems import Forbidden, Unauthorized
 
 HEADER = "X-Caller"
@@ -26,6 +27,16 @@ SERVICE_ISSUER_PREFIX = "xuefei-service-"
 AUDIENCE = "xuefei-services"
 
 CallerKind = Literal["staff", "donor", "hospital", "partner", "system"]
+PERSON_CONTEXT = "xuefei.person.cert_number"
+
+
+def person_index(index: BlindIndex, cert_type: str, cert_number: str) -> str:
+    """The platform-wide digest of one certificate (type and number) under `identity_index_key`.
+
+    The gateway puts it in a donor's caller token; services keep it beside the records they hold
+    about that person and match on it. Neither side ever sends the number to prove who is who.
+    """
+    return index.digest(f"{cert_type}:{cert_number}", context=PERSON_CONTEXT)
 
 
 class Caller(BaseModel):
@@ -35,10 +46,10 @@ class Caller(BaseModel):
     province: str | None = None
     hospital_code: str | None = None
     channel: str = Field("ops", description="surface the request came in on: api, ops, his, interop")
-    # A signed-in donor's bound identity, so a service can match them to records it holds under
-    # its own blind index. Travels only inside the signed, short-lived internal token.
+    # A signed-in donor's bound identity as the platform's person index (`person_index`), so a
+    # service can match them to its records without the ID number ever travelling in a token.
     cert_type: str | None = None
-    cert_number: str | None = None
+    cert_index: str | None = Field(None, description="person_index of the bound certificate (a keyed digest)")
 
     def has_any(self, *roles: str) -> bool:
         return bool(set(roles) & set(self.roles))
@@ -101,6 +112,9 @@ class IdentityVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"caller token refused: {exc}") from exc
         caller = Caller.model_validate(claims["caller"])
+        if issuer == ISSUER and caller.kind == "system" and caller.subject != "gateway":
+            # The gateway vouches for people and speaks for itself; a service speaks with its own key.
+            raise Unauthorized(f"the gateway cannot speak for the service {caller.subject!r}")
         if issuer != ISSUER:
             service = issuer.removeprefix(SERVICE_ISSUER_PREFIX)
             if caller.kind != "system" or caller.subject != service:
@@ -142,12 +156,3 @@ def require_roles(*roles: str):  # noqa: ANN201 - a FastAPI dependency factory
         return caller
 
     return Depends(check)
-
-
-whoami_router = APIRouter(tags=["health"])
-
-
-@whoami_router.get("/v1/whoami", operation_id="whoami", summary="The caller as this service sees it",
-                   response_model=Caller, response_model_exclude_none=True)
-async def whoami(caller: CallerDep) -> Caller:
-    return caller

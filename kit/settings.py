@@ -41,6 +41,9 @@ class ServiceSettings(DatabaseSettings, IdempotencySettings):
     field_keys: dict[str, SecretStr] = Field(default_factory=dict)
     field_active_key_id: str = ""
     blind_index_key: SecretStr = SecretStr("")
+    # The platform's one key for matching a signed-in person across apps (kit.identity.person_index):
+    # the gateway signs a donor's identity as this digest, never as the ID number itself.
+    identity_index_key: SecretStr = SecretStr("")
     # Ed25519 public key (PEM) of the gateway; services accept only identities it signed...
     identity_public_key: str = ""
     # ...or a peer service's own identity: this service's key, and the peers' public keys.

@@ -35,7 +35,7 @@ def run_with(connection: Connection) -> None:
 
 
 async def run_async() -> None:
-    engine = create_async_engine(database_url(), poolclass=pool.NullPool)
+    engine = create_async_engine(database_url(), poolclass=pool.NullPool, hide_parameters=True)
     async with engine.connect() as connection:
         await connection.run_sync(run_with)
     await engine.dispose()

@@ -26,6 +26,7 @@ class DevKeys:
     field_keys: dict[str, dict[str, str]]  # service -> {key id: base64 key}
     blind_index_keys: dict[str, str]  # service -> base64 key
     service_keypairs: dict[str, list[str]]  # service -> [private PEM, public PEM] for peer calls
+    identity_index_key: str = ""  # one for the platform: the person index in caller tokens
 
     def service_env(self, service: str) -> dict[str, str]:
         prefix = service.upper() + "_"
@@ -34,6 +35,7 @@ class DevKeys:
             prefix + "FIELD_KEYS": json.dumps(self.field_keys[service]),
             prefix + "FIELD_ACTIVE_KEY_ID": key_ids[-1],
             prefix + "BLIND_INDEX_KEY": self.blind_index_keys[service],
+            prefix + "IDENTITY_INDEX_KEY": self.identity_index_key,
             prefix + "IDENTITY_PUBLIC_KEY": self.identity_public_pem,
             prefix + "SERVICE_PRIVATE_KEY": self.service_keypairs[service][0],
             prefix + "PEER_PUBLIC_KEYS": json.dumps(
@@ -46,6 +48,7 @@ class DevKeys:
             "GATEWAY_FIELD_KEYS": json.dumps(self.field_keys["gateway"]),
             "GATEWAY_FIELD_ACTIVE_KEY_ID": sorted(self.field_keys["gateway"])[-1],
             "GATEWAY_BLIND_INDEX_KEY": self.blind_index_keys["gateway"],
+            "GATEWAY_IDENTITY_INDEX_KEY": self.identity_index_key,
         }
 
 
@@ -61,6 +64,7 @@ def generate() -> DevKeys:
         field_keys={s: {"k1": _b64_key()} for s in FIELD_KEY_OWNERS},
         blind_index_keys={s: _b64_key() for s in FIELD_KEY_OWNERS},
         service_keypairs={s: list(generate_identity_keypair()) for s in SERVICES},
+        identity_index_key=_b64_key(),
     )
 
 
@@ -71,6 +75,8 @@ def load_or_create(path: Path) -> DevKeys:
         for owner in FIELD_KEY_OWNERS:
             data["field_keys"].setdefault(owner, {"k1": _b64_key()})
             data["blind_index_keys"].setdefault(owner, _b64_key())
+        if not data.get("identity_index_key"):
+            data["identity_index_key"] = _b64_key()
         keys = DevKeys(**data)
         path.write_text(json.dumps(keys.__dict__, indent=2))
         return keys

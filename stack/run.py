@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.settings import DatabaseSettings
+from sandboxes.sms.app import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
 from stack import demo, migrate, seed
 from stack import keys as devkeys
 from stack.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError
@@ -22,6 +23,7 @@ DATABASE = "xuefei"
 SERVICES = (("entitlement", 1), ("claims", 2), ("payments", 3))
 BANK_SANDBOX_OFFSET = 9  # PORT+9, or a free port if taken
 WECHAT_SANDBOX_OFFSET = 8  # PORT+8, likewise
+SMS_SANDBOX_OFFSET = 6  # PORT+6, likewise
 GATEWAY_METRICS_OFFSET = 7  # PORT+7: the gateway's /metrics, never on the public port
 # Two workers, as in compose: they share the work through SKIP LOCKED leases, each paying once.
 PAYMENTS_WORKERS = 2
@@ -121,6 +123,18 @@ def wechat_children(config: RunConfig) -> tuple[dict[str, str], list[Child]]:
     return {"GATEWAY_WECHAT_API_BASE": sandbox.url, "GATEWAY_SANDBOX_MODE": "true"}, [sandbox]
 
 
+def sms_children(config: RunConfig) -> tuple[dict[str, str], list[Child]]:
+    """The SMS provider: the SMS sandbox (短信沙箱, plays Aliyun's SendSms) and sandbox mode, unless
+    GATEWAY_SMS_API_BASE names a real provider (with its GATEWAY_SMS_ACCESS_KEY_* set)."""
+    if os.environ.get("GATEWAY_SMS_API_BASE", "").strip():
+        return {}, []
+    port = _service_port(config.port + SMS_SANDBOX_OFFSET)
+    sandbox = Child("sms-sandbox", [sys.executable, "-m", "sandboxes.sms", "--port", str(port)],
+                    env={}, port=port, ready_path="/healthz")
+    return {"GATEWAY_SMS_API_BASE": sandbox.url, "GATEWAY_SMS_ACCESS_KEY_ID": SANDBOX_KEY_ID,
+            "GATEWAY_SMS_ACCESS_KEY_SECRET": SANDBOX_KEY_SECRET, "GATEWAY_SANDBOX_MODE": "true"}, [sandbox]
+
+
 def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[list[Child], Child, list[Child]]:
     """(services, gateway, helpers): helpers with a port (sandboxes) start with the services,
     those without (workers) once the services are ready."""
@@ -144,6 +158,7 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
             env |= bank_env
         services.append(uvicorn_child(name, f"services.{name}.app:app_from_env", ports[name], env))
     wechat_env, wechat = wechat_children(config)
+    sms_env, sms = sms_children(config)
     gateway_env = {
         "GATEWAY_DATABASE_URL": url,
         # Every forwarded request looks its caller up: a pool sized for concurrent clients, so
@@ -152,11 +167,12 @@ def build_children(config: RunConfig, url: str, keys: devkeys.DevKeys) -> tuple[
         "GATEWAY_DB_MAX_OVERFLOW": "0",
         **keys.gateway_env(),
         **wechat_env,
+        **sms_env,
         **{f"GATEWAY_{c.name.upper()}_URL": c.url for c in services},
         "GATEWAY_METRICS_PORT": str(_service_port(config.port + GATEWAY_METRICS_OFFSET)),
     }
     gateway = uvicorn_child("gateway", "gateway.app:app_from_env", config.port, gateway_env)
-    return services, gateway, [*wechat, *helpers]
+    return services, gateway, [*wechat, *sms, *helpers]
 
 
 def metrics_urls(services: list[Child], gateway: Child, workers: list[Child]) -> list[str]:
@@ -218,7 +234,10 @@ async def _serve(config: RunConfig, pg: EmbeddedPostgres | None) -> None:
         bank = sandboxes.get("bank-sandbox", "PAYMENTS_BANK_URL")
         notes = [f"  payments bank channel:     {bank}" + ("  (银行沙箱 BANK SANDBOX: no real money)"
                                                         if "bank-sandbox" in sandboxes else ""),
+                 "  services (internal):       " + ", ".join(f"{c.name} {c.url}" for c in services),
                  "  metrics (Prometheus):      " + ", ".join(metrics_urls(services, gateway, workers))]
+        if "sms-sandbox" in sandboxes:
+            notes.append(f"  SMS provider:              {sandboxes['sms-sandbox']}  (短信沙箱 SMS SANDBOX)")
         if "wechat-sandbox" in sandboxes:
             notes.append(f"  WeChat login:              {sandboxes['wechat-sandbox']}  (微信沙箱 WECHAT SANDBOX)")
             notes.append(f"  demo donor: sign in as WeChat user '{demo.DEMO_WECHAT_USER}', bind 张三 / "

@@ -211,8 +211,9 @@ def test_apps_read_only_their_own_prefix_and_reach_postgres_by_name(
 ) -> None:
     env = _environment(services[name])
     prefix = f"{name.upper()}_"
-    # Besides its own settings, only OpenTelemetry's standard variables (read by kit.tracing).
-    assert all(key.startswith((prefix, "OTEL_")) for key in env)
+    # Besides its own settings: XUEFEI_ENV, the one platform-wide setting (production refuses sandbox
+    # mode), and OpenTelemetry's standard variables (read by kit.tracing).
+    assert all(key.startswith((prefix, "OTEL_")) or key == "XUEFEI_ENV" for key in env)
     url = env[prefix + "DATABASE_URL"]
     assert url.startswith("postgresql+asyncpg://")
     assert "@postgres:5432/" in url

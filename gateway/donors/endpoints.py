@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import httpx
-from fastapi import APIRouter, Request
-from sqlalchemy import select
+from typing import Annotated
 
-from gateway.donors import ratelimit, service
-from gateway.donors.auth import SignedInDep
-from gateway.donors.models import SandboxSms
+import httpx
+from fastapi import APIRouter, Query, Request, Response
+
+from gateway import ratelimit
+from gateway.donors import service
+from gateway.donors.auth import COOKIE_PATH, SESSION_COOKIE, SignedInDep
 from gateway.donors.schemas import (
     BindStartIn,
     BindStartOut,
@@ -26,25 +27,28 @@ dev_router = APIRouter(prefix="/api/v1/dev", tags=["SANDBOX dev panel"])
 BIND_MESSAGE = "若姓名、证件号与献血档案一致，验证码已发送至档案预留的手机号 (if the details match our records, a code was sent)"
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/auth/wx-login", response_model=SessionOut, operation_id="wx_login",
              summary="Exchange a wx.login() code for a session", responses=problem_responses(401, 422, 429, 503))
-async def wx_login(body: WxLoginIn, request: Request, session: SessionDep) -> SessionOut:
-    await ratelimit.hit(session, f"wx-login:ip:{_client_ip(request)}", limit=30, window_s=60)
+async def wx_login(body: WxLoginIn, request: Request, response: Response, session: SessionDep) -> SessionOut:
+    await ratelimit.hit(session, f"wx-login:ip:{ratelimit.client_ip(request)}", limit=30, window_s=60)
     await session.commit()
     openid = await request.app.state.wechat.code_to_openid(body.code)
     settings = request.app.state.settings
     token, account = await service.sign_in(session, openid, settings)
-    return SessionOut(access_token=token, expires_in=settings.donor_session_ttl_s, bound=account.bound_at is not None)
+    bound = account.bound_at is not None
+    if body.session == "cookie":
+        secure = settings.session_cookie_secure or request.url.scheme == "https"
+        response.set_cookie(SESSION_COOKIE, token, max_age=settings.donor_session_ttl_s, path=COOKIE_PATH,
+                            httponly=True, samesite="strict", secure=secure)
+        return SessionOut(access_token=None, expires_in=settings.donor_session_ttl_s, bound=bound)
+    return SessionOut(access_token=token, expires_in=settings.donor_session_ttl_s, bound=bound)
 
 
 @router.post("/auth/logout", operation_id="logout", summary="Sign out (the token stops working at once)",
              responses=problem_responses(401))
-async def logout(signed_in: SignedInDep, session: SessionDep) -> dict[str, bool]:
+async def logout(signed_in: SignedInDep, response: Response, session: SessionDep) -> dict[str, bool]:
     await service.sign_out(session, signed_in[0])
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
     return {"signed_out": True}
 
 
@@ -88,8 +92,13 @@ async def dev_wx_code(body: DevCodeIn, request: Request) -> dict[str, str]:
 
 
 @dev_router.get("/sms", response_model=list[DevSmsOut], operation_id="dev_sms",
-                summary="SANDBOX: the latest SMS the sandbox sender recorded")
-async def dev_sms(session: SessionDep, limit: int = 10) -> list[DevSmsOut]:
-    rows = (await session.execute(select(SandboxSms).order_by(SandboxSms.sent_at.desc()).limit(min(limit, 50)))).scalars()
-    return [DevSmsOut(phone_masked=r.phone_masked, text=r.text, sent_at=r.sent_at.isoformat()) for r in rows]
-
+                summary="SANDBOX: the latest messages the SMS sandbox delivered (phones masked)",
+                responses=problem_responses(503))
+async def dev_sms(request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[DevSmsOut]:
+    try:
+        response = await http.send(request.app.state.sms_http, "GET", "/sandbox/messages", params={"limit": limit})
+    except httpx.TransportError as exc:
+        raise ServiceUnavailable("短信沙箱未启动 (SMS sandbox is not running)") from exc
+    if response.status_code != 200:
+        raise ServiceUnavailable("短信沙箱未启动 (SMS sandbox is not running)")
+    return [DevSmsOut(phone_masked=m["phone_masked"], text=m["text"], sent_at=m["sent_at"]) for m in response.json()]

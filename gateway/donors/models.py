@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gateway.staff.models import Base
 
 CERT_CONTEXT = "gateway.donor_accounts.cert_number"
-PHONE_CONTEXT = "gateway.sandbox_sms.phone"
 
 
 class DonorAccount(Base):
@@ -54,18 +53,6 @@ class BindChallenge(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class SandboxSms(Base):
-    """What the SANDBOX SMS sender 'sent'. No message leaves the machine."""
-
-    __tablename__ = "sandbox_sms"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    phone_encrypted: Mapped[str] = mapped_column(Text)
-    phone_masked: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class RateCounter(Base):

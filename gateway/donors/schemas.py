@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -9,10 +10,13 @@ from kit.idnumbers import CertificateIn
 
 class WxLoginIn(BaseModel):
     code: str = Field(min_length=1, max_length=128, description="wx.login() code")
+    session: Literal["bearer", "cookie"] = Field(
+        "bearer", description="bearer: the token in the body (API clients); cookie: only in an HttpOnly, "
+                              "SameSite=Strict cookie the page's scripts cannot read (the browser client)")
 
 
 class SessionOut(BaseModel):
-    access_token: str
+    access_token: str | None = Field(description="the bearer token; null in cookie mode")
     token_type: str = "bearer"
     expires_in: int
     bound: bool

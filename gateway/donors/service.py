@@ -17,13 +17,13 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.donors import ratelimit
+from gateway import ratelimit
 from gateway.donors.models import CERT_CONTEXT, BindChallenge, DonorAccount, DonorSession
 from gateway.donors.sms import SmsSender
 from gateway.settings import GatewaySettings
 from kit import clock, http
 from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
-from kit.identity import HEADER, Caller, IdentitySigner
+from kit.identity import HEADER, Caller, IdentitySigner, person_index
 from kit.problems import ServiceUnavailable, Unauthorized, Unprocessable
 
 MAX_CODE_ATTEMPTS = 5
@@ -87,10 +87,10 @@ async def start_binding(session: AsyncSession, account: DonorAccount, *, name: s
         expires_at=clock.now() + timedelta(seconds=settings.sms_code_ttl_s),
     )
     session.add(challenge)
+    await session.commit()  # the challenge stands before the provider is asked; no transaction over the call
     if phone:
-        await sms.send(session, phone, f"【血费减免】您正在绑定无偿献血者身份，验证码 {code}，"
-                                       f"{settings.sms_code_ttl_s // 60} 分钟内有效。如非本人操作请忽略。")
-    await session.flush()
+        # The provider fills its registered template; the text and the code are stored nowhere here.
+        await sms.send_code(phone, code, settings.sms_code_ttl_s // 60)
     return challenge.id
 
 
@@ -114,8 +114,10 @@ async def verify_binding(session: AsyncSession, account: DonorAccount, challenge
     return account
 
 
-def caller_for(account: DonorAccount, cipher: FieldCipher) -> Caller:
-    if account.bound_at is None or account.cert_encrypted is None:
+def caller_for(account: DonorAccount, cipher: FieldCipher, persons: BlindIndex) -> Caller:
+    """The donor as services see them: the bound certificate as the platform's person index only."""
+    if account.bound_at is None or account.cert_encrypted is None or account.cert_type is None:
         raise Unauthorized("请先完成献血者身份绑定 (bind your identity first)")
+    cert_number = cipher.decrypt(account.cert_encrypted, context=CERT_CONTEXT)
     return Caller(subject=f"acct:{account.id}", kind="donor", roles=[], channel="api", cert_type=account.cert_type,
-                  cert_number=cipher.decrypt(account.cert_encrypted, context=CERT_CONTEXT))
+                  cert_index=person_index(persons, account.cert_type, cert_number))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
+from urllib.parse import quote
 
 import httpx
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.hospitals.models import HospitalCredential
 from kit import clock, http
@@ -26,7 +27,8 @@ hasher = PasswordHasher()
 async def hospital_record(client: httpx.AsyncClient, signer: IdentitySigner, code: str) -> dict[str, object]:
     caller = Caller(subject="gateway", kind="system", roles=["system"], channel="ops")
     try:
-        response = await http.send(client, "GET", f"/v1/hospitals/{code}", headers={HEADER: signer.sign(caller)})
+        response = await http.send(client, "GET", f"/v1/hospitals/{quote(code, safe='')}",
+                                   headers={HEADER: signer.sign(caller)})
     except httpx.TransportError as exc:
         raise ServiceUnavailable("claims service unavailable") from exc
     if response.status_code == 404:
@@ -54,15 +56,24 @@ async def revoke(session: AsyncSession, code: str, client_id: str) -> HospitalCr
     return credential
 
 
-async def authenticate(session: AsyncSession, client_id: str, client_secret: str) -> HospitalCredential:
-    credential = await session.get(HospitalCredential, client_id)
-    refused = Unauthorized("invalid_client: 客户端凭证无效或已吊销 (unknown, wrong or revoked client credentials)")
-    if credential is None or credential.revoked_at is not None:
-        raise refused
+_DUMMY_HASH = hasher.hash("not a real secret")
+
+
+async def authenticate(sessionmaker: async_sessionmaker[AsyncSession], client_id: str,
+                       client_secret: str) -> HospitalCredential:
+    """The argon2 check runs with no connection held; unknown, wrong and revoked look alike."""
+    async with sessionmaker() as session:
+        credential = await session.get(HospitalCredential, client_id)
+    live = credential is not None and credential.revoked_at is None
     try:
-        await asyncio.to_thread(hasher.verify, credential.secret_hash, client_secret)
+        await asyncio.to_thread(hasher.verify, credential.secret_hash if live else _DUMMY_HASH,  # type: ignore[union-attr]
+                                client_secret)
+        ok = live
     except (VerifyMismatchError, InvalidHashError):
-        raise refused from None
+        ok = False
+    if not ok:
+        raise Unauthorized("invalid_client: 客户端凭证无效或已吊销 (unknown, wrong or revoked client credentials)")
+    assert credential is not None
     return credential
 
 

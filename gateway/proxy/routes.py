@@ -75,8 +75,8 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("GET", "/alarms/payments", "claims", "/v1/alarms/payments", "admin", "finance", "senior_reviewer"),
     ops("GET", "/alarms/transfers", "payments", "/v1/alarms/transfers", *PAYMENTS_FINANCE),
     *[route for service in ("claims", "payments") for route in (
-        ops("GET", f"/outbox/{service}/stats", service, "/v1/outbox/stats", *PAYMENTS_FINANCE),
-        ops("GET", f"/outbox/{service}/dead-letters", service, "/v1/outbox/dead-letters", *PAYMENTS_FINANCE),
+        ops("GET", f"/outbox/{service}/stats", service, "/v1/outbox/stats", "admin"),
+        ops("GET", f"/outbox/{service}/dead-letters", service, "/v1/outbox/dead-letters", "admin"),
         ops("POST", f"/outbox/{service}/{{message_id}}/retry", service, "/v1/outbox/{message_id}/retry", "admin"),
         ops("POST", f"/outbox/{service}/{{message_id}}/discard", service, "/v1/outbox/{message_id}/discard",
             "admin"),

@@ -5,15 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from gateway import ratelimit
 from gateway.staff import repository, service
 from gateway.staff.auth import StaffDep, staff_with_roles
 from gateway.staff.models import StaffUser
-from gateway.staff.schemas import StaffUserCreate, StaffUserOut, TokenResponse
+from gateway.staff.schemas import PasswordReset, StaffUserCreate, StaffUserOut, TokenResponse
 from gateway.staff.tokens import StaffTokens
 from kit.db import SessionDep
 from kit.identity import Caller
 from kit.paging import PagingDep, paged
-from kit.problems import Unauthorized, problem_responses
+from kit.problems import problem_responses
 
 router = APIRouter(prefix="/ops/v1", tags=["staff"])
 AdminDep = Annotated[Caller, staff_with_roles("admin")]
@@ -28,18 +29,25 @@ def _out(user: object) -> StaffUserOut:
 
 @router.post(
     "/auth/token", response_model=TokenResponse, operation_id="staff_login",
-    summary="Staff sign-in (OAuth2 password form)", responses=problem_responses(401, 422, 429),
+    summary="Staff sign-in (OAuth2 password form)",
+    description="The same 401 for an unknown user, a wrong password and a disabled account. Failures lock "
+                "the username for a while from the address they came from only; each address has a "
+                "per-minute limit (429 with Retry-After).",
+    responses=problem_responses(401, 422, 429),
 )
-async def login(
-    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
-) -> TokenResponse:
-    try:
-        user = await service.authenticate(session, request.app.state.settings, form.username, form.password)
-    except (Unauthorized, service.TooManyAttempts):
-        await session.commit()  # keep the failure count even though the request fails
-        raise
-    tokens: StaffTokens = request.app.state.staff_tokens
-    return TokenResponse(access_token=tokens.issue(user.username), expires_in=tokens.ttl_s)
+async def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenResponse:
+    state = request.app.state
+    user = await service.authenticate(state.sessionmaker, state.settings, form.username, form.password,
+                                      ratelimit.client_ip(request))
+    tokens: StaffTokens = state.staff_tokens
+    return TokenResponse(access_token=tokens.issue(user.username, user.token_version), expires_in=tokens.ttl_s)
+
+
+@router.post("/auth/logout", operation_id="staff_logout", summary="Sign out: every token of this account ends at once",
+             responses=problem_responses(401))
+async def logout(request: Request, caller: StaffDep, session: SessionDep) -> dict[str, bool]:
+    await service.sign_out(session, caller.subject, request_id=request.state.request_id)
+    return {"signed_out": True}
 
 
 @router.get("/me", response_model=StaffUserOut, operation_id="staff_me", summary="The signed-in staff member")
@@ -72,5 +80,17 @@ async def list_users(caller: AdminDep, session: SessionDep, page: PagingDep) -> 
 )
 async def disable_user(request: Request, username: str, caller: AdminDep, session: SessionDep) -> StaffUserOut:
     user = await service.disable_user(session, username, actor=caller.subject,
+                                      request_id=request.state.request_id)
+    return _out(user)
+
+
+@router.post(
+    "/users/{username}/password", response_model=StaffUserOut, operation_id="staff_reset_password",
+    summary="Set a new password (admin); every token of the account ends at once",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def reset_password(request: Request, username: str, body: PasswordReset, caller: AdminDep,
+                         session: SessionDep) -> StaffUserOut:
+    user = await service.set_password(session, username, body.password, actor=caller.subject,
                                       request_id=request.state.request_id)
     return _out(user)

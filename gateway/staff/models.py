@@ -32,11 +32,24 @@ class StaffUser(Base):
     roles: Mapped[list[str]] = mapped_column(ARRAY(Text))
     province: Mapped[str | None] = mapped_column(String(2))
     hospital_code: Mapped[str | None] = mapped_column(String(32))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # In every access token; disabling, a password reset or signing out bumps it, which ends every
+    # token issued before at once (checked on each request).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginFailure(Base):
+    """Failed sign-ins per username *and* address: a stranger elsewhere cannot lock a clerk out."""
+
+    __tablename__ = "login_failures"
+
+    username: Mapped[str] = mapped_column(String(128), primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class StaffAudit(Base):

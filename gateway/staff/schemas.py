@@ -32,8 +32,15 @@ class StaffUserCreate(BaseModel):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     password: str = Field(min_length=10, max_length=256)
     roles: list[Role] = Field(min_length=1)
-    province: str | None = Field(None, pattern=r"^[0-9]{2}$", description="GB/T 2260 code, e.g. 11")
+    province: str | None = Field(None, pattern=r"^[0-9]{2}$",
+                                 description="GB/T 2260 code, e.g. 11; required for every role but admin")
     hospital_code: str | None = Field(None, max_length=32)
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=10, max_length=256)
 
 
 class StaffUserOut(BaseModel):

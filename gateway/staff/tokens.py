@@ -21,16 +21,17 @@ class StaffTokens:
         self.public_key = self._private.public_key()
         self.ttl_s = ttl_s
 
-    def issue(self, username: str) -> str:
+    def issue(self, username: str, version: int) -> str:
         now = clock.epoch_s()
-        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": username, "iat": now,
+        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": username, "ver": version, "iat": now,
                   "exp": now + self.ttl_s, "jti": uuid.uuid4().hex}
         return jwt.encode(claims, self._private, algorithm="EdDSA")
 
-    def username_of(self, token: str) -> str:
+    def subject_of(self, token: str) -> tuple[str, int]:
+        """(username, token version); the caller checks the version against the account's."""
         try:
             claims = jwt.decode(token, self.public_key, algorithms=["EdDSA"], audience=AUDIENCE,
-                                issuer=ISSUER, options={"require": ["exp", "sub"]})
+                                issuer=ISSUER, options={"require": ["exp", "sub", "ver"]})
         except jwt.PyJWTError as exc:
             raise Unauthorized("access token is invalid or expired") from exc
-        return str(claims["sub"])
+        return str(claims["sub"]), int(claims["ver"])

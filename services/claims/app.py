@@ -4,28 +4,45 @@ import asyncio
 import contextlib
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import services.claims as package
 from kit import http
 from kit.app import build_app, service_lifespan
-from kit.identity import whoami_router
+from kit.backfill import backfill
+from kit.callers import whoami_router
+from kit.crypto import BlindIndex, FieldCipher
 from kit.outbox import OutboxPolicy
 from services.claims import metrics
 from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
 from services.claims.documents.endpoints import router as documents_router
+from services.claims.documents.sealed import SealedDocuments
 from services.claims.documents.storage import LocalDocumentStorage
 from services.claims.hospitals.endpoints import router as hospitals_router
+from services.claims.intake import usage as claim_usage
 from services.claims.intake.endpoints import router as intake_router
+from services.claims.intake.models import Claim
+from services.claims.intake.service import fill_person_index
 from services.claims.outbox import deliver
 from services.claims.outbox.endpoints import ops_router as outbox_router
 from services.claims.outbox.endpoints import router as sandbox_router
+from services.claims.reductions import usage as notice_usage
 from services.claims.reductions.endpoints import router as reductions_router
+from services.claims.reductions.models import ReductionNotice
 from services.claims.review.alarms import router as alarms_router
 from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
 
 SCHEMA = "claims"
+
+
+async def backfills(sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, persons: BlindIndex) -> None:
+    """Rows from before this release: person indexes and encrypted blood-use data (kit.backfill)."""
+    await backfill(sessions, Claim, Claim.donor_person_index.is_(None), lambda c: fill_person_index(c, cipher, persons))
+    await backfill(sessions, Claim, Claim.usage_encrypted.is_(None), lambda c: claim_usage.seal_legacy(c, cipher))
+    await backfill(sessions, ReductionNotice, ReductionNotice.items_encrypted.is_(None),
+                   lambda n: notice_usage.seal_legacy(n, cipher))
 
 
 def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI:  # type: ignore[type-arg]
@@ -34,7 +51,10 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
     async def start(app: FastAPI) -> None:
         if app.state.service_signer is None:
             raise RuntimeError("CLAIMS_SERVICE_PRIVATE_KEY is not set: claims calls its peers as itself")
-        app.state.documents = LocalDocumentStorage(settings.documents_dir)
+        if app.state.person_index is None:
+            raise RuntimeError("CLAIMS_IDENTITY_INDEX_KEY is not set: signed-in donors could not be matched")
+        await backfills(app.state.sessionmaker, app.state.cipher, app.state.person_index)
+        app.state.documents = SealedDocuments(LocalDocumentStorage(settings.documents_dir), app.state.cipher)
         metrics.register(app)
         app.state.entitlement_http = http.make_client(settings.entitlement_url, timeout_s=settings.downstream_timeout_s,
                                                       transport=(transports or {}).get("entitlement"))

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 
 import services.payments as package
 from kit.app import build_app, service_lifespan
-from kit.identity import whoami_router
+from kit.callers import whoami_router
 from services.payments import metrics
 from services.payments.channels import registry
 from services.payments.disbursements.alarms import router as alarms_router

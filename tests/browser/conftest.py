@@ -23,9 +23,11 @@ from stack.processes import free_port
 from tests.e2e.running import ROOT, RunningStack
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-# What the client keeps after sign-in (gateway/static/js/api.js).
+# What the client keeps after sign-in (gateway/static/js/api.js): the session itself is an HttpOnly
+# cookie; the page keeps only a hint (when it ends, whether bound).
 SET_SESSION = """s => localStorage.setItem('xuefei.session',
-    JSON.stringify({token: s.token, expires_at: s.expires_at, bound: true}))"""
+    JSON.stringify({expires_at: s.expires_at, bound: true}))"""
+SESSION_COOKIE = "xf_session"
 ADMIN_PASSWORD = "browser-admin-password"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -122,7 +124,8 @@ def browser(running_stack: RunningStack) -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any, running_stack: RunningStack) -> Iterator[Callable[[], Any]]:
-    """Phone-sized pages (375 x 812, touch); a JavaScript error on any of them fails the test."""
+    """Phone-sized pages (375 x 812, touch); a JavaScript error or a CSP violation on any of them fails
+    the test."""
     contexts: list[Any] = []
     errors: list[str] = []
 
@@ -134,6 +137,8 @@ def new_page(browser: Any, running_stack: RunningStack) -> Iterator[Callable[[],
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # The pages run under a strict CSP (kit/security_headers.py): anything it blocks fails the test.
+        page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
         return page
 
     yield make
@@ -168,7 +173,10 @@ class Client:
 
     @staticmethod
     def set_session(page: Any, token: str, expires_at: int | None = None) -> None:
-        page.evaluate(SET_SESSION, {"token": token, "expires_at": expires_at})
+        """As after sign-in: the session cookie (HttpOnly, SameSite=Strict, /api/v1) and the page's hint."""
+        page.context.add_cookies([{"name": SESSION_COOKIE, "value": token, "domain": "127.0.0.1",
+                                   "path": "/api/v1", "httpOnly": True, "sameSite": "Strict"}])
+        page.evaluate(SET_SESSION, {"expires_at": expires_at})
 
     @staticmethod
     def shot(page: Any, name: str) -> Path:
@@ -176,12 +184,12 @@ class Client:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate("""() => {
             document.querySelectorAll('.x-toast').forEach((n) => n.remove());
-            if (!document.getElementById('shot-style')) {
-                const style = document.createElement('style');
-                style.id = 'shot-style';
-                style.textContent = '.x-tabbar{position:absolute!important;left:0!important;'
-                    + 'transform:none!important}';
-                document.head.append(style);
+            // Through the CSSOM, which the page's CSP allows (a <style> element it would refuse).
+            const bar = document.querySelector('.x-tabbar');
+            if (bar) {
+                bar.style.setProperty('position', 'absolute', 'important');
+                bar.style.setProperty('left', '0', 'important');
+                bar.style.setProperty('transform', 'none', 'important');
             }
             window.scrollTo(0, 0);
         }""")

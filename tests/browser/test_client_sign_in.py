@@ -49,8 +49,13 @@ def test_sign_in_and_bind_with_a_wrong_then_the_right_sms_code(
     assert page.get_by_test_id("cert-id").inner_text().endswith("110105********0215")
     assert cert not in page.content()  # masked data only
 
+    # The session is an HttpOnly cookie: no script on the page can read it, nor is it stored anywhere else.
+    cookie = next(c for c in page.context.cookies() if c["name"] == "xf_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/api/v1"
+    token = cookie["value"]
+    assert "xf_session" not in page.evaluate("document.cookie")
+    assert token not in page.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
     # Sign out: back to sign-in, the old token stops working, protected pages need sign-in again.
-    token = page.evaluate("JSON.parse(localStorage.getItem('xuefei.session')).token")
     page.get_by_test_id("logout").click()
     page.get_by_test_id("dialog-confirm").click()
     client.wait(page, "login")

@@ -84,11 +84,3 @@ async def test_an_unknown_kind_names_the_field(draft) -> None:
     response = await upload(client, path, "selfie", headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "kind"
-
-
-async def test_identical_files_are_stored_once(draft, tmp_path) -> None:
-    client, headers, path = draft
-    for kind in ("donor_id_front", "donor_id_back"):
-        assert (await upload(client, path, kind, headers)).status_code == 201
-    stored = [p for p in (tmp_path / "docs").rglob("*") if p.is_file()]
-    assert len(stored) == 1

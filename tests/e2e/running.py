@@ -29,7 +29,8 @@ class RunningStack:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_ready(self, timeout_s: float = 90) -> None:
+    def wait_ready(self, timeout_s: float = 180) -> None:
+        # Generous: on a loaded machine (two cores, many suites) a first start takes over a minute.
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, f"make run exited early:\n{self.output()}"

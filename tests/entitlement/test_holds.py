@@ -14,7 +14,7 @@ from sqlalchemy import text
 from stack import keys as devkeys
 from tests.entitlement.helpers import quote_body, record
 from tests.support.apps import service_app
-from tests.support.callers import caller_headers
+from tests.support.callers import caller_headers, service_headers
 from tests.support.people import resident_id
 
 DONOR = resident_id("19800101")
@@ -27,7 +27,7 @@ async def entitlement(db, database_url: str, keys: devkeys.DevKeys):
     app = service_app("entitlement", database_url, keys, db_pool_size=20, db_max_overflow=0, db_pool_timeout_s=60)
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://entitlement.test",
-        headers=caller_headers(keys, subject="claims-service", roles=("system",)),
+        headers=service_headers(keys, "claims"),  # holds are the claims service's alone
     ) as client:
         yield client
 
@@ -54,7 +54,8 @@ async def test_a_hold_reserves_and_a_replay_returns_the_first(entitlement, keys)
     assert replay.status_code == 200
     assert replay.json()["id"] == first.json()["id"]
     # The hold counts against the pool: 400 mL relatives pool, 200 held.
-    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "red_cells", "quantity": 2}])["quote"])
+    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "red_cells", "quantity": 2}])["quote"],
+                                   headers=caller_headers(keys))
     assert quote.json()["remaining_ml_before"] == 200
 
 
@@ -81,7 +82,8 @@ async def test_commit_consumes_release_returns_and_both_repeat_safely(entitlemen
     assert released.json()["state"] == "released"
     assert (await entitlement.post("/v1/holds/a/release", json={"reason": "late"})).status_code == 409
     assert (await entitlement.post("/v1/holds/b/commit", json={"reason": "late"})).status_code == 409
-    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"])
+    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"],
+                                   headers=caller_headers(keys))
     assert quote.json()["remaining_ml_before"] == 300  # 400 - 100 committed; the released 100 came back
 
 
@@ -102,7 +104,8 @@ async def test_an_expired_hold_no_longer_counts_and_cannot_be_committed(entitlem
     async with db.begin() as conn:
         await conn.execute(text("UPDATE entitlement.holds SET expires_at = :t"),
                            {"t": datetime.now(UTC) - timedelta(minutes=1)})
-    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"])
+    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"],
+                                   headers=caller_headers(keys))
     assert quote.json()["remaining_ml_before"] == 400
     late = await entitlement.post("/v1/holds/old/commit", json={"reason": "approved too late"})
     assert late.status_code == 409
@@ -161,7 +164,8 @@ async def test_200_concurrent_holds_of_100_ml_on_a_10000_ml_pool_exactly_100_suc
     # 25 donations of 400 mL within 10 years: relatives' pool 10,000 mL (1x) in Beijing.
     await seed(entitlement, keys, [record(f"D{i:02d}", DONOR, donated_on=f"20{16 + i // 10}-0{1 + i % 9}-0{1 + i % 7}")
                                    for i in range(25)])
-    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"])
+    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"],
+                                   headers=caller_headers(keys))
     assert quote.json()["remaining_ml_before"] == 10_000
 
     async def one(i: int) -> int:
@@ -171,7 +175,8 @@ async def test_200_concurrent_holds_of_100_ml_on_a_10000_ml_pool_exactly_100_suc
 
     statuses = Counter(await asyncio.gather(*(one(i) for i in range(200))))
     assert statuses == Counter({201: 100, 409: 100})
-    after = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"])
+    after = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"],
+                                   headers=caller_headers(keys))
     assert after.json()["remaining_ml_before"] == 0
 
 

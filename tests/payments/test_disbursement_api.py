@@ -106,9 +106,11 @@ async def test_a_channel_that_is_not_enabled_is_refused_clearly(rig) -> None:
         assert "not enabled" in response.json()["detail"]
 
 
-async def test_only_peer_services_and_admin_create(rig) -> None:
+async def test_only_the_claims_service_creates(rig) -> None:
+    # Least privilege: no person, not even an admin, creates or redirects a disbursement.
     for caller, expected in (({"roles": ("finance",), "province": "11"}, 403), ({"roles": ("reviewer",)}, 403),
-                             ({"roles": ("admin",)}, 201)):
+                             ({"roles": ("admin",)}, 403), ({"subject": "entitlement", "kind": "system"}, 403),
+                             ({"subject": "claims", "kind": "system"}, 201)):
         response = await rig.api.post("/v1/disbursements", json=body(), headers={
             "Idempotency-Key": "k1", **rig.headers(**caller)})
         assert response.status_code == expected, (caller, response.text)

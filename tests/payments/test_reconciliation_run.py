@@ -11,7 +11,8 @@ from sqlalchemy import text
 from kit import clock
 from tests.payments.support import account, body, eventually
 
-FINANCE = {"roles": ("finance",), "province": "11"}
+# The platform-wide view (admin): a transfer only the bank knows belongs to no province.
+FINANCE = {"roles": ("admin",)}
 
 
 async def _paid(rig, n: int) -> list[dict]:
@@ -62,6 +63,12 @@ async def test_each_mismatch_kind_is_found_listed_and_exported(rig, db) -> None:
 
     shown = await rig.api.get("/v1/reconciliation", params={"date": today}, headers=rig.headers(**FINANCE))
     assert shown.json() == result
+    # Finance of a province sees the findings on its province's disbursements only (issue 11.2).
+    for province, expected in (("11", 4), ("33", 0)):
+        scoped = (await rig.api.get("/v1/reconciliation", params={"date": today},
+                                    headers=rig.headers(roles=("finance",), province=province))).json()
+        assert sum(scoped["counts"].values()) == expected, province
+        assert "missing_here" not in {m["kind"] for m in scoped["mismatches"]}
 
     exported = await rig.api.get("/v1/reconciliation.csv", params={"date": today}, headers=rig.headers(**FINANCE))
     assert exported.status_code == 200

@@ -15,6 +15,9 @@ from fastapi import FastAPI
 
 from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
+from sandboxes.sms.app import SANDBOX_KEY_ID as SMS_KEY_ID
+from sandboxes.sms.app import SANDBOX_KEY_SECRET as SMS_KEY_SECRET
+from sandboxes.sms.app import create_app as create_sms_sandbox
 from sandboxes.wechat.app import create_app as create_wechat_sandbox
 from stack import keys as devkeys
 from stack.seed import seed_staff
@@ -44,11 +47,13 @@ def service_app(name: str, database_url: str, keys: devkeys.DevKeys, *,
 
 def gateway_settings(database_url: str, keys: devkeys.DevKeys, **overrides: Any) -> GatewaySettings:
     env = keys.gateway_env()
-    return GatewaySettings(
+    values: dict[str, Any] = dict(
         database_url=database_url, identity_private_key=env["GATEWAY_IDENTITY_PRIVATE_KEY"],
         field_keys=json.loads(env["GATEWAY_FIELD_KEYS"]), field_active_key_id=env["GATEWAY_FIELD_ACTIVE_KEY_ID"],
-        blind_index_key=env["GATEWAY_BLIND_INDEX_KEY"], sandbox_mode=True, log_json=False, log_level="WARNING",
-        **overrides)
+        blind_index_key=env["GATEWAY_BLIND_INDEX_KEY"], identity_index_key=env["GATEWAY_IDENTITY_INDEX_KEY"],
+        sandbox_mode=True, sms_api_base="http://sms.test", sms_access_key_id=SMS_KEY_ID,
+        sms_access_key_secret=SMS_KEY_SECRET, log_json=False, log_level="WARNING")
+    return GatewaySettings(**{**values, **overrides})
 
 
 @dataclass
@@ -89,6 +94,7 @@ async def start_stack(database_url: str, keys: devkeys.DevKeys, *, admin_passwor
         transports: dict[str, httpx.AsyncBaseTransport] = {
             name: httpx.ASGITransport(app=app) for name, app in apps.items()}
         transports["wechat"] = httpx.ASGITransport(app=create_wechat_sandbox())
+        transports["sms"] = httpx.ASGITransport(app=create_sms_sandbox())
         gateway_app = create_gateway(gateway_settings(database_url, keys), transports=transports)
         await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
         await seed_staff(gateway_app.state.engine, admin_password=admin_password, fresh=False)

@@ -7,9 +7,9 @@ processes started by end-to-end tests keep the machine's clock and use relative 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from typing import Iterator
 
 import time_machine
 

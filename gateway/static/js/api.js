@@ -1,4 +1,5 @@
-// The gateway's /api/v1 surface: bearer session in localStorage, problem+json errors.
+// The gateway's /api/v1 surface: the session lives in an HttpOnly, SameSite=Strict cookie that no
+// script (ours or an injected one) can read; localStorage keeps only a hint (signed in? bound?).
 const KEY = "xuefei.session";
 // The claim wizard's unsent form: personal data of whoever was signed in, so it goes with the session.
 export const WIZARD_KEY = "xuefei.claimWizard";
@@ -16,15 +17,15 @@ export const session = {
   get() {
     try {
       const s = JSON.parse(localStorage.getItem(KEY) || "null");
-      if (!s || !s.token) return null;
+      if (!s || s.token) { if (s) localStorage.removeItem(KEY); return null; } // an old bearer copy: drop it
       if (s.expires_at && Date.now() >= s.expires_at) { localStorage.removeItem(KEY); return null; }
       return s;
     } catch { return null; }
   },
-  set(token, expiresIn, bound) {
+  set(expiresIn, bound) {
     const expires_at = expiresIn ? Date.now() + expiresIn * 1000 : null;
     sessionStorage.removeItem(WIZARD_KEY);
-    localStorage.setItem(KEY, JSON.stringify({ token, expires_at, bound: !!bound }));
+    localStorage.setItem(KEY, JSON.stringify({ expires_at, bound: !!bound }));
   },
   update(fields) {
     const s = this.get();
@@ -47,13 +48,13 @@ async function parse(response) {
 export async function request(method, path, { json, form, auth = true, raw = false } = {}) {
   const headers = { Accept: "application/json, application/problem+json" };
   const s = session.get();
-  if (auth && s) headers.Authorization = `Bearer ${s.token}`;
   let body;
   if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
   if (form !== undefined) body = form;
   let response;
   try {
-    response = await fetch(path, { method, headers, body, credentials: "omit" });
+    // same-origin: the session cookie goes along (it is scoped to /api/v1 and SameSite=Strict).
+    response = await fetch(path, { method, headers, body, credentials: auth ? "same-origin" : "omit" });
   } catch (err) {
     throw new ApiError(0, { title: "网络异常", detail: "网络连接失败，请检查网络后重试" });
   }

@@ -20,6 +20,7 @@ export function h(spec, attrs, ...children) {
     else if (key === "dataset") Object.assign(el.dataset, value);
     else if (key === "html") el.innerHTML = value; // only for our own constant SVG icons
     else if (key === "value") el.value = value;
+    else if (key === "style") el.style.cssText = value; // CSSOM, not a style attribute: allowed by the CSP
     else if (value === true) el.setAttribute(key, "");
     else el.setAttribute(key, value);
   }
@@ -247,7 +248,9 @@ export function button(label, attrs = {}, tone = "primary") {
 }
 
 export function cellLink(title, { href, value, icon, testid, onclick } = {}) {
-  return h("a.x-cell.x-cell--access", { href: href || "javascript:;", testid, onclick },
+  // No javascript: URL (the CSP blocks it): without a target the cell is a button-like link.
+  return h("a.x-cell.x-cell--access", { href: href || null, role: href ? null : "button", tabindex: href ? null : "0",
+    testid, onclick },
     icon ? h("div.x-cell__icon", { html: icon }) : null,
     h("div.x-cell__bd", title),
     value !== undefined ? h("div.x-cell__ft", value) : h("div.x-cell__ft"));

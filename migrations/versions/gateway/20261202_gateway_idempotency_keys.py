@@ -1,7 +1,7 @@
 """gateway: Idempotency-Key records (a request with a key runs once; its answer is replayed)
 
 Revision ID: gw_i12_2
-Revises: gw0003
+Revises: gw_i11_1
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 from migrations.helpers import create_idempotency_keys
 
 revision = "gw_i12_2"
-down_revision = "gw0003"
+down_revision = "gw_i11_1"
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy.dialects.postgresql import insert
 
+from kit.callers import allow, province_scope
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
+from kit.identity import CallerDep
 from kit.paging import PagingDep, paged
 from kit.problems import Unprocessable, problem_responses
 from services.claims.calendar import service
@@ -28,7 +29,7 @@ class AlarmOut(BaseModel):
 
 
 @router.put("/days/{day}", operation_id="set_calendar_day", summary="Enter one day of next year's official schedule (admin)",
-            responses=problem_responses(401, 403, 422), dependencies=[require_roles("admin")])
+            responses=problem_responses(401, 403, 422), dependencies=[allow(staff=("admin",))])
 async def set_day(day: date, body: DayIn, caller: CallerDep, session: SessionDep) -> dict[str, object]:
     stmt = insert(CalendarDay).values(day=day, working=body.working, note=body.note, set_by=caller.subject)
     await session.execute(stmt.on_conflict_do_update(index_elements=["day"], set_={
@@ -38,7 +39,7 @@ async def set_day(day: date, body: DayIn, caller: CallerDep, session: SessionDep
 
 @router.post("/years/{year}", operation_id="declare_calendar_year",
              summary="Declare a year's schedule complete, after entering its days (admin); ends its alarms",
-             responses=problem_responses(401, 403, 422), dependencies=[require_roles("admin")])
+             responses=problem_responses(401, 403, 422), dependencies=[allow(staff=("admin",))])
 async def declare_year(year: int, caller: CallerDep, session: SessionDep) -> dict[str, object]:
     calendar = await service.load(session)
     if not any(d.year == year for d in calendar.overrides):
@@ -50,8 +51,10 @@ async def declare_year(year: int, caller: CallerDep, session: SessionDep) -> dic
 
 @router.get("/alarms", response_model=list[AlarmOut], operation_id="calendar_alarms",
             summary="Claims whose due date could not be computed (year not covered)",
+            description="Reviewers see their own province's claims' alarms; admin sees all.",
             responses={**paged(), **problem_responses(401, 403, 422)},
-            dependencies=[require_roles("admin", "reviewer", "senior_reviewer")])
-async def alarms(session: SessionDep, page: PagingDep) -> list[AlarmOut]:
+            dependencies=[allow(staff=("admin", "reviewer", "senior_reviewer"))])
+async def alarms(caller: CallerDep, session: SessionDep, page: PagingDep) -> list[AlarmOut]:
+    stmt = service.open_alarms(province=province_scope(caller))
     return [AlarmOut(claim_id=str(a.claim_id), year=a.year, raised_at=a.raised_at.isoformat())
-            for a in await page.fetch(session, service.open_alarms(), [CalendarAlarm.id])]
+            for a in await page.fetch(session, stmt, [CalendarAlarm.id])]

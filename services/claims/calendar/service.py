@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kit import clock
 from services.claims.calendar.models import CalendarAlarm, CalendarDay, CalendarYear
 from services.claims.calendar.workdays import CalendarNotCovered, WorkingCalendar
+from services.claims.intake.models import Claim
 
 
 async def load(session: AsyncSession) -> WorkingCalendar:
@@ -34,9 +35,12 @@ async def due_on(session: AsyncSession, claim_id: uuid.UUID, submitted_on: date,
         return None
 
 
-def open_alarms() -> Select[tuple[CalendarAlarm]]:
-    """Unresolved alarms; paged oldest first by id."""
-    return select(CalendarAlarm).where(CalendarAlarm.resolved_at.is_(None))
+def open_alarms(*, province: str | None = None) -> Select[tuple[CalendarAlarm]]:
+    """Unresolved alarms, paged oldest first by id; `province` keeps those of that province's claims."""
+    stmt = select(CalendarAlarm).where(CalendarAlarm.resolved_at.is_(None))
+    if province is not None:
+        stmt = stmt.join(Claim, Claim.id == CalendarAlarm.claim_id).where(Claim.province == province)
+    return stmt
 
 
 async def resolve_alarms(session: AsyncSession, claim_ids: list[uuid.UUID]) -> None:

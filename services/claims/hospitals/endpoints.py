@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request, status
 from sqlalchemy import select
 
+from kit.callers import allow, province_scope
 from kit.crypto import mask_bank_account
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
+from kit.identity import CallerDep
 from kit.paging import PagingDep, paged
 from kit.problems import Conflict, NotFound, problem_responses
 from services.claims.audit import service as audit
@@ -27,7 +28,7 @@ def hospital_out(h: Hospital) -> HospitalOut:
 
 @router.post("", response_model=HospitalOut, status_code=status.HTTP_201_CREATED, operation_id="register_hospital",
              summary="Register a hospital for direct reduction (admin)", responses=problem_responses(401, 403, 409, 422),
-             dependencies=[require_roles("admin")])
+             dependencies=[allow(staff=("admin",))])
 async def register(body: HospitalIn, request: Request, caller: CallerDep, session: SessionDep) -> HospitalOut:
     if await session.get(Hospital, body.code) is not None:
         raise Conflict(f"医院编码 {body.code} 已登记 (hospital code already registered)", field="code")
@@ -40,18 +41,24 @@ async def register(body: HospitalIn, request: Request, caller: CallerDep, sessio
     return hospital_out(hospital)
 
 
+# Finance sees its own province's hospitals; admin all; the gateway looks one up to issue credentials.
+READERS = allow(staff=("admin", "finance"), services=("gateway",))
+
+
 @router.get("", response_model=list[HospitalOut], operation_id="list_hospitals", summary="Registered hospitals",
-            responses={**paged(), **problem_responses(401, 403, 422)},
-            dependencies=[require_roles("admin", "finance", "system")])
-async def list_hospitals(session: SessionDep, page: PagingDep) -> list[HospitalOut]:
-    return [hospital_out(h) for h in await page.fetch(session, select(Hospital), [Hospital.code])]
+            responses={**paged(), **problem_responses(401, 403, 422)}, dependencies=[READERS])
+async def list_hospitals(caller: CallerDep, session: SessionDep, page: PagingDep) -> list[HospitalOut]:
+    stmt = select(Hospital)
+    if (province := province_scope(caller)) is not None:
+        stmt = stmt.where(Hospital.province == province)
+    return [hospital_out(h) for h in await page.fetch(session, stmt, [Hospital.code])]
 
 
 @router.put("/{code}/account", response_model=HospitalOut, operation_id="correct_hospital_account",
             summary="Correct a hospital's account (admin); statements whose payment failed are paid again to it",
             description="Every statement of the hospital in `payment_failed` returns to `approved` and its "
                         "disbursement goes out again, as a new attempt, to the corrected account (audited).",
-            responses=problem_responses(401, 403, 404, 422), dependencies=[require_roles("admin")])
+            responses=problem_responses(401, 403, 404, 422), dependencies=[allow(staff=("admin",))])
 async def correct_account(code: str, body: AccountIn, request: Request, caller: CallerDep,
                           session: SessionDep) -> HospitalOut:
     hospital = await session.get(Hospital, code, with_for_update=True)
@@ -80,9 +87,10 @@ class _HospitalRef:
 
 
 @router.get("/{code}", response_model=HospitalOut, operation_id="get_hospital", summary="One hospital",
-            responses=problem_responses(401, 403, 404), dependencies=[require_roles("admin", "finance", "system")])
-async def get_hospital(code: str, session: SessionDep) -> HospitalOut:
+            responses=problem_responses(401, 403, 404), dependencies=[READERS])
+async def get_hospital(code: str, caller: CallerDep, session: SessionDep) -> HospitalOut:
     hospital = await session.get(Hospital, code)
-    if hospital is None:
+    province = province_scope(caller)
+    if hospital is None or (province is not None and hospital.province != province):
         raise NotFound(f"no hospital {code!r}", field="code")
     return hospital_out(hospital)

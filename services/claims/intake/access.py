@@ -1,44 +1,58 @@
-"""Who may see and change which claim. Every object route goes through `visible_claim`."""
+"""Who may see and change which claim. Every object route goes through `visible_claim`.
+
+Donors are matched by the platform's person index (kit.identity.person_index) that the gateway
+signs into their caller token: the claim keeps the same digest of its donor and beneficiary.
+Staff see their own province's claims (admin: all) and the ones they registered.
+"""
 
 from __future__ import annotations
 
-from kit.crypto import BlindIndex
+from kit.callers import sees_province
 from kit.identity import Caller
 from kit.problems import Forbidden, NotFound
-from services.claims.intake.models import CERT, Claim
+from services.claims.intake.models import Claim
 
 STAFF_READERS = ("admin", "station_operator", "reviewer", "senior_reviewer", "finance")
 REVIEWERS = ("reviewer", "senior_reviewer")
 
 
-def is_party(claim: Claim, caller: Caller, index: BlindIndex) -> bool:
-    """A donor sees claims they filed, and those where they are the donor or the beneficiary."""
-    if caller.kind != "donor":
-        return False
-    if claim.applicant_kind == "donor" and claim.applicant_subject == caller.subject:
-        return True
-    if caller.cert_number and caller.cert_type:
-        mine = index.digest(caller.cert_number, context=CERT)
-        return (claim.donor_cert_type, claim.donor_cert_index) == (caller.cert_type, mine) or (
-            claim.beneficiary_cert_type, claim.beneficiary_cert_index) == (caller.cert_type, mine)
-    return False
+def _is(caller: Caller, cert_type: str, index: str | None) -> bool:
+    return caller.kind == "donor" and bool(caller.cert_index) and (caller.cert_type, caller.cert_index) == (
+        cert_type, index)
 
 
-def can_read(claim: Claim, caller: Caller, index: BlindIndex) -> bool:
-    if caller.kind == "system":
-        return True
+def is_donor_of(claim: Claim, caller: Caller) -> bool:
+    """The signed-in donor is this claim's donor: the one who files, changes and withdraws it online."""
+    return _is(caller, claim.donor_cert_type, claim.donor_person_index)
+
+
+def is_party(claim: Claim, caller: Caller) -> bool:
+    """A donor sees the claims where they are the donor or the beneficiary (their family's claims)."""
+    return is_donor_of(claim, caller) or _is(caller, claim.beneficiary_cert_type, claim.beneficiary_person_index)
+
+
+def can_read(claim: Claim, caller: Caller) -> bool:
     if caller.kind == "staff":
-        if caller.has_any("admin") or claim.registered_by == caller.subject:
+        if claim.registered_by == caller.subject:
             return True
-        return caller.has_any(*STAFF_READERS) and caller.province == claim.province
-    return is_party(claim, caller, index)
+        return caller.has_any(*STAFF_READERS) and sees_province(caller, claim.province)
+    return is_party(claim, caller)
 
 
-def visible_claim(claim: Claim | None, caller: Caller, index: BlindIndex) -> Claim:
+def visible_claim(claim: Claim | None, caller: Caller) -> Claim:
     # Someone else's claim is reported as absent, not forbidden: its existence is private too.
-    if claim is None or not can_read(claim, caller, index):
+    if claim is None or not can_read(claim, caller):
         raise NotFound("没有这个申请 (no such claim)")
     return claim
+
+
+def can_read_documents(claim: Claim, caller: Caller) -> bool:
+    """The photos (IDs, bank card, kinship papers): the claim's parties, the operator who registered
+    it and the reviewers of its province; not finance, not other stations' staff, not admin."""
+    if caller.kind == "staff":
+        return claim.registered_by == caller.subject or (
+            caller.has_any(*REVIEWERS) and caller.province == claim.province)
+    return is_party(claim, caller)
 
 
 def require_reviewer_of(claim: Claim, caller: Caller) -> None:
@@ -48,9 +62,10 @@ def require_reviewer_of(claim: Claim, caller: Caller) -> None:
         raise Forbidden("只能审核本省献血者的申请 (reviewers decide claims of their own province)")
 
 
-def require_applicant_side(claim: Claim, caller: Caller, index: BlindIndex) -> None:
-    """Changes by the applicant's side: the donor party online, or station staff of the province."""
-    if caller.kind == "donor" and is_party(claim, caller, index):
+def require_applicant_side(claim: Claim, caller: Caller) -> None:
+    """Changes by the applicant's side: the claim's donor online (not the beneficiary, who only
+    reads), or station staff of the province, the registering operator or an admin."""
+    if caller.kind == "donor" and is_donor_of(claim, caller):
         return
     if caller.kind == "staff" and (caller.has_any("admin") or claim.registered_by == caller.subject or (
             caller.has_any("station_operator") and caller.province == claim.province)):

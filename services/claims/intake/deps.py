@@ -15,7 +15,7 @@ from services.claims.intake.models import Claim
 
 async def readable_claim(claim_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep) -> Claim:
     claim = await repository.get(session, claim_id, for_update=request.method != "GET")
-    return access.visible_claim(claim, caller, request.app.state.blind_index)
+    return access.visible_claim(claim, caller)
 
 
 ClaimDep = Annotated[Claim, Depends(readable_claim)]

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from kit import clock
+from kit.callers import allow, province_scope
 from kit.db import SessionDep
 from kit.identity import Caller, CallerDep
 from kit.paging import PagingDep, paged
@@ -20,6 +21,9 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"])
 # Which staff role registers on which channel: the counter and mail desks of a station, and
 # hospital staff filing for a patient (医院代为申请).
 STAFF_CHANNELS = {"counter": "station_operator", "mail": "station_operator", "hospital": "hospital_operator"}
+# Object routes admit any staff member and the signed-in donor; the claim itself then decides
+# (intake/access.py): staff of its province or who registered it, its donor and beneficiary.
+CLAIM_PARTIES = allow(any_staff=True, donor=True)
 
 
 def _channel(body: ClaimIn, caller: Caller) -> str:
@@ -37,19 +41,21 @@ def _channel(body: ClaimIn, caller: Caller) -> str:
 
 @router.post("", response_model=ClaimOut, status_code=status.HTTP_201_CREATED, operation_id="create_claim",
              summary="Start a claim (draft): online by the donor, counter/mail by station staff",
-             responses=problem_responses(401, 403, 422))
+             description="Online (a signed-in donor), the donor must be the caller's bound identity; a relative is "
+                         "the beneficiary, with kinship evidence. Anything else is a 403 that stores nothing.",
+             responses=problem_responses(401, 403, 422),
+             dependencies=[allow(staff=("station_operator", "hospital_operator", "admin"), donor=True)])
 async def create_claim(body: ClaimIn, request: Request, caller: CallerDep, session: SessionDep) -> ClaimOut:
-    if caller.kind not in ("staff", "donor"):
-        raise Forbidden("this caller cannot file claims")
     state = request.app.state
     claim = await service.create(session, body, channel=_channel(body, caller), caller=caller,
-                                 cipher=state.cipher, index=state.blind_index)
-    return service.to_out(claim, [])
+                                 cipher=state.cipher, persons=state.person_index)
+    return service.to_out(claim, [], state.cipher)
 
 
 @router.get("", response_model=list[ClaimOut], operation_id="list_claims",
             summary="The review queue (staff, by due date) or the donor's own claims",
-            responses={**paged(), **problem_responses(401, 403, 422)})
+            responses={**paged(), **problem_responses(401, 403, 422)},
+            dependencies=[allow(staff=access.STAFF_READERS, donor=True)])
 async def list_claims(
     request: Request, caller: CallerDep, session: SessionDep, page: PagingDep,
     status_: Annotated[list[str] | None, Query(alias="status")] = None,
@@ -57,32 +63,35 @@ async def list_claims(
     overdue: bool = False,
 ) -> list[ClaimOut]:
     if caller.kind == "donor":
-        index = request.app.state.blind_index
-        party = (caller.cert_type, index.digest(caller.cert_number, context=CERT)) if caller.cert_number else None
+        if not (caller.cert_type and caller.cert_index):
+            return []
         stmt = repository.queue(statuses=status_, province=None, overdue_on=None,
-                                applicant=("donor", caller.subject), party_index=party)  # type: ignore[arg-type]
+                                party_index=(caller.cert_type, caller.cert_index))
     elif caller.kind == "staff" and caller.has_any(*access.STAFF_READERS):
-        if not caller.has_any("admin"):
-            if province and province != caller.province:
-                raise Forbidden("只能查看本省的申请 (your province only)")
-            province = caller.province
+        scope = province_scope(caller)
+        if scope is not None:
+            if province and province != scope:
+                return []  # another province's queue is empty to this caller (no oracle)
+            province = scope
         stmt = repository.queue(statuses=status_, province=province, overdue_on=clock.today() if overdue else None)
     else:
         raise Forbidden("this caller has no claims list")
     claims = await page.fetch(session, stmt, repository.QUEUE_ORDER)
     documents = await repository.documents_of(session, [c.id for c in claims])
-    return [service.to_out(c, documents[c.id]) for c in claims]
+    cipher = request.app.state.cipher
+    return [service.to_out(c, documents[c.id], cipher) for c in claims]
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, operation_id="get_claim",
-            summary="One claim, personal fields masked", responses=problem_responses(401, 404))
-async def get_claim(claim: ClaimDep, session: SessionDep) -> ClaimOut:
-    return service.to_out(claim, await repository.documents(session, claim.id))
+            summary="One claim, personal fields masked", responses=problem_responses(401, 403, 404),
+            dependencies=[CLAIM_PARTIES])
+async def get_claim(claim: ClaimDep, request: Request, session: SessionDep) -> ClaimOut:
+    return service.to_out(claim, await repository.documents(session, claim.id), request.app.state.cipher)
 
 
 @router.get("/{claim_id}/unmasked", operation_id="get_claim_unmasked",
             summary="The whole ID numbers, phones and card number, for a reviewer; every view is audited",
-            responses=problem_responses(401, 403, 404, 422))
+            responses=problem_responses(401, 403, 404, 422), dependencies=[allow(staff=access.REVIEWERS)])
 async def get_claim_unmasked(claim: ClaimDep, request: Request, caller: CallerDep, session: SessionDep,
                              reason: Annotated[str, Query(min_length=2, max_length=200)]) -> dict[str, str | None]:
     access.require_reviewer_of(claim, caller)
@@ -93,6 +102,9 @@ async def get_claim_unmasked(claim: ClaimDep, request: Request, caller: CallerDe
         return cipher.decrypt(token, context=context) if token else None
 
     return {
+        "donor_name": claim.donor_name,
+        "beneficiary_name": claim.beneficiary_name,
+        "payee_account_name": claim.payee_account_name,
         "donor_cert_number": plain(claim.donor_cert_encrypted, CERT),
         "donor_phone": plain(claim.donor_phone_encrypted, PHONE),
         "beneficiary_cert_number": plain(claim.beneficiary_cert_encrypted, CERT),
@@ -103,7 +115,7 @@ async def get_claim_unmasked(claim: ClaimDep, request: Request, caller: CallerDe
 
 @router.get("/{claim_id}/history", response_model=list[EventOut], operation_id="claim_history",
             summary="Every change and unmasked view, oldest first",
-            responses={**paged(), **problem_responses(401, 404, 422)})
+            responses={**paged(), **problem_responses(401, 403, 404, 422)}, dependencies=[CLAIM_PARTIES])
 async def claim_history(claim: ClaimDep, session: SessionDep, page: PagingDep) -> list[EventOut]:
     events = await page.fetch(session, audit.history_of(claim), [ClaimEvent.id])
     return [EventOut.model_validate(e, from_attributes=True) for e in events]
@@ -111,7 +123,7 @@ async def claim_history(claim: ClaimDep, session: SessionDep, page: PagingDep) -
 
 @router.post("/{claim_id}/submit", response_model=ClaimOut, operation_id="submit_claim",
              summary="Validate, quote and hold quota, start the 10-working-day clock (or resume after 补充材料)",
-             responses=problem_responses(401, 403, 404, 409, 422, 503))
+             responses=problem_responses(401, 403, 404, 409, 422, 503), dependencies=[CLAIM_PARTIES])
 async def submit_claim(claim: ClaimDep, request: Request, caller: CallerDep, session: SessionDep) -> ClaimOut:
     state = request.app.state
     claim_id = claim.id
@@ -123,4 +135,4 @@ async def submit_claim(claim: ClaimDep, request: Request, caller: CallerDep, ses
     async with state.sessionmaker() as fresh:
         current = await repository.get(fresh, claim_id)
         assert current is not None
-        return service.to_out(current, await repository.documents(fresh, claim_id))
+        return service.to_out(current, await repository.documents(fresh, claim_id), state.cipher)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kit.crypto import FieldCipher
+from services.claims.intake import usage
 from services.claims.intake.models import CERT, Claim
 
 
@@ -26,7 +27,7 @@ def hold_request(claim: Claim, cipher: FieldCipher) -> dict[str, Any]:
             "beneficiary": {"cert_type": claim.beneficiary_cert_type,
                             "cert_number": cipher.decrypt(claim.beneficiary_cert_encrypted, context=CERT)},
             "relationship": claim.relationship, "used_on": claim.used_on.isoformat(),
-            "usage_province": claim.usage_province, "items": claim.items,
+            "usage_province": claim.usage_province, "items": usage.usage_of(claim, cipher)["items"],
             "blood_fee_fen": claim.blood_fee_fen, "paid_on": claim.paid_on.isoformat(),
         },
     }

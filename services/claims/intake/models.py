@@ -51,14 +51,16 @@ class Claim(Base):
 
     donor_cert_type: Mapped[str] = mapped_column(String(32))
     donor_cert_encrypted: Mapped[str] = mapped_column(Text)
-    donor_cert_index: Mapped[str] = mapped_column(String(64), index=True)
+    # kit.identity.person_index of the donor and the beneficiary: how a signed-in donor's caller
+    # token finds their family's claims. Null only on rows from before it, until the start-up backfill.
+    donor_person_index: Mapped[str | None] = mapped_column(String(64), index=True)
     donor_cert_masked: Mapped[str] = mapped_column(String(32))
     donor_name: Mapped[str] = mapped_column(String(64))
     donor_phone_encrypted: Mapped[str | None] = mapped_column(Text)
     donor_phone_masked: Mapped[str | None] = mapped_column(String(16))
     beneficiary_cert_type: Mapped[str] = mapped_column(String(32))
     beneficiary_cert_encrypted: Mapped[str] = mapped_column(Text)
-    beneficiary_cert_index: Mapped[str] = mapped_column(String(64), index=True)
+    beneficiary_person_index: Mapped[str | None] = mapped_column(String(64), index=True)
     beneficiary_cert_masked: Mapped[str] = mapped_column(String(32))
     beneficiary_name: Mapped[str] = mapped_column(String(64))
     beneficiary_phone_encrypted: Mapped[str | None] = mapped_column(Text)
@@ -70,11 +72,13 @@ class Claim(Base):
     # A deceased donor's money goes to the relative named here (name, relationship, certificate).
     payee_relative: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
-    hospital_name: Mapped[str] = mapped_column(String(128))
+    # Hospital and products, encrypted (intake/usage.py); the two plain columns are legacy.
+    usage_encrypted: Mapped[str | None] = mapped_column(Text)
+    hospital_name: Mapped[str | None] = mapped_column(String(128))
     usage_province: Mapped[str] = mapped_column(String(2))
     used_on: Mapped[date] = mapped_column(Date)
     paid_on: Mapped[date] = mapped_column(Date)
-    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
 
     invoice_code: Mapped[str] = mapped_column(String(32))
     invoice_number: Mapped[str] = mapped_column(String(32))
@@ -92,7 +96,8 @@ class Claim(Base):
     eligible_fen: Mapped[int | None] = mapped_column(BigInteger)
     approved_fen: Mapped[int | None] = mapped_column(BigInteger)
     paid_fen: Mapped[int | None] = mapped_column(BigInteger)
-    quote: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the entitlement quote, explanation included
+    quote_encrypted: Mapped[str | None] = mapped_column(Text)  # the entitlement quote, explanation included
+    quote: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # legacy plaintext, emptied at start-up
     hold_key: Mapped[str | None] = mapped_column(String(128))
     submit_attempts: Mapped[int] = mapped_column(Integer, default=0)  # refused submits (fresh hold key each)
     warnings: Mapped[list[str]] = mapped_column(JSONB, default=list)

@@ -59,8 +59,8 @@ def queue(*, statuses: list[str] | None, province: str | None, overdue_on: date 
             conditions.append((Claim.applicant_kind == applicant[0]) & (Claim.applicant_subject == applicant[1]))
         if party_index is not None:
             t, i = party_index
-            conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_cert_index == i))
-                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_cert_index == i)))
+            conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_person_index == i))
+                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_person_index == i)))
         stmt = stmt.where(or_(*conditions))
     return stmt
 

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
-from kit.crypto import BlindIndex, FieldCipher, mask_bank_account, mask_cert_number, mask_phone
-from kit.identity import Caller
-from kit.problems import Unprocessable
+from kit.callers import sees_province
+from kit.crypto import BlindIndex, FieldCipher, mask_bank_account, mask_cert_number, mask_name, mask_phone
+from kit.identity import Caller, person_index
+from kit.problems import Forbidden, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.documents.kinds import missing_documents, required_documents
-from services.claims.intake import repository
+from services.claims.intake import repository, usage
 from services.claims.intake.models import ACCOUNT, CERT, PHONE, Claim, ClaimDocument
 from services.claims.intake.schemas import (
     ClaimIn,
@@ -54,11 +55,11 @@ def check_payee(account_name: str, *, donor_deceased: bool, donor_name: str,
         raise Unprocessable("收款人须为献血者本人 (the payee must be the donor)", field="payee.account_name")
 
 
-def _person(prefix: str, person: PersonIn, cipher: FieldCipher, index: BlindIndex) -> dict[str, Any]:
+def _person(prefix: str, person: PersonIn, cipher: FieldCipher, persons: BlindIndex) -> dict[str, Any]:
     return {
         f"{prefix}_cert_type": person.cert_type,
         f"{prefix}_cert_encrypted": cipher.encrypt(person.cert_number, context=CERT),
-        f"{prefix}_cert_index": index.digest(person.cert_number, context=CERT),
+        f"{prefix}_person_index": person_index(persons, person.cert_type, person.cert_number),
         f"{prefix}_cert_masked": mask_cert_number(person.cert_number),
         f"{prefix}_name": person.name,
         f"{prefix}_phone_encrypted": cipher.encrypt(person.phone, context=PHONE) if person.phone else None,
@@ -66,8 +67,35 @@ def _person(prefix: str, person: PersonIn, cipher: FieldCipher, index: BlindInde
     }
 
 
+def fill_person_index(claim: Claim, cipher: FieldCipher, persons: BlindIndex) -> None:
+    """Start-up backfill (kit.backfill): claims written before the person index existed."""
+    for prefix in ("donor", "beneficiary"):
+        cert_type = getattr(claim, f"{prefix}_cert_type")
+        number = cipher.decrypt(getattr(claim, f"{prefix}_cert_encrypted"), context=CERT)
+        setattr(claim, f"{prefix}_person_index", person_index(persons, cert_type, number))
+
+
+def require_filer(body: ClaimIn, caller: Caller, persons: BlindIndex) -> None:
+    """Who may file this claim, decided before anything is stored or any other service asked.
+
+    Online, the donor is the signed-in donor's bound identity: a donor files for themselves, or
+    for a relative named as the beneficiary (with kinship evidence). The refusal says nothing of
+    the person named, not even whether they are a donor. Staff register their own province's.
+    """
+    if caller.kind == "donor":
+        mine = caller.cert_index and (caller.cert_type, caller.cert_index) == (
+            body.donor.cert_type, person_index(persons, body.donor.cert_type, body.donor.cert_number))
+        if not mine:
+            raise Forbidden("只能以本人（已绑定的献血者身份）作为献血者申请；为亲属申请时，亲属填写为用血者 "
+                            "(online, the donor must be you: file for a relative as the beneficiary)",
+                            field="donor.cert_number")
+    elif not sees_province(caller, body.province):
+        raise Forbidden("只能登记本省献血者的申请 (staff register claims of their own province)", field="province")
+
+
 async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: Caller,
-                 cipher: FieldCipher, index: BlindIndex) -> Claim:
+                 cipher: FieldCipher, persons: BlindIndex) -> Claim:
+    require_filer(body, caller, persons)
     if body.relationship != "self" and body.kinship_evidence is None:
         raise Unprocessable("亲属申请须选择亲属关系证明或承诺书 (choose document or pledge)", field="kinship_evidence")
     if body.relationship == "self" and (body.donor.cert_type, body.donor.cert_number) != (
@@ -100,12 +128,10 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
         province=body.province, channel=channel, status="draft",
         applicant_kind=caller.kind, applicant_subject=caller.subject,
         registered_by=caller.subject if caller.kind == "staff" else None,
-        **_person("donor", body.donor, cipher, index), **_person("beneficiary", body.beneficiary, cipher, index),
+        **_person("donor", body.donor, cipher, persons), **_person("beneficiary", body.beneficiary, cipher, persons),
         relationship=body.relationship, kinship_evidence=body.kinship_evidence if body.relationship != "self" else None,
         agent=agent, donor_deceased=body.donor_deceased, payee_relative=relative,
-        hospital_name=body.usage.hospital_name, usage_province=body.usage.usage_province,
-        used_on=body.usage.used_on, paid_on=body.usage.paid_on,
-        items=[i.model_dump() for i in body.usage.items],
+        usage_province=body.usage.usage_province, used_on=body.usage.used_on, paid_on=body.usage.paid_on,
         invoice_code=body.invoice.code, invoice_number=body.invoice.number,
         invoice_check_code=body.invoice.check_code, invoice_issued_on=body.invoice.issued_on,
         invoice_total_fen=body.invoice.total_fen, blood_fee_fen=body.invoice.blood_fee_fen,
@@ -115,6 +141,7 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
         payee_bank_name=body.payee.bank_name,
         requested_fen=body.invoice.blood_fee_fen, warnings=[], paused_days=[],
     )
+    usage.seal_usage(claim, body.usage.hospital_name, [i.model_dump() for i in body.usage.items], cipher)
     await repository.add_with_reference(session, claim)
     audit.record(session, claim, caller, "created", to_status="draft", reason=f"channel {channel}")
     return claim
@@ -134,8 +161,17 @@ def missing_for(claim: Claim, documents: list[ClaimDocument]) -> list[str]:
     return [k.value for k in missing_documents(required, {DocumentKind(d.kind) for d in documents})]
 
 
-def to_out(claim: Claim, documents: list[ClaimDocument]) -> ClaimOut:
-    quote = claim.quote or {}
+def _relative_out(relative: dict[str, Any]) -> PayeeRelativeOut:
+    """Masked like every other name (the reviewer's audited unmasked view has the payee whole)."""
+    return PayeeRelativeOut(name=mask_name(relative["name"]), relationship=relative["relationship"],
+                            cert_type=relative["cert_type"], cert_number_masked=relative["cert_number_masked"])
+
+
+def to_out(claim: Claim, documents: list[ClaimDocument], cipher: FieldCipher) -> ClaimOut:
+    """The claim as every API shows it: IDs, phones, card masked; names masked (张*) too, since the
+    unmasked view (audited) is where a reviewer reads them whole."""
+    quote = usage.quote_of(claim, cipher)
+    used = usage.usage_of(claim, cipher)
     agent = None
     if claim.agent:
         agent = {k: claim.agent.get(k) for k in ("name", "cert_type", "cert_number_masked", "phone_masked")}
@@ -143,19 +179,19 @@ def to_out(claim: Claim, documents: list[ClaimDocument]) -> ClaimOut:
         id=claim.id, reference=claim.reference, status=claim.status, province=claim.province,
         channel=claim.channel,
         donor=PersonOut(cert_type=claim.donor_cert_type, cert_number_masked=claim.donor_cert_masked,
-                        name=claim.donor_name, phone_masked=claim.donor_phone_masked),
+                        name=mask_name(claim.donor_name), phone_masked=claim.donor_phone_masked),
         beneficiary=PersonOut(cert_type=claim.beneficiary_cert_type, cert_number_masked=claim.beneficiary_cert_masked,
-                              name=claim.beneficiary_name, phone_masked=claim.beneficiary_phone_masked),
+                              name=mask_name(claim.beneficiary_name), phone_masked=claim.beneficiary_phone_masked),
         relationship=claim.relationship, kinship_evidence=claim.kinship_evidence, agent=agent,
         donor_deceased=claim.donor_deceased,
-        payee_relative=PayeeRelativeOut(**{k: claim.payee_relative[k] for k in (
-            "name", "relationship", "cert_type", "cert_number_masked")}) if claim.payee_relative else None,
-        usage=UsageIn(hospital_name=claim.hospital_name, usage_province=claim.usage_province,
-                      used_on=claim.used_on, paid_on=claim.paid_on, items=claim.items),  # type: ignore[arg-type]
+        payee_relative=_relative_out(claim.payee_relative) if claim.payee_relative else None,
+        usage=UsageIn(hospital_name=used["hospital_name"], usage_province=claim.usage_province,
+                      used_on=claim.used_on, paid_on=claim.paid_on, items=used["items"]),
         invoice={"code": claim.invoice_code, "number": claim.invoice_number, "check_code": claim.invoice_check_code,
                  "issued_on": claim.invoice_issued_on.isoformat(), "total_fen": claim.invoice_total_fen,
                  "blood_fee_fen": claim.blood_fee_fen},
-        payee=PayeeOut(account_name=claim.payee_account_name, account_number_masked=claim.payee_account_masked,
+        payee=PayeeOut(account_name=mask_name(claim.payee_account_name),
+                       account_number_masked=claim.payee_account_masked,
                        bank_name=claim.payee_bank_name),
         requested_fen=claim.requested_fen, eligible_fen=claim.eligible_fen, approved_fen=claim.approved_fen,
         paid_fen=claim.paid_fen, rule_set=quote.get("rule_set"), explanation=quote.get("explanation", []),

@@ -18,7 +18,7 @@ from kit.problems import Conflict, Problem, ServiceUnavailable, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
 from services.claims.clients.entitlement import EntitlementClient, HoldLapsed, HoldResult
-from services.claims.intake import access, repository
+from services.claims.intake import access, repository, usage
 from services.claims.intake.holds import hold_key, hold_request
 from services.claims.intake.models import ACCOUNT, Claim
 from services.claims.intake.service import check_amounts_and_dates, check_payee, missing_for
@@ -73,8 +73,8 @@ async def _refuse_duplicate(session: AsyncSession, claim: Claim) -> None:
 async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim:
     for _ in range(2):  # a second round only when the first key's hold had lapsed (a fresh key)
         async with deps.sessionmaker() as session:
-            claim = access.visible_claim(await repository.get(session, claim_id), caller, deps.index)
-            access.require_applicant_side(claim, caller, deps.index)
+            claim = access.visible_claim(await repository.get(session, claim_id), caller)
+            access.require_applicant_side(claim, caller)
             if claim.status == "needs_more_info":
                 return await _resume(session, claim, caller, deps)
             if claim.status != "draft":
@@ -132,7 +132,7 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         claim.warnings = [] if luhn_ok(account) else [
             "银行卡号未通过Luhn校验，请核对 (bank card fails the Luhn check: verify with the applicant)"]
         claim.status, claim.submitted_on = "submitted", clock.today()
-        claim.quote = quote
+        usage.set_quote(claim, quote, deps.cipher)
         claim.eligible_fen = quote["reducible_fen"] if hold.placed else 0
         claim.hold_key = key if hold.placed else None
         claim.due_on = await calendar.due_on(session, claim.id, claim.submitted_on, deps.working_days, [])

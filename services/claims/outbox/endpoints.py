@@ -9,8 +9,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from kit import outbox
+from kit.callers import allow
 from kit.db import SessionDep
-from kit.identity import Caller, CallerDep, require_roles
+from kit.identity import Caller, CallerDep
 from kit.paging import PagingDep, paged
 from kit.problems import problem_responses
 from services.claims.audit import service as audit
@@ -18,7 +19,9 @@ from services.claims.outbox.models import OutboxMessage, SentNotification
 
 router = APIRouter(prefix="/v1/sandbox", tags=["sandbox"])
 ops_router = APIRouter(prefix="/v1/outbox", tags=["outbox"])
-OPS = ("admin", "finance")
+# Dead letters are the platform's plumbing, across provinces (their errors may name any claim):
+# the platform's admin watches and resolves them; the depth and age are also metrics (kit.metrics).
+OPS = allow(staff=("admin",))
 
 
 class NotificationOut(BaseModel):
@@ -30,7 +33,7 @@ class NotificationOut(BaseModel):
 
 @router.get("/notifications", response_model=list[NotificationOut], operation_id="sandbox_notifications",
             summary="SANDBOX: messages the sandbox sender recorded instead of sending (admin)",
-            responses={**paged(), **problem_responses(401, 403, 422)}, dependencies=[require_roles("admin")])
+            responses={**paged(), **problem_responses(401, 403, 422)}, dependencies=[allow(staff=("admin",))])
 async def notifications(session: SessionDep, page: PagingDep,
                         claim_id: Annotated[uuid.UUID | None, Query()] = None) -> list[NotificationOut]:
     stmt = select(SentNotification)
@@ -45,16 +48,16 @@ def _out(row: OutboxMessage) -> outbox.DeadLetterOut:
 
 
 @ops_router.get("/stats", response_model=outbox.OutboxStats, operation_id="claims_outbox_stats",
-                summary="Outbox depth and oldest age (pending, dead letters): what a metric or alarm watches",
-                responses=problem_responses(401, 403), dependencies=[require_roles(*OPS)])
+                summary="Outbox depth and oldest age (pending, dead letters): what a metric or alarm watches (admin)",
+                responses=problem_responses(401, 403), dependencies=[OPS])
 async def stats(session: SessionDep) -> outbox.OutboxStats:
     return await outbox.stats(session, OutboxMessage)
 
 
 @ops_router.get("/dead-letters", response_model=list[outbox.DeadLetterOut], operation_id="claims_outbox_dead_letters",
-                summary="Messages to entitlement or payments that gave up: refused for good, or out of attempts",
+                summary="Messages to entitlement or payments that gave up: refused for good or out of attempts (admin)",
                 responses={**paged("Dead letters, oldest first"), **problem_responses(401, 403, 422)},
-                dependencies=[require_roles(*OPS)])
+                dependencies=[OPS])
 async def dead_letters(session: SessionDep, page: PagingDep) -> list[outbox.DeadLetterOut]:
     return [_out(row) for row in await page.fetch(session, outbox.dead_letters(OutboxMessage), [OutboxMessage.seq])]
 
@@ -76,7 +79,7 @@ async def _resolve(session: Any, message_id: uuid.UUID, action: outbox.Action, b
 
 @ops_router.post("/{message_id}/retry", response_model=outbox.DeadLetterOut, operation_id="claims_outbox_retry",
                  summary="Send a dead letter again from its first attempt, with a reason (audited; admin)",
-                 responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles("admin")])
+                 responses=problem_responses(401, 403, 404, 409, 422), dependencies=[OPS])
 async def retry(message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep,
                 session: SessionDep) -> outbox.DeadLetterOut:
     return await _resolve(session, message_id, "retry", body, caller)
@@ -84,7 +87,7 @@ async def retry(message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep
 
 @ops_router.post("/{message_id}/discard", response_model=outbox.DeadLetterOut, operation_id="claims_outbox_discard",
                  summary="Give a dead letter up, with a reason (audited; admin); the rows behind it go on",
-                 responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles("admin")])
+                 responses=problem_responses(401, 403, 404, 409, 422), dependencies=[OPS])
 async def discard(message_id: uuid.UUID, body: outbox.ResolveIn, caller: CallerDep,
                   session: SessionDep) -> outbox.DeadLetterOut:
     return await _resolve(session, message_id, "discard", body, caller)

@@ -6,16 +6,23 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from kit.callers import allow, province_scope
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
+from kit.identity import CallerDep
 from kit.paging import PagingDep, paged
-from kit.problems import Forbidden, NotFound, problem_responses
+from kit.problems import NotFound, problem_responses
 from services.claims.hospitals.models import Hospital
-from services.claims.reductions import pdf, service, statements
+from services.claims.reductions import pdf, service, statements, usage
 from services.claims.reductions.models import HospitalStatement
 from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn, StatementIn
 
 router = APIRouter(prefix="/v1", tags=["direct reduction"])
+# Notices belong to the issuing hospital: its system (his) or its operator on the ops surface.
+HOSPITAL = allow(hospital=True, staff=("hospital_operator",))
+# Statements: the hospital, and the finance officers of its province (admin: all).
+STATEMENT_READERS = allow(hospital=True, staff=("hospital_operator", "finance", "admin"))
+FINANCE = allow(staff=("finance", "admin"))
+MonthQuery = Annotated[str, Query(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$", description="e.g. 2026-10")]
 
 
 class CancelIn(BaseModel):
@@ -53,7 +60,8 @@ def _statement_out(s: HospitalStatement) -> StatementOut:
 @router.post("/reduction-notices", response_model=NoticeOut, operation_id="issue_reduction_notice",
              summary="减免通知单: quote and hold the quota for a patient before discharge",
              description="A patient with no entitlement gets `eligible: false` and the reason (HTTP 200), not an error.",
-             responses=problem_responses(401, 403, 409, 422, 503))
+             responses=problem_responses(401, 403, 409, 422, 503),
+             dependencies=[HOSPITAL])
 async def issue_notice(body: NoticeIn, request: Request, caller: CallerDep, session: SessionDep) -> NoticeOut:
     await session.rollback()  # issuing runs its own transactions around the entitlement call
     return await service.issue(body, caller, _deps(request))
@@ -61,67 +69,90 @@ async def issue_notice(body: NoticeIn, request: Request, caller: CallerDep, sess
 
 # The .pdf route first: `{notice_no}` alone would also match "JM...pdf".
 @router.get("/reduction-notices/{notice_no}.pdf", operation_id="reduction_notice_pdf", response_class=Response,
-            summary="The printable notice (PDF, QR code with the notice number)", responses=problem_responses(401, 404))
-async def notice_pdf(notice_no: str, caller: CallerDep, session: SessionDep) -> Response:
+            summary="The printable notice (PDF, QR code with the notice number)", responses=problem_responses(401, 404),
+             dependencies=[HOSPITAL])
+async def notice_pdf(notice_no: str, request: Request, caller: CallerDep, session: SessionDep) -> Response:
     notice = await service.notice_of(session, notice_no, caller)
     hospital = await session.get(Hospital, notice.hospital_code)
-    return Response(pdf.notice_pdf(notice, hospital.name if hospital else notice.hospital_code),
+    cipher = request.app.state.cipher
+    return Response(pdf.notice_pdf(notice, hospital.name if hospital else notice.hospital_code,
+                                   usage.items_of(notice, cipher),
+                                   list(usage.quote_of(notice, cipher).get("explanation", []))),
                     media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{notice_no}.pdf"'})
 
 
 @router.get("/reduction-notices/{notice_no}", response_model=NoticeOut, operation_id="get_reduction_notice",
-            summary="One notice (the issuing hospital only)", responses=problem_responses(401, 403, 404))
-async def get_notice(notice_no: str, caller: CallerDep, session: SessionDep) -> NoticeOut:
-    return service.out(await service.notice_of(session, notice_no, caller))
+            summary="One notice (the issuing hospital only)", responses=problem_responses(401, 403, 404),
+             dependencies=[HOSPITAL])
+async def get_notice(notice_no: str, request: Request, caller: CallerDep, session: SessionDep) -> NoticeOut:
+    return service.out(await service.notice_of(session, notice_no, caller), request.app.state.cipher)
 
 
 @router.post("/reduction-notices/{notice_no}/cancel", response_model=NoticeOut, operation_id="cancel_reduction_notice",
-             summary="Cancel: the held quota returns", responses=problem_responses(401, 403, 404, 409))
-async def cancel_notice(notice_no: str, body: CancelIn, caller: CallerDep, session: SessionDep) -> NoticeOut:
-    return service.out(await service.cancel(session, notice_no, caller, body.reason))
+             summary="Cancel: the held quota returns", responses=problem_responses(401, 403, 404, 409),
+             dependencies=[HOSPITAL])
+async def cancel_notice(notice_no: str, body: CancelIn, request: Request, caller: CallerDep,
+                        session: SessionDep) -> NoticeOut:
+    return service.out(await service.cancel(session, notice_no, caller, body.reason), request.app.state.cipher)
 
 
 @router.post("/reduction-notices/{notice_no}/settlement", response_model=NoticeOut, operation_id="settle_reduction",
              summary="Settlement at discharge: the reduction taken off the bill; idempotent by receipt number",
-             responses=problem_responses(401, 403, 404, 409, 422))
-async def settle(notice_no: str, body: SettlementIn, caller: CallerDep, session: SessionDep) -> NoticeOut:
-    return service.out(await service.settle(session, notice_no, body, caller))
+             responses=problem_responses(401, 403, 404, 409, 422),
+             dependencies=[HOSPITAL])
+async def settle(notice_no: str, body: SettlementIn, request: Request, caller: CallerDep,
+                 session: SessionDep) -> NoticeOut:
+    cipher = request.app.state.cipher
+    return service.out(await service.settle(session, notice_no, body, caller, cipher), cipher)
 
 
 @router.post("/reduction-notices/{notice_no}/correction", response_model=NoticeOut, operation_id="correct_reduction",
              summary="A refunded bill after settlement: reverse the consumption (audited)",
-             responses=problem_responses(401, 403, 404, 409, 422))
-async def correct(notice_no: str, body: CorrectionIn, caller: CallerDep, session: SessionDep) -> NoticeOut:
-    return service.out(await service.correct(session, notice_no, body, caller))
+             responses=problem_responses(401, 403, 404, 409, 422),
+             dependencies=[HOSPITAL])
+async def correct(notice_no: str, body: CorrectionIn, request: Request, caller: CallerDep,
+                  session: SessionDep) -> NoticeOut:
+    return service.out(await service.correct(session, notice_no, body, caller), request.app.state.cipher)
 
 
 @router.post("/hospital-settlements", response_model=StatementOut, status_code=201, operation_id="file_settlement",
              summary="File the settlement request for a past month (military: half year)",
-             responses=problem_responses(401, 403, 404, 409, 422))
-async def file_settlement(body: StatementIn, caller: CallerDep, session: SessionDep) -> StatementOut:
-    return _statement_out(await statements.file(session, service.hospital_of(caller), body.period, caller))
+             responses=problem_responses(401, 403, 404, 409, 422),
+             dependencies=[HOSPITAL])
+async def file_settlement(body: StatementIn, request: Request, caller: CallerDep, session: SessionDep) -> StatementOut:
+    return _statement_out(await statements.file(session, service.hospital_of(caller), body.period, caller,
+                                                request.app.state.cipher))
 
 
 async def _statement(session: SessionDep, statement_id: uuid.UUID, caller: CallerDep) -> HospitalStatement:
+    """A statement as its hospital or its province's finance may see it; anyone else: absent."""
     statement = await session.get(HospitalStatement, statement_id)
-    if statement is None:
+    hospital = await session.get(Hospital, statement.hospital_code) if statement is not None else None
+    if statement is None or hospital is None or not _sees_statement(caller, hospital):
         raise NotFound("没有这个结算清单 (no such statement)")
-    if caller.kind in ("hospital", "staff") and caller.hospital_code and caller.hospital_code != statement.hospital_code:
-        raise NotFound("没有这个结算清单 (no such statement)")
-    if caller.kind == "staff" and not caller.hospital_code and not caller.has_any("finance", "admin"):
-        raise Forbidden("finance or the hospital")
     return statement
 
 
+def _sees_statement(caller: CallerDep, hospital: Hospital) -> bool:
+    if caller.hospital_code:
+        return caller.hospital_code == hospital.code
+    if caller.kind == "staff" and caller.has_any("finance", "admin"):
+        province = province_scope(caller)
+        return province is None or province == hospital.province
+    return False
+
+
 @router.get("/hospital-settlements/{statement_id}", response_model=StatementOut, operation_id="get_settlement",
-            summary="One settlement statement", responses=problem_responses(401, 403, 404))
+            summary="One settlement statement", responses=problem_responses(401, 403, 404),
+             dependencies=[STATEMENT_READERS])
 async def get_settlement(statement_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> StatementOut:
     return _statement_out(await _statement(session, statement_id, caller))
 
 
 @router.get("/hospital-settlements/{statement_id}/statement.csv", operation_id="settlement_csv",
-            response_class=Response, summary="医院直免结算清单 as CSV", responses=problem_responses(401, 404))
+            response_class=Response, summary="医院直免结算清单 as CSV", responses=problem_responses(401, 404),
+             dependencies=[STATEMENT_READERS])
 async def settlement_csv(statement_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> Response:
     statement = await _statement(session, statement_id, caller)
     return Response(statements.to_csv(statement, await statements.notices_of(session, statement)),
@@ -129,7 +160,8 @@ async def settlement_csv(statement_id: uuid.UUID, caller: CallerDep, session: Se
 
 
 @router.get("/hospital-settlements/{statement_id}/statement.pdf", operation_id="settlement_pdf",
-            response_class=Response, summary="医院直免结算清单 as PDF", responses=problem_responses(401, 404))
+            response_class=Response, summary="医院直免结算清单 as PDF", responses=problem_responses(401, 404),
+             dependencies=[STATEMENT_READERS])
 async def settlement_pdf(statement_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> Response:
     statement = await _statement(session, statement_id, caller)
     hospital = await session.get(Hospital, statement.hospital_code)
@@ -140,26 +172,27 @@ async def settlement_pdf(statement_id: uuid.UUID, caller: CallerDep, session: Se
 
 @router.post("/hospital-settlements/{statement_id}/approve", response_model=StatementOut,
              operation_id="approve_settlement", summary="The district office approves; payments pays the hospital once",
-             responses=problem_responses(401, 403, 404), dependencies=[require_roles("finance", "admin")])
+             responses=problem_responses(401, 403, 404), dependencies=[FINANCE])
 async def approve_settlement(statement_id: uuid.UUID, request: Request, caller: CallerDep,
                              session: SessionDep) -> StatementOut:
+    await _statement(session, statement_id, caller)
     return _statement_out(await statements.approve(session, statement_id, caller, request.app.state.cipher))
 
 
-MonthQuery = Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
-
-
 @router.get("/reports/direct-reductions", operation_id="direct_reductions_report",
-            summary="Direct reductions by hospital for a month", dependencies=[require_roles("finance", "admin")],
+            summary="Direct reductions by hospital for a month", dependencies=[FINANCE],
             responses={**paged("One page of hospitals, by code"), **problem_responses(401, 403, 422)})
-async def direct_reductions(session: SessionDep, month: MonthQuery, page: PagingDep) -> list[dict[str, object]]:
-    return await statements.direct_reductions_by_hospital(session, month, page)
+async def direct_reductions(caller: CallerDep, session: SessionDep, month: MonthQuery,
+                            page: PagingDep) -> list[dict[str, object]]:
+    return await statements.direct_reductions_by_hospital(session, month, page, province_scope(caller))
 
 
 @router.get("/reports/direct-reduction-rate", operation_id="direct_reduction_rate",
             summary="直免率: direct reductions / all reductions, per province (districts' direct counts) and month",
-            dependencies=[require_roles("finance", "admin")],
+            dependencies=[FINANCE],
             responses={**paged("One page of provinces, by code"), **problem_responses(401, 403, 422)})
-async def direct_reduction_rate(session: SessionDep, month: MonthQuery, page: PagingDep) -> list[dict[str, object]]:
+async def direct_reduction_rate(caller: CallerDep, session: SessionDep, month: MonthQuery,
+                                page: PagingDep) -> list[dict[str, object]]:
     # At most one row per province: computed whole from three grouped queries, then paged.
-    return page.slice(await statements.direct_reduction_rate(session, month), key=lambda row: (str(row["province"]),))
+    rows = await statements.direct_reduction_rate(session, month, province_scope(caller))
+    return page.slice(rows, key=lambda row: (str(row["province"]),))

@@ -39,17 +39,20 @@ class ReductionNotice(Base):
     relationship: Mapped[str] = mapped_column(String(32))
     kinship_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     used_on: Mapped[date] = mapped_column(Date)
-    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    items_encrypted: Mapped[str | None] = mapped_column(Text)  # reductions/usage.py
+    items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)  # legacy plaintext
     blood_fee_fen: Mapped[int] = mapped_column(BigInteger)
     max_reducible_fen: Mapped[int] = mapped_column(BigInteger)
-    quote: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    quote_encrypted: Mapped[str | None] = mapped_column(Text)
+    quote: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # legacy plaintext
     hold_key: Mapped[str] = mapped_column(String(64))
     valid_until: Mapped[date] = mapped_column(Date)
     issued_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     receipt_no: Mapped[str | None] = mapped_column(String(64), unique=True)
     settled_on: Mapped[date | None] = mapped_column(Date)
-    final_items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    final_items_encrypted: Mapped[str | None] = mapped_column(Text)
+    final_items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)  # legacy plaintext
     final_blood_fee_fen: Mapped[int | None] = mapped_column(BigInteger)
     reduced_fen: Mapped[int | None] = mapped_column(BigInteger)
     invoice_code: Mapped[str | None] = mapped_column(String(32))

@@ -4,6 +4,7 @@ and the hospital settlement statement (医院直免结算清单)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -31,7 +32,8 @@ def _qr(c: canvas.Canvas, value: str, x: float, y: float, size: float = 90) -> N
     renderPDF.draw(drawing, c, x, y)
 
 
-def notice_pdf(notice: ReductionNotice, hospital_name: str) -> bytes:
+def notice_pdf(notice: ReductionNotice, hospital_name: str, items: list[dict[str, Any]],
+               explanation: list[str]) -> bytes:
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
     width, height = A4
@@ -49,7 +51,7 @@ def notice_pdf(notice: ReductionNotice, hospital_name: str) -> bytes:
         ("亲属关系证明", {"pledge": "亲属关系承诺书", "document": "亲属关系证明"}.get(
             (notice.kinship_evidence or {}).get("kind", ""), "—")),
         ("用血日期", notice.used_on.isoformat()),
-        ("用血品种", "，".join(f"{PRODUCTS.get(i['product'], i['product'])} {i['quantity']}" for i in notice.items)),
+        ("用血品种", "，".join(f"{PRODUCTS.get(i['product'], i['product'])} {i['quantity']}" for i in items)),
         ("输血费用", f"{yuan(notice.blood_fee_fen)} 元"),
         ("最高减免金额", f"{yuan(notice.max_reducible_fen)} 元"),
         ("有效期至", notice.valid_until.isoformat()),
@@ -63,7 +65,7 @@ def notice_pdf(notice: ReductionNotice, hospital_name: str) -> bytes:
     c.setFont(FONT, 10)
     c.drawString(60, y - 6, "减免依据：")
     y -= 24
-    for line in notice.quote.get("explanation", [])[:14]:
+    for line in explanation[:14]:
         c.drawString(70, y, str(line)[:60])
         y -= 16
     y -= 16

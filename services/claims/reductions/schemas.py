@@ -71,4 +71,5 @@ class CorrectionIn(BaseModel):
 
 
 class StatementIn(BaseModel):
-    period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2]|H1|H2)$", description="2026-10, or 2026-H1 for military")
+    period: str = Field(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2]|H1|H2)$",
+                        description="2026-10, or 2026-H1 for military")

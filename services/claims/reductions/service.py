@@ -28,6 +28,7 @@ from services.claims.intake.models import CERT
 from services.claims.outbox import guards
 from services.claims.outbox.enqueue import enqueue
 from services.claims.quota import consumed_ml
+from services.claims.reductions import usage
 from services.claims.reductions.models import HospitalStatement, ReductionNotice
 from services.claims.reductions.periods import statement_period
 from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn
@@ -45,11 +46,12 @@ class NoticeDeps:
     guard_grace_s: float = 120.0
 
 
-def out(notice: ReductionNotice) -> NoticeOut:
+def out(notice: ReductionNotice, cipher: FieldCipher) -> NoticeOut:
     return NoticeOut(
         eligible=True, notice_no=notice.notice_no, status=effective_status(notice),
         max_reducible_fen=notice.max_reducible_fen, valid_until=notice.valid_until,
-        explanation=list(notice.quote.get("explanation", [])), patient_cert_masked=notice.patient_cert_masked,
+        explanation=list(usage.quote_of(notice, cipher).get("explanation", [])),
+        patient_cert_masked=notice.patient_cert_masked,
         donor_cert_masked=notice.donor_cert_masked, reduced_fen=notice.reduced_fen, receipt_no=notice.receipt_no)
 
 
@@ -141,12 +143,13 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
         if stored is None or stored.status != "pending":
             # The guard gave up on it while entitlement was answering: the hold is being released.
             raise ServiceUnavailable("开具超时，请重试 (issuing took too long; retry)", retry_after_s=1)
-        stored.status, stored.quote = "issued", hold.quote
+        stored.status = "issued"
+        stored.quote_encrypted = usage.seal(deps.cipher, hold.quote, usage.QUOTE)
         stored.max_reducible_fen = int(hold.quote["reducible_fen"])
         await guards.confirm(session, key)
         audit.record(session, stored, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
                      detail={"max_reducible_fen": stored.max_reducible_fen})
-    return out(stored)
+    return out(stored, deps.cipher)
 
 
 async def _store_pending(body: NoticeIn, caller: Caller, hospital: str, deps: NoticeDeps) -> ReductionNotice:
@@ -163,8 +166,10 @@ async def _store_pending(body: NoticeIn, caller: Caller, hospital: str, deps: No
             donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
             relationship=body.relationship,
             kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
-            used_on=body.used_on, items=[i.model_dump() for i in body.items], blood_fee_fen=body.blood_fee_fen,
-            max_reducible_fen=0, quote={}, hold_key=f"notice:{notice_id}",
+            used_on=body.used_on,
+            items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
+            blood_fee_fen=body.blood_fee_fen, max_reducible_fen=0,
+            quote_encrypted=usage.seal(deps.cipher, {}, usage.QUOTE), hold_key=f"notice:{notice_id}",
             valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject,
             created_at=clock.now())  # the issue date is a business date: the kit clock decides it
         session.add(notice)
@@ -184,7 +189,8 @@ async def _drop_pending(notice_id: uuid.UUID, deps: NoticeDeps) -> None:
             await guards.confirm(session, notice.hold_key)
 
 
-async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller) -> ReductionNotice:
+async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller,
+                 cipher: FieldCipher) -> ReductionNotice:
     notice = await notice_of(session, notice_no, caller, for_update=True)
     if notice.receipt_no is not None:
         if notice.receipt_no == body.receipt_no:
@@ -208,11 +214,12 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
         raise Conflict(f"该发票已申请过减免：{earlier} (this invoice was already claimed in {earlier})",
                        field="invoice.number", earlier_reference=earlier)
     notice.receipt_no, notice.settled_on, notice.reduced_fen = body.receipt_no, body.settled_on, body.reduced_fen
-    notice.final_items = [i.model_dump() for i in body.items]
+    notice.final_items_encrypted = usage.seal(cipher, [i.model_dump() for i in body.items], usage.FINAL_ITEMS)
     notice.final_blood_fee_fen = body.blood_fee_fen
     notice.invoice_code, notice.invoice_number = body.invoice.code, body.invoice.number
     notice.status, notice.settled_at = "settled", clock.now()
-    ml = consumed_ml(int(notice.quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
+    ml = consumed_ml(int(usage.quote_of(notice, cipher).get("covered_ml", 0)), body.reduced_fen,
+                     notice.max_reducible_fen)
     enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
             {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
     audit.record(session, notice, caller, "notice_settled", from_status="issued", to_status="settled",  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from kit.paging import Paging
 from kit.problems import Conflict, Forbidden, NotFound, Unprocessable
 from services.claims.hospitals.models import ACCOUNT_CONTEXT, Hospital
 from services.claims.outbox.enqueue import enqueue
+from services.claims.reductions import usage
 from services.claims.reductions.models import HospitalStatement, ReductionNotice
 from services.claims.reductions.periods import period_bounds
 from services.claims.review.service import funding_lines
@@ -23,7 +24,8 @@ from services.claims.review.service import funding_lines
 FILING_DAY = 10  # "医疗机构每月10日前向所在区献血办提出直免结算申请"
 
 
-async def file(session: AsyncSession, hospital_code: str, period: str, caller: Caller) -> HospitalStatement:
+async def file(session: AsyncSession, hospital_code: str, period: str, caller: Caller,
+               cipher: FieldCipher) -> HospitalStatement:
     hospital = await session.get(Hospital, hospital_code)
     if hospital is None:
         raise NotFound("医院未登记 (hospital not registered)")
@@ -46,8 +48,9 @@ async def file(session: AsyncSession, hospital_code: str, period: str, caller: C
         ReductionNotice.statement_id.is_(None)).with_for_update())).scalars())
     totals: dict[str, int] = {}
     for notice in notices:
-        for line in funding_lines(notice.reduced_fen or 0, int(notice.quote.get("local_ml", 0)),
-                                  int(notice.quote.get("military_ml", 0))):
+        quote = usage.quote_of(notice, cipher)
+        for line in funding_lines(notice.reduced_fen or 0, int(quote.get("local_ml", 0)),
+                                  int(quote.get("military_ml", 0))):
             totals[line["source"]] = totals.get(line["source"], 0) + line["amount_fen"]
     late = not half_yearly and today > date(end.year, end.month, FILING_DAY)
     statement = HospitalStatement(
@@ -142,17 +145,21 @@ async def retry_failed_payments(session: AsyncSession, hospital: Hospital, reaso
     return failed
 
 
-async def direct_reductions_by_hospital(session: AsyncSession, month: str, page: Paging) -> list[dict[str, Any]]:
+async def direct_reductions_by_hospital(session: AsyncSession, month: str, page: Paging,
+                                        province: str | None = None) -> list[dict[str, Any]]:
+    """`province`: only that province's hospitals (finance sees its own; admin all)."""
     start, end = period_bounds(month)
     stmt = select(
         ReductionNotice.hospital_code, func.count(), func.coalesce(func.sum(ReductionNotice.reduced_fen), 0)
-    ).where(ReductionNotice.status == "settled", ReductionNotice.settled_on >= start, ReductionNotice.settled_on < end
-            ).group_by(ReductionNotice.hospital_code)
+    ).where(ReductionNotice.status == "settled", ReductionNotice.settled_on >= start, ReductionNotice.settled_on < end)
+    if province is not None:
+        stmt = stmt.join(Hospital, Hospital.code == ReductionNotice.hospital_code).where(Hospital.province == province)
+    stmt = stmt.group_by(ReductionNotice.hospital_code)
     rows = await page.fetch(session, stmt, [ReductionNotice.hospital_code], scalars=False)
     return [{"hospital_code": h, "count": int(c), "reduced_fen": int(t)} for h, c, t in rows]
 
 
-async def direct_reduction_rate(session: AsyncSession, month: str) -> list[dict[str, Any]]:
+async def direct_reduction_rate(session: AsyncSession, month: str, province: str | None = None) -> list[dict[str, Any]]:
     """Per donation province: direct reductions / (direct reductions + approved claims) in the month.
 
     Claims carry no district, so the rate is per province; per district the direct count is given.
@@ -171,12 +178,14 @@ async def direct_reduction_rate(session: AsyncSession, month: str) -> list[dict[
         ReductionNotice.status == "settled", ReductionNotice.settled_on >= start, ReductionNotice.settled_on < end)
         .group_by(Hospital.province, Hospital.district_office))).all()
     out = []
-    for province in sorted(set(direct) | set(claims)):
-        d, c = int(direct.get(province, 0)), int(claims.get(province, 0))
+    for p in sorted(set(direct) | set(claims)):
+        if province is not None and p != province:
+            continue  # finance sees its own province's rate (admin: every province)
+        d, c = int(direct.get(p, 0)), int(claims.get(p, 0))
         out.append({
-            "province": province, "month": month, "direct_reductions": d, "claims": c,
+            "province": p, "month": month, "direct_reductions": d, "claims": c,
             "direct_rate_permille": (d * 1000 // (d + c)) if d + c else None,
             "districts": [{"district_office": name, "direct_reductions": int(n)}
-                          for p, name, n in districts if p == province],
+                          for dp, name, n in districts if dp == p],
         })
     return out

@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Date, String, case, cast, func, literal, or_, select, union_all
 
 from kit import clock
+from kit.callers import allow, province_scope
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
+from kit.identity import CallerDep
 from kit.paging import PagingDep, paged
 from kit.problems import problem_responses
 from services.claims.hospitals.models import Hospital
@@ -39,8 +40,10 @@ class PaymentAlarm(BaseModel):
 
 @router.get("/payments", response_model=list[PaymentAlarm], operation_id="payment_alarms",
             summary="Money owed and not paid: late, failed, or waiting for a senior reviewer",
+            description="Staff see their own province's claims and statements (by the hospital's province); "
+                        "admin sees all.",
             responses={**paged("Alarms, the longest waiting first"), **problem_responses(401, 403, 422)},
-            dependencies=[require_roles("admin", "finance", "senior_reviewer")])
+            dependencies=[allow(staff=("admin", "finance", "senior_reviewer"))])
 async def payment_alarms(caller: CallerDep, session: SessionDep, page: PagingDep) -> list[PaymentAlarm]:
     today = clock.today()
     claims = select(
@@ -62,8 +65,8 @@ async def payment_alarms(caller: CallerDep, session: SessionDep, page: PagingDep
         HospitalStatement.status == "payment_failed")
     everything = union_all(claims, statements).subquery("alarms")
     stmt = select(everything)
-    if not caller.has_any("admin"):
-        stmt = stmt.where(everything.c.province == caller.province)
+    if (province := province_scope(caller)) is not None:
+        stmt = stmt.where(everything.c.province == province)
     rows = await page.fetch(session, stmt, [func.coalesce(everything.c.since, literal(date.min)), everything.c.id],
                             scalars=False)
     return [PaymentAlarm(**dict(zip(("kind", "id", "reference", "province", "status", "since", "overdue",

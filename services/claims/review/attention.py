@@ -12,12 +12,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit.crypto import BlindIndex, FieldCipher
+from kit.crypto import FieldCipher
 from kit.identity import Caller
 from kit.problems import Conflict, Forbidden, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.clients.entitlement import EntitlementClient
-from services.claims.intake import access, repository
+from services.claims.intake import access, repository, usage
 from services.claims.intake.holds import hold_key, hold_request
 from services.claims.intake.models import Claim
 from services.claims.intake.schemas import DecisionIn
@@ -53,7 +53,6 @@ class AttentionDeps:
     sessionmaker: async_sessionmaker[AsyncSession]
     entitlement: EntitlementClient
     cipher: FieldCipher
-    index: BlindIndex
     guard_grace_s: float
 
 
@@ -65,7 +64,7 @@ def _senior_of(claim: Claim, caller: Caller) -> None:
 
 async def resolve(claim_id: uuid.UUID, body: AttentionIn, caller: Caller, deps: AttentionDeps) -> None:
     async with deps.sessionmaker() as session, session.begin():
-        claim = access.visible_claim(await repository.get(session, claim_id, for_update=True), caller, deps.index)
+        claim = access.visible_claim(await repository.get(session, claim_id, for_update=True), caller)
         _senior_of(claim, caller)
         if claim.status != "needs_attention":
             raise Conflict(f"申请状态为 {claim.status}，无需处理 (claim is {claim.status}, not needs_attention)")
@@ -88,7 +87,8 @@ async def resolve(claim_id: uuid.UUID, body: AttentionIn, caller: Caller, deps: 
         assert claim is not None
         if claim.status != "needs_attention" or hold_key(claim) != key:
             raise Conflict("申请已被其他人处理 (someone else resolved the claim meanwhile)")
-        claim.quote, claim.eligible_fen = hold.quote, hold.quote["reducible_fen"] if hold.placed else 0
+        usage.set_quote(claim, hold.quote, deps.cipher)
+        claim.eligible_fen = hold.quote["reducible_fen"] if hold.placed else 0
         claim.hold_key = key if hold.placed else None
         claim.approved_fen = claim.first_approved_by = claim.first_approved_fen = None
         claim.approved_on = claim.pay_due_on = None

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.callers import allow
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
-from kit.problems import Forbidden, NotFound, problem_responses
+from kit.identity import CallerDep
+from kit.problems import NotFound, problem_responses
 from services.claims.intake import access, repository
 from services.claims.intake import service as intake
 from services.claims.intake.deps import ClaimDep
@@ -24,15 +25,16 @@ class WithdrawIn(BaseModel):
     reason: str = Field("申请人撤回", max_length=500)
 
 
-async def _out(session: AsyncSession, claim: Claim) -> ClaimOut:
-    return intake.to_out(claim, await repository.documents(session, claim.id))
+async def _out(session: AsyncSession, claim: Claim, request: Request) -> ClaimOut:
+    return intake.to_out(claim, await repository.documents(session, claim.id), request.app.state.cipher)
 
 
 @router.post("/claims/{claim_id}/start-review", response_model=ClaimOut, operation_id="start_review",
-             summary="A reviewer takes the claim (submitted -> under_review)", responses=problem_responses(401, 403, 404))
-async def start_review(claim: ClaimDep, caller: CallerDep, session: SessionDep) -> ClaimOut:
+             summary="A reviewer takes the claim (submitted -> under_review)", responses=problem_responses(401, 403, 404),
+             dependencies=[allow(staff=access.REVIEWERS)])
+async def start_review(claim: ClaimDep, request: Request, caller: CallerDep, session: SessionDep) -> ClaimOut:
     service.start_review(session, claim, caller)
-    return await _out(session, claim)
+    return await _out(session, claim, request)
 
 
 @router.post("/claims/{claim_id}/decision", response_model=ClaimOut, operation_id="decide_claim",
@@ -42,14 +44,14 @@ async def start_review(claim: ClaimDep, caller: CallerDep, session: SessionDep) 
                          "outbox; payments is asked to pay only once entitlement has confirmed the consumption. "
                          "If it refuses (the hold lapsed or changed), the claim goes to `needs_attention` and "
                          "nothing is paid.",
-             responses=problem_responses(401, 403, 404, 409, 422))
+             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[allow(staff=access.REVIEWERS)])
 async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: CallerDep,
                  session: SessionDep) -> ClaimOut:
-    settings = request.app.state.settings
-    policy = service.ReviewPolicy(second_review_threshold_fen=settings.second_review_threshold_fen,
-                                  payment_working_days=settings.payment_working_days)
-    await service.decide(session, claim, body, caller, policy)
-    return await _out(session, claim)
+    state = request.app.state
+    policy = service.ReviewPolicy(second_review_threshold_fen=state.settings.second_review_threshold_fen,
+                                  payment_working_days=state.settings.payment_working_days)
+    await service.decide(session, claim, body, caller, policy, state.cipher)
+    return await _out(session, claim, request)
 
 
 @router.post("/claims/{claim_id}/attention", response_model=ClaimOut, operation_id="resolve_attention",
@@ -58,27 +60,29 @@ async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: Ca
                          "(`attention_reason` says why), so nothing was paid. `requote` holds the quota again "
                          "under a new key and returns the claim to `under_review` with the new eligible amount, "
                          "for a new decision; `reject` ends it with `reason_code`.",
-             responses=problem_responses(401, 403, 404, 409, 422, 503))
+             responses=problem_responses(401, 403, 404, 409, 422, 503),
+             dependencies=[allow(staff=("senior_reviewer",))])
 async def resolve_attention(claim: ClaimDep, body: attention.AttentionIn, request: Request, caller: CallerDep,
                             session: SessionDep) -> ClaimOut:
     state, claim_id = request.app.state, claim.id
     await session.rollback()  # re-quoting calls entitlement: hold no lock meanwhile
     await attention.resolve(claim_id, body, caller, attention.AttentionDeps(
         sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
-        index=state.blind_index, guard_grace_s=state.settings.hold_guard_grace_s))
+        guard_grace_s=state.settings.hold_guard_grace_s))
     async with state.sessionmaker() as fresh:
         current = await repository.get(fresh, claim_id)
         assert current is not None
-        return await _out(fresh, current)
+        return await _out(fresh, current, request)
 
 
 @router.post("/claims/{claim_id}/withdraw", response_model=ClaimOut, operation_id="withdraw_claim",
-             summary="The applicant withdraws before review starts", responses=problem_responses(401, 403, 404, 409))
+             summary="The applicant withdraws before review starts", responses=problem_responses(401, 403, 404, 409),
+             dependencies=[allow(any_staff=True, donor=True)])
 async def withdraw(claim: ClaimDep, body: WithdrawIn, request: Request, caller: CallerDep,
                    session: SessionDep) -> ClaimOut:
-    access.require_applicant_side(claim, caller, request.app.state.blind_index)
+    access.require_applicant_side(claim, caller)
     await service.withdraw(session, claim, caller, body.reason)
-    return await _out(session, claim)
+    return await _out(session, claim, request)
 
 
 @router.put("/claims/{claim_id}/payee", response_model=ClaimOut, operation_id="correct_payee",
@@ -86,19 +90,17 @@ async def withdraw(claim: ClaimDep, body: WithdrawIn, request: Request, caller: 
             description="Allowed in `payee_correction` (returned) and `payment_failed`: the transfer goes out "
                         "again, to the corrected account, as a new attempt of the same disbursement. A deceased "
                         "donor's claim is paid to the relative it names (`payee_relative`).",
-            responses=problem_responses(401, 403, 404, 409, 422))
+            responses=problem_responses(401, 403, 404, 409, 422), dependencies=[allow(any_staff=True, donor=True)])
 async def correct_payee(claim: ClaimDep, body: payments.PayeeCorrection, request: Request, caller: CallerDep,
                         session: SessionDep) -> ClaimOut:
-    access.require_applicant_side(claim, caller, request.app.state.blind_index)
+    access.require_applicant_side(claim, caller)
     payments.correct_payee(session, claim, body, caller, request.app.state.cipher)
-    return await _out(session, claim)
+    return await _out(session, claim, request)
 
 
 @router.post("/payment-events", operation_id="payment_event", summary="Payments reports a transfer's outcome",
-             responses=problem_responses(401, 403, 404), dependencies=[require_roles("system")])
+             responses=problem_responses(401, 403, 404), dependencies=[allow(services=("payments",))])
 async def payment_event(body: payments.PaymentEvent, caller: CallerDep, session: SessionDep) -> dict[str, str]:
-    if caller.subject != "payments":
-        raise Forbidden("only the payments service reports payments")
     if body.source_ref.startswith("statement:"):
         try:
             statement_id = uuid.UUID(body.source_ref.removeprefix("statement:"))

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
+from kit.crypto import FieldCipher
 from kit.identity import Caller
 from kit.problems import Conflict, Forbidden, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
-from services.claims.intake import access
+from services.claims.intake import access, usage
 from services.claims.intake.models import Claim
 from services.claims.intake.schemas import DecisionIn
 from services.claims.outbox import guards
@@ -46,12 +47,13 @@ def start_review(session: AsyncSession, claim: Claim, caller: Caller) -> None:
         notify(session, claim, "under_review")
 
 
-async def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller, policy: ReviewPolicy) -> None:
+async def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller, policy: ReviewPolicy,
+                 cipher: FieldCipher) -> None:
     access.require_reviewer_of(claim, caller)
     if claim.registered_by == caller.subject:
         raise Forbidden("不能审核自己登记的申请 (nobody approves their own registration)")
     if claim.status == "awaiting_second_review":
-        return await _second_review(session, claim, body, caller, policy)
+        return await _second_review(session, claim, body, caller, policy, cipher)
     if claim.status not in REVIEWABLE:
         raise Conflict(f"申请状态为 {claim.status}，不能审核 (claim is {claim.status}; nothing to decide)")
     if claim.status == "submitted":
@@ -74,7 +76,7 @@ async def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: 
               detail={"approved_fen": approved})
         notify(session, claim, "awaiting_second_review", seq=claim.submit_attempts)
         return None
-    return await _approve(session, claim, approved, body, caller, policy)
+    return await _approve(session, claim, approved, body, caller, policy, cipher)
 
 
 def _approved_amount(claim: Claim, body: DecisionIn) -> int:
@@ -102,7 +104,7 @@ def reject(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller
 
 
 async def _second_review(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller,
-                         policy: ReviewPolicy) -> None:
+                         policy: ReviewPolicy, cipher: FieldCipher) -> None:
     if not caller.has_any("senior_reviewer"):
         raise Forbidden("大额报销须由复核人员复核 (a senior_reviewer must confirm this approval)")
     if caller.subject == claim.first_approved_by:
@@ -116,11 +118,11 @@ async def _second_review(session: AsyncSession, claim: Claim, body: DecisionIn, 
         if body.approved_fen > approved:
             raise Unprocessable("复核不能提高初审金额 (cannot raise the first approval)", field="approved_fen")
         approved = body.approved_fen
-    return await _approve(session, claim, approved, body, caller, policy)
+    return await _approve(session, claim, approved, body, caller, policy, cipher)
 
 
 async def _approve(session: AsyncSession, claim: Claim, approved: int, body: DecisionIn, caller: Caller,
-                   policy: ReviewPolicy) -> None:
+                   policy: ReviewPolicy, cipher: FieldCipher) -> None:
     if not claim.hold_key:
         raise Conflict("该申请没有额度预留，不能核准 (no quota is held for this claim: nothing can be paid)")
     claim.approved_fen = approved
@@ -130,7 +132,7 @@ async def _approve(session: AsyncSession, claim: Claim, approved: int, body: Dec
     claim.approved_on = clock.today()
     claim.pay_due_on = await calendar.due_on(session, claim.id, claim.approved_on, policy.payment_working_days, [])
     _move(session, claim, caller, "approved", "approved", reason=body.note or None, detail={"approved_fen": approved})
-    quote = claim.quote or {}
+    quote = usage.quote_of(claim, cipher)
     payment = {
         "source_ref": f"claim:{claim.id}", "province": claim.province, "amount_fen": approved,
         "payee": {"account_name": claim.payee_account_name, "bank_name": claim.payee_bank_name,

@@ -5,21 +5,27 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 
 from kit import clock
+from kit.callers import allow
+from kit.crypto import FieldCipher
 from kit.db import SessionDep
-from kit.identity import CallerDep, require_roles
+from kit.identity import CallerDep
 from kit.problems import problem_responses
 from services.entitlement.holds import service
 from services.entitlement.holds.models import Hold
 from services.entitlement.holds.schemas import HoldIn, HoldOut, SettleIn
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"])
-# Holds are placed by the claims and hospital flows on behalf of their callers.
-HOLD_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_operator", "admin", "system")
+# Holds are placed, settled and read by the claims service only (claims and direct reductions),
+# calling as itself: no person reaches them, whatever their role.
+CLAIMS_ONLY = allow(services=("claims",))
 KeyHeader = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)]
 
 
-def _out(hold: Hold) -> HoldOut:
-    out = HoldOut.model_validate(hold)
+def _out(hold: Hold, cipher: FieldCipher) -> HoldOut:
+    out = HoldOut(id=hold.id, idempotency_key=hold.idempotency_key, state=hold.state,  # type: ignore[arg-type]
+                  purpose=hold.purpose, reference=hold.reference, pool=hold.pool, ml=hold.ml,
+                  reducible_fen=hold.reducible_fen, expires_at=hold.expires_at, settled_at=hold.settled_at,
+                  quote=service.quote_of(hold, cipher))
     # A lapsed hold reads as expired even before a write has marked it so.
     if out.state == "held" and out.expires_at is not None and out.expires_at <= clock.now():
         out.state = "expired"
@@ -35,40 +41,40 @@ def _out(hold: Hold) -> HoldOut:
                 "with another body is a 409. Nothing left to hold is a 409 `quota-exhausted` carrying the quote.",
     responses={200: {"model": HoldOut, "description": "replay of an earlier request"},
                **problem_responses(401, 403, 404, 409, 422, 503)},
-    dependencies=[require_roles(*HOLD_ROLES)],
+    dependencies=[CLAIMS_ONLY],
 )
 async def place_hold(request: Request, response: Response, body: HoldIn, key: KeyHeader,
                      caller: CallerDep, session: SessionDep) -> HoldOut:
     hold, created = await service.place(session, key, body, caller=caller,
                                         rule_sets=request.app.state.rule_sets,
-                                        index=request.app.state.blind_index)
+                                        index=request.app.state.blind_index, cipher=request.app.state.cipher)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return _out(hold)
+    return _out(hold, request.app.state.cipher)
 
 
 @router.get("/{key}", response_model=HoldOut, operation_id="get_hold", summary="One hold",
-            responses=problem_responses(401, 403, 404), dependencies=[require_roles(*HOLD_ROLES)])
-async def get_hold(key: str, session: SessionDep) -> HoldOut:
-    return _out(await service.get(session, key))
+            responses=problem_responses(401, 403, 404), dependencies=[CLAIMS_ONLY])
+async def get_hold(key: str, request: Request, session: SessionDep) -> HoldOut:
+    return _out(await service.get(session, key), request.app.state.cipher)
 
 
 @router.post("/{key}/commit", response_model=HoldOut, operation_id="commit_hold",
              summary="Consume the hold (claim approved, reduction settled); repeatable",
-             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles(*HOLD_ROLES)])
-async def commit_hold(key: str, body: SettleIn, session: SessionDep) -> HoldOut:
-    return _out(await service.commit(session, key, body))
+             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[CLAIMS_ONLY])
+async def commit_hold(key: str, body: SettleIn, request: Request, session: SessionDep) -> HoldOut:
+    return _out(await service.commit(session, key, body), request.app.state.cipher)
 
 
 @router.post("/{key}/release", response_model=HoldOut, operation_id="release_hold",
              summary="Return the held quota to the pool (rejected, withdrawn, cancelled); repeatable",
-             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles(*HOLD_ROLES)])
-async def release_hold(key: str, body: SettleIn, session: SessionDep) -> HoldOut:
-    return _out(await service.release(session, key, body))
+             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[CLAIMS_ONLY])
+async def release_hold(key: str, body: SettleIn, request: Request, session: SessionDep) -> HoldOut:
+    return _out(await service.release(session, key, body), request.app.state.cipher)
 
 
 @router.post("/{key}/reverse", response_model=HoldOut, operation_id="reverse_hold",
              summary="Give back consumed quota (a refunded bill after settlement), with a reason; repeatable",
-             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[require_roles(*HOLD_ROLES)])
-async def reverse_hold(key: str, body: SettleIn, session: SessionDep) -> HoldOut:
-    return _out(await service.reverse(session, key, body))
+             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[CLAIMS_ONLY])
+async def reverse_hold(key: str, body: SettleIn, request: Request, session: SessionDep) -> HoldOut:
+    return _out(await service.reverse(session, key, body), request.app.state.cipher)

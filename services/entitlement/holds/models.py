@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.entitlement.database import Base
 
+QUOTE_CONTEXT = "entitlement.holds.quote"
+
 
 class Hold(Base):
     """Quota reserved for a claim or a reduction notice, then committed (consumed) or released.
@@ -36,7 +38,10 @@ class Hold(Base):
     purpose: Mapped[str] = mapped_column(String(32))  # claim, reduction_notice
     reference: Mapped[str] = mapped_column(String(128))
     used_on: Mapped[date] = mapped_column(Date)
-    quote: Mapped[dict] = mapped_column(JSONB)
+    # The quote names the products used and the donations counted: health data (PIPL), so it is
+    # kept encrypted. `quote` is the legacy plaintext column, emptied by the start-up backfill.
+    quote_encrypted: Mapped[str | None] = mapped_column(Text)
+    quote: Mapped[dict | None] = mapped_column(JSONB)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: until its owner settles it
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -6,16 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
-from kit.crypto import BlindIndex
+from kit.crypto import BlindIndex, FieldCipher
 from kit.identity import Caller
 from kit.problems import Conflict, NotFound, Problem
 from services.entitlement import rules
 from services.entitlement.holds import repository
-from services.entitlement.holds.models import Hold
+from services.entitlement.holds.models import QUOTE_CONTEXT, Hold
 from services.entitlement.holds.schemas import HoldIn, SettleIn
 from services.entitlement.quotes import service as quotes
 from services.entitlement.registry import repository as registry
@@ -34,7 +35,7 @@ def digest(body: HoldIn) -> str:
 
 
 async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller,
-                rule_sets: dict[str, rules.RuleSet], index: BlindIndex) -> tuple[Hold, bool]:
+                rule_sets: dict[str, rules.RuleSet], index: BlindIndex, cipher: FieldCipher) -> tuple[Hold, bool]:
     """(hold, created). The same key with the same body returns the first hold."""
     if (existing := await _replay(session, key, body)) is not None:
         return existing, False
@@ -53,7 +54,8 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
         province=context.rule_set.province, pool=result.pool, ml=result.covered_ml,
         reducible_fen=result.reducible_fen, state="held", purpose=body.purpose, reference=body.reference,
         used_on=body.quote.used_on,
-        quote=quotes.quote_out(result, context.rule_set, body.quote).model_dump(mode="json"),
+        quote_encrypted=cipher.encrypt_json(
+            quotes.quote_out(result, context.rule_set, body.quote).model_dump(mode="json"), context=QUOTE_CONTEXT),
         expires_at=clock.now() + timedelta(hours=body.ttl_hours) if body.ttl_hours else None,
         created_by=caller.subject,
     )
@@ -129,3 +131,15 @@ async def reverse(session: AsyncSession, key: str, body: SettleIn) -> Hold:
     hold.state, hold.settled_at = "reversed", clock.now()
     hold.settle_reason = f"{hold.settle_reason or ''} | reversed: {body.reason}".strip(" |")
     return hold
+
+
+def quote_of(hold: Hold, cipher: FieldCipher) -> dict[str, Any]:
+    if hold.quote_encrypted is not None:
+        return dict(cipher.decrypt_json(hold.quote_encrypted, context=QUOTE_CONTEXT))
+    return dict(hold.quote or {})
+
+
+def seal_legacy_quote(hold: Hold, cipher: FieldCipher) -> None:
+    """Start-up backfill (kit.backfill): a hold from before the quote was encrypted."""
+    hold.quote_encrypted = cipher.encrypt_json(hold.quote or {}, context=QUOTE_CONTEXT)
+    hold.quote = None

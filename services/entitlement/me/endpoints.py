@@ -5,8 +5,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
+from kit.callers import allow
 from kit.db import SessionDep
 from kit.identity import Caller, CallerDep
 from kit.idnumbers import CertType
@@ -16,25 +18,29 @@ from services.entitlement.certificates import service as certificates
 from services.entitlement.quotes import service as quotes
 from services.entitlement.quotes.schemas import Item, QuoteOut
 from services.entitlement.registry import repository as registry
-from services.entitlement.registry.models import CERT_CONTEXT, PHONE_CONTEXT
+from services.entitlement.registry.models import CERT_CONTEXT, PHONE_CONTEXT, Donor
 
 router = APIRouter(prefix="/v1", tags=["donor self-service"])
 
 
-def _donor(caller: Caller) -> tuple[str, str]:
-    if caller.kind != "donor" or not caller.cert_type or not caller.cert_number:
+async def _me(caller: Caller, session: AsyncSession) -> Donor:
+    """The signed-in donor's own record, found by the person index in their caller token only."""
+    if caller.kind != "donor" or not caller.cert_type or not caller.cert_index:
         raise Forbidden("only a signed-in donor with a bound identity asks about themselves")
-    return caller.cert_type, caller.cert_number
+    donor = await registry.donor_by_person(session, caller.cert_type, caller.cert_index)
+    if donor is None:
+        raise NotFound("没有您的献血记录 (no donation records for you)")
+    return donor
 
 
 @router.get("/me/certificate", operation_id="my_certificate",
             summary="The signed-in donor's e-certificate: donations, honours, remaining quotas",
-            responses=problem_responses(401, 403, 404))
+            responses=problem_responses(401, 403, 404), dependencies=[allow(donor=True)])
 async def my_certificate(request: Request, caller: CallerDep, session: SessionDep) -> dict[str, Any]:
-    cert_type, cert_number = _donor(caller)
     state = request.app.state
-    return await certificates.certificate(session, cert_type, cert_number, rule_sets=state.rule_sets,
-                                          index=state.blind_index, today=clock.today())
+    donor = await _me(caller, session)
+    return await certificates.certificate(session, donor, rule_sets=state.rule_sets, today=clock.today(),
+                                          whole_name=True)
 
 
 class EstimateIn(BaseModel):
@@ -53,15 +59,14 @@ class EstimateIn(BaseModel):
 
 @router.post("/me/estimate", response_model=QuoteOut, operation_id="my_estimate",
              summary="减免测算: what a planned blood use would be reduced by (holds nothing)",
-             responses=problem_responses(401, 403, 404, 422))
+             description="Always about the signed-in donor's own records (their bound identity): the body names "
+                         "no person.",
+             responses=problem_responses(401, 403, 404, 422), dependencies=[allow(donor=True)])
 async def my_estimate(body: EstimateIn, request: Request, caller: CallerDep, session: SessionDep) -> QuoteOut:
-    cert_type, cert_number = _donor(caller)
     state = request.app.state
+    donor = await _me(caller, session)
     province = body.province
     if province is None:
-        donor = await registry.donor_by_cert(session, cert_type, state.blind_index.digest(cert_number, context=CERT_CONTEXT))
-        if donor is None:
-            raise NotFound("没有您的献血记录 (no donation records for you)")
         provinces = sorted({d.province for d in await registry.donations_of(session, donor.id)})
         if len(provinces) != 1:
             raise Unprocessable("您在多个省份献过血，请选择献血省份 (choose the donation province)", field="province")
@@ -71,8 +76,8 @@ async def my_estimate(body: EstimateIn, request: Request, caller: CallerDep, ses
         relationship=body.relationship, used_on=used_on, usage_province=body.usage_province or province,
         items=[rules.QuoteItem(product=i.product, quantity=i.quantity) for i in body.items],
         blood_fee_fen=body.blood_fee_fen)
-    context = await quotes.quote_for_donor(session, cert_type, cert_number, province, request_,
-                                           rule_sets=state.rule_sets, index=state.blind_index)
+    rule_set = quotes.rule_set_for(state.rule_sets, province, used_on)
+    context = await quotes.quote_for_donor(session, donor, rule_set, request_)
     return quotes.quote_out(context.quote, context.rule_set)
 
 
@@ -86,10 +91,8 @@ class ContactIn(BaseModel):
 
 @router.post("/donors/contact", operation_id="donor_contact",
              summary="The phone on a donor's records, if name and ID match (the gateway only, to send an SMS code)",
-             responses=problem_responses(401, 403, 404))
-async def donor_contact(body: ContactIn, request: Request, caller: CallerDep, session: SessionDep) -> dict[str, str]:
-    if caller.kind != "system" or caller.subject != "gateway":
-        raise Forbidden("only the gateway looks up a contact phone")
+             responses=problem_responses(401, 403, 404), dependencies=[allow(services=("gateway",))])
+async def donor_contact(body: ContactIn, request: Request, session: SessionDep) -> dict[str, str]:
     state = request.app.state
     donor = await registry.donor_by_cert(session, body.cert_type,
                                          state.blind_index.digest(body.cert_number.upper(), context=CERT_CONTEXT))

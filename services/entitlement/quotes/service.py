@@ -17,7 +17,7 @@ from services.entitlement.holds import repository as holds_repository
 from services.entitlement.quotes import repository
 from services.entitlement.quotes.schemas import QuoteIn, QuoteOut
 from services.entitlement.registry import repository as registry
-from services.entitlement.registry.models import CERT_CONTEXT
+from services.entitlement.registry.models import CERT_CONTEXT, Donor
 from services.entitlement.registry.models import Donation as DonationRow
 
 NO_DONOR = "献血者不在献血记录中 (no donor with this certificate in the registry)"
@@ -64,22 +64,33 @@ async def quote(
         raise Unprocessable("relationship is self, so the beneficiary must be the donor", field="beneficiary.cert_number")
     if body.relationship != "self" and same_person:
         raise Unprocessable("the donor cannot be their own relative; use relationship self", field="relationship")
-    return await quote_for_donor(session, body.donor.cert_type, body.donor.cert_number, body.province,
-                                 engine_request(body), rule_sets=rule_sets, index=index, lock=lock)
+    rule_set = rule_set_for(rule_sets, body.province, body.used_on)
+    cert_index = index.digest(body.donor.cert_number, context=CERT_CONTEXT)
+    return await quote_for_cert(session, body.donor.cert_type, cert_index, rule_set, engine_request(body), lock=lock)
+
+
+def no_donor(field: str = "donor.cert_number") -> NotFound:
+    """One answer whether the person is unknown or has no records the caller may see (DOMAIN.md 11)."""
+    return NotFound(NO_DONOR, field=field)
 
 
 async def quote_for_donor(
-    session: AsyncSession, cert_type: str, cert_number: str, province: str, request: rules.QuoteRequest, *,
-    rule_sets: dict[str, rules.RuleSet], index: BlindIndex, lock: bool = False,
+    session: AsyncSession, donor: Donor, rule_set: rules.RuleSet, request: rules.QuoteRequest, *, lock: bool = False,
 ) -> QuoteContext:
-    rule_set = rule_set_for(rule_sets, province, request.used_on)
-    cert_index = index.digest(cert_number, context=CERT_CONTEXT)
+    """A donor already found (the signed-in donor's own record)."""
+    return await quote_for_cert(session, donor.cert_type, donor.cert_number_index, rule_set, request, lock=lock)
+
+
+async def quote_for_cert(
+    session: AsyncSession, cert_type: str, cert_index: str, rule_set: rules.RuleSet, request: rules.QuoteRequest, *,
+    lock: bool = False,
+) -> QuoteContext:
     if lock:
         donor_id, donations, draws = await _locked_inputs(session, cert_type, cert_index, rule_set.province)
     else:
         found = await repository.quote_inputs(session, cert_type, cert_index, rule_set.province, clock.now())
         if found is None:
-            raise NotFound(NO_DONOR, field="donor.cert_number")
+            raise no_donor()
         donor_id, donations, draws = found
         _require(donations, rule_set.province)
     try:
@@ -94,7 +105,7 @@ async def _locked_inputs(session: AsyncSession, cert_type: str, cert_index: str,
     """Step by step, the donor's row locked first, so a hold can follow without a race."""
     donor = await registry.donor_by_cert(session, cert_type, cert_index)
     if donor is None:
-        raise NotFound(NO_DONOR, field="donor.cert_number")
+        raise no_donor()
     await registry.lock_donor(session, donor.id)
     await holds_repository.expire_due(session, donor.id, clock.now())
     donations = [to_engine(d) for d in await registry.donations_of(session, donor.id, province)]

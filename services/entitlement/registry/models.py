@@ -35,6 +35,9 @@ class Donor(Base):
     cert_number_encrypted: Mapped[str] = mapped_column(Text)
     cert_number_index: Mapped[str] = mapped_column(String(64))  # keyed HMAC blind index
     cert_number_masked: Mapped[str] = mapped_column(String(32))
+    # kit.identity.person_index: how a signed-in donor's caller token finds this row. Null only on
+    # rows imported before it existed, until the start-up backfill fills them.
+    person_index: Mapped[str | None] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(64))
     province: Mapped[str] = mapped_column(String(2))  # where first registered
     phone_encrypted: Mapped[str | None] = mapped_column(Text)

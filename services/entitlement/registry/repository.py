@@ -30,7 +30,7 @@ async def donors_by_index(session: AsyncSession, keys: Sequence[tuple[str, str]]
 # building, however many rows (an import of 10,000 records spent a third of its time here).
 _DONOR_COLUMNS = {"id": "uuid", "cert_type": "text", "cert_number_encrypted": "text", "cert_number_index": "text",
                   "cert_number_masked": "text", "name": "text", "province": "text", "phone_encrypted": "text",
-                  "phone_masked": "text"}
+                  "phone_masked": "text", "person_index": "text"}
 _DONATION_COLUMNS = {"id": "uuid", "donor_id": "uuid", "station_code": "text", "donation_no": "text",
                      "province": "text", "military": "boolean", "donated_on": "date", "kind": "text",
                      "volume_ml": "integer", "units": "integer", "qualified": "boolean", "record_digest": "text",
@@ -102,6 +102,11 @@ _DONATIONS_OF, _DONATIONS_IN = _DONATIONS_OF.order_by(*_ORDER), _DONATIONS_IN.or
 async def donor_by_cert(session: AsyncSession, cert_type: str, cert_index: str) -> Donor | None:
     return (await session.execute(_DONOR_BY_CERT, {"cert_type": cert_type, "cert_index": cert_index})
             ).scalar_one_or_none()
+
+
+async def donor_by_person(session: AsyncSession, cert_type: str, person_index: str) -> Donor | None:
+    stmt = select(Donor).where(Donor.cert_type == cert_type, Donor.person_index == person_index)
+    return (await session.execute(stmt)).scalars().first()
 
 
 async def lock_donor(session: AsyncSession, donor_id: uuid.UUID) -> None:

@@ -14,11 +14,12 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.callers import sees_province
 from kit.crypto import BlindIndex, FieldCipher, mask_cert_number, mask_phone
-from kit.identity import Caller
+from kit.identity import Caller, person_index
 from kit.problems import Conflict
 from services.entitlement.registry import repository
-from services.entitlement.registry.models import CERT_CONTEXT, PHONE_CONTEXT
+from services.entitlement.registry.models import CERT_CONTEXT, PHONE_CONTEXT, Donor
 from services.entitlement.registry.schemas import DonationRecordIn, ImportResult, RejectedRow
 
 
@@ -52,7 +53,7 @@ def _validate(records: list[dict[str, Any]], caller: Caller, index: BlindIndex) 
         except ValidationError as exc:
             batch.rejected.append(RejectedRow(index=i, problem=_problem_of(exc)))
             continue
-        if caller.province and not caller.has_any("admin") and row.province != caller.province:
+        if not sees_province(caller, row.province):
             batch.rejected.append(RejectedRow(
                 index=i, problem=f"province: 只能导入本省（{caller.province}）的献血记录 (not your province)"))
             continue
@@ -63,7 +64,7 @@ def _validate(records: list[dict[str, Any]], caller: Caller, index: BlindIndex) 
 
 async def import_donations(
     session: AsyncSession, records: list[dict[str, Any]], *, caller: Caller,
-    cipher: FieldCipher, index: BlindIndex,
+    cipher: FieldCipher, index: BlindIndex, persons: BlindIndex,
 ) -> ImportResult:
     batch = _validate(records, caller, index)
     # Within the batch: the first occurrence of a key stands; an identical repeat is unchanged.
@@ -97,7 +98,7 @@ async def import_donations(
     if conflicts:
         raise _conflict(conflicts)
 
-    donor_ids = await _ensure_donors(session, new_rows, cipher)
+    donor_ids = await _ensure_donors(session, new_rows, cipher, persons)
     inserted = await repository.insert_donations(session, [
         {"donor_id": donor_ids[(row.cert_type, cert_index)], "station_code": row.station_code,
          "donation_no": row.donation_no, "province": row.province, "military": row.military,
@@ -128,7 +129,7 @@ def _conflict(conflicts: list[dict[str, Any]]) -> Conflict:
 
 
 async def _ensure_donors(session: AsyncSession, rows: list[tuple[int, DonationRecordIn, str, str]],
-                         cipher: FieldCipher) -> dict[tuple[str, str], Any]:
+                         cipher: FieldCipher, persons: BlindIndex) -> dict[tuple[str, str], Any]:
     wanted: dict[tuple[str, str], DonationRecordIn] = {}
     for _, row, cert_index, _ in rows:
         wanted.setdefault((row.cert_type, cert_index), row)
@@ -138,6 +139,7 @@ async def _ensure_donors(session: AsyncSession, rows: list[tuple[int, DonationRe
         {"cert_type": k[0], "cert_number_index": k[1],
          "cert_number_encrypted": cipher.encrypt(wanted[k].cert_number, context=CERT_CONTEXT),
          "cert_number_masked": mask_cert_number(wanted[k].cert_number),
+         "person_index": person_index(persons, k[0], wanted[k].cert_number),
          "name": wanted[k].name, "province": wanted[k].province,
          "phone_encrypted": cipher.encrypt(wanted[k].phone, context=PHONE_CONTEXT) if wanted[k].phone else None,
          "phone_masked": mask_phone(wanted[k].phone) if wanted[k].phone else None}
@@ -146,3 +148,10 @@ async def _ensure_donors(session: AsyncSession, rows: list[tuple[int, DonationRe
     if missing:
         found.update(await repository.donors_by_index(session, missing))
     return found
+
+
+
+def fill_person_index(donor: Donor, cipher: FieldCipher, persons: BlindIndex) -> None:
+    """For the start-up backfill (kit.backfill): donors imported before the person index existed."""
+    number = cipher.decrypt(donor.cert_number_encrypted, context=CERT_CONTEXT)
+    donor.person_index = person_index(persons, donor.cert_type, number)

@@ -4,12 +4,13 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
+from kit.callers import allow
 from kit.db import SessionDep
-from kit.identity import Caller, CallerDep, require_roles
+from kit.identity import CallerDep
 from kit.paging import PagingDep, paged
-from kit.problems import Forbidden, problem_responses
+from kit.problems import problem_responses
 from services.payments.disbursements import service
 from services.payments.disbursements.schemas import (
     DisbursementIn,
@@ -26,21 +27,10 @@ KeyHeader = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_len
 OptionalKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=128)]
 
 
-def _payer(caller: CallerDep) -> Caller:
-    # Disbursements come from the services that owe the money (claims, later settlements).
-    if caller.kind == "system" or caller.has_any("admin"):
-        return caller
-    raise Forbidden("only peer services and admin create or change disbursements")
-
-
-def _reader(caller: CallerDep) -> Caller:
-    if caller.kind == "system" or caller.has_any(*FINANCE):
-        return caller
-    raise Forbidden(f"needs one of the roles: {', '.join(FINANCE)}, or a peer service")
-
-
-PayerDep = Annotated[Caller, Depends(_payer)]
-ReaderDep = Annotated[Caller, Depends(_reader)]
+# Money is owed by the claims service (claims, hospital statements), calling as itself; no person
+# creates or redirects a disbursement. Finance reads its own province's (admin: all).
+PAYER = allow(services=("claims",))
+READER = allow(staff=FINANCE)
 
 
 @router.post(
@@ -52,9 +42,10 @@ ReaderDep = Annotated[Caller, Depends(_reader)]
                 "lines must add up to `amount_fen` (422 naming `funding`).",
     responses={200: {"model": DisbursementOut, "description": "replay of an earlier request"},
                **problem_responses(401, 403, 409, 422, 503)},
+    dependencies=[PAYER],
 )
 async def create_disbursement(request: Request, response: Response, body: DisbursementIn, key: KeyHeader,
-                              caller: PayerDep, session: SessionDep) -> DisbursementOut:
+                              caller: CallerDep, session: SessionDep) -> DisbursementOut:
     state = request.app.state
     d, created = await service.create(session, key, body, caller=caller, cipher=state.cipher,
                                       index=state.blind_index, enabled_channels=state.enabled_channels)
@@ -70,9 +61,9 @@ async def create_disbursement(request: Request, response: Response, body: Disbur
     description="Only when the state is `returned` or `failed` (else 409): a new attempt with a new merchant transfer "
                 "number, back to `pending`. An optional `Idempotency-Key` makes a retried correction "
                 "return the disbursement instead of a 409.",
-    responses=problem_responses(401, 403, 404, 409, 422, 503),
+    responses=problem_responses(401, 403, 404, 409, 422, 503), dependencies=[PAYER],
 )
-async def correct_payee(request: Request, disbursement_id: uuid.UUID, body: PayeeCorrectionIn, caller: PayerDep,
+async def correct_payee(request: Request, disbursement_id: uuid.UUID, body: PayeeCorrectionIn, caller: CallerDep,
                         session: SessionDep, key: OptionalKeyHeader = None) -> DisbursementOut:
     d, _ = await service.correct_payee(session, disbursement_id, body, key, caller=caller,
                                        cipher=request.app.state.cipher)
@@ -82,7 +73,7 @@ async def correct_payee(request: Request, disbursement_id: uuid.UUID, body: Paye
 @router.get(
     "/v1/disbursements", response_model=list[DisbursementSummary], operation_id="list_disbursements",
     summary="Disbursements by state, creation date (China time) and source, newest first",
-    responses={**paged(), **problem_responses(401, 403, 422)}, dependencies=[require_roles(*FINANCE)],
+    responses={**paged(), **problem_responses(401, 403, 422)}, dependencies=[READER],
 )
 async def list_disbursements(
     caller: CallerDep, session: SessionDep, page: PagingDep, state: State | None = None,
@@ -97,8 +88,9 @@ async def list_disbursements(
 @router.get(
     "/v1/disbursements/{disbursement_id}", response_model=DisbursementOut, operation_id="get_disbursement",
     summary="One disbursement with every state change", responses=problem_responses(401, 403, 404),
+    dependencies=[allow(staff=FINANCE, services=("claims",))],
 )
-async def get_disbursement(disbursement_id: uuid.UUID, caller: ReaderDep, session: SessionDep) -> DisbursementOut:
+async def get_disbursement(disbursement_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> DisbursementOut:
     return service.detail(await service.get(session, disbursement_id, caller))
 
 
@@ -106,7 +98,7 @@ async def get_disbursement(disbursement_id: uuid.UUID, caller: ReaderDep, sessio
     "/v1/funding-totals", response_model=FundingTotalsOut, operation_id="funding_totals",
     summary="Paid amounts by funding source for a period (succeeded, by China date)",
     description="`total_fen` is summed from the disbursements and equals the sum of the per-source totals.",
-    responses=problem_responses(401, 403, 422), dependencies=[require_roles(*FINANCE)],
+    responses=problem_responses(401, 403, 422), dependencies=[READER],
 )
 async def funding_totals(caller: CallerDep, session: SessionDep, date_from: date, date_to: date) -> FundingTotalsOut:
     return await service.funding_totals(session, caller, date_from, date_to)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
+from kit.callers import province_scope
 from kit.crypto import BlindIndex, FieldCipher, mask_bank_account, mask_name
 from kit.identity import Caller
 from kit.paging import Paging
@@ -51,9 +52,7 @@ def request_digest(body: DisbursementIn, index: BlindIndex) -> str:
 
 def visible_province(caller: Caller) -> str | None:
     """Staff bound to a province see that province's payments; admin and peer services see all."""
-    if caller.kind == "system" or caller.has_any("admin"):
-        return None
-    return caller.province
+    return province_scope(caller)
 
 
 async def create(session: AsyncSession, key: str, body: DisbursementIn, *, caller: Caller, cipher: FieldCipher,

@@ -52,8 +52,13 @@ async def latest(session: AsyncSession, day: date) -> ReconciliationRun | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def items(session: AsyncSession, run_id: uuid.UUID) -> list[ReconciliationItem]:
+async def items(session: AsyncSession, run_id: uuid.UUID, province: str | None = None) -> list[ReconciliationItem]:
+    """A run's items; `province`: only those of that province's disbursements (a transfer the bank
+    shows that matches none of ours belongs to no province: admin sees it)."""
     stmt = select(ReconciliationItem).where(ReconciliationItem.run_id == run_id).order_by(ReconciliationItem.id)
+    if province is not None:
+        stmt = stmt.join(Disbursement, Disbursement.id == ReconciliationItem.disbursement_id).where(
+            Disbursement.province == province)
     return list((await session.execute(stmt)).scalars())
 
 

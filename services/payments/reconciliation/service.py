@@ -56,16 +56,20 @@ def _item(run_id: uuid.UUID, channel: str, f: matching.Finding) -> Reconciliatio
     )
 
 
-async def latest(session: AsyncSession, day: date) -> tuple[ReconciliationRun, list[ReconciliationItem]]:
+async def latest(session: AsyncSession, day: date,
+                 province: str | None = None) -> tuple[ReconciliationRun, list[ReconciliationItem]]:
+    """The day's latest run and the items the caller may see (`province`: that province's only)."""
     run = await repository.latest(session, day)
     if run is None:
         raise NotFound(f"{day} 尚未对账 (no reconciliation for {day}; run it first)", field="date")
-    return run, await repository.items(session, run.id)
+    return run, await repository.items(session, run.id, province)
 
 
-def to_out(run: ReconciliationRun, items: list[ReconciliationItem]) -> ReconciliationOut:
+def to_out(run: ReconciliationRun, items: list[ReconciliationItem], *, scoped: bool = False) -> ReconciliationOut:
+    """`scoped`: the items are one province's, so the counts are recounted from them."""
+    counts = {kind: sum(1 for i in items if i.kind == kind) for kind in KINDS} if scoped else run.counts
     return ReconciliationOut(
         run_id=run.id, date=run.run_date, trigger=run.trigger, channels=run.channels,  # type: ignore[arg-type]
-        ran_at=run.ran_at, ran_by=run.ran_by, counts=run.counts,  # type: ignore[arg-type]
+        ran_at=run.ran_at, ran_by=run.ran_by, counts=counts,  # type: ignore[arg-type]
         mismatches=[ItemOut.model_validate(i) for i in items if i.kind != "matched"],
     )

@@ -46,8 +46,9 @@ function renderWelcome(body, dev) {
     login.disabled = true;
     try {
       const code = await busy(wxLogin(dev), "登录中");
-      const out = await busy(api.post("/api/v1/auth/wx-login", { code }, { auth: false }), "登录中");
-      session.set(out.access_token, out.expires_in, out.bound);
+      // The session comes back as an HttpOnly cookie only, never in the page's reach.
+      const out = await busy(api.post("/api/v1/auth/wx-login", { code, session: "cookie" }), "登录中");
+      session.set(out.expires_in, out.bound);
       if (out.bound) { toast("登录成功"); goAfterSignIn(); return; }
       renderBind(body, dev);
     } catch (err) {

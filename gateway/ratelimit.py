@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from fastapi import Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,3 +29,8 @@ async def hit(session: AsyncSession, key: str, *, limit: int, window_s: int) -> 
         wait = int(start.timestamp() + window_s - now.timestamp()) + 1
         raise TooManyRequests(f"操作过于频繁，请 {wait} 秒后再试 (too many requests; retry in {wait} s)",
                               headers={"Retry-After": str(wait)})
+
+
+def client_ip(request: Request) -> str:
+    """The peer's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,171 @@
+"""Issue 11.2: staff act within their province. For every /ops/v1 route family, a province-33
+account gets a 404 or an empty list on province-11 objects; admin sees the platform.
+
+Route family -> guard (kept in step with the issue note):
+  donations import       entitlement registry: rows of another province rejected (kit.callers.sees_province)
+  quotes                 entitlement quotes endpoint: another province's donor is a 404
+  certificates/lookup    entitlement certificates: donations of the caller's province only, else 404
+  claims (list)          claims intake: the queue is the caller's province; another province's filter is []
+  claims (objects)       claims access.visible_claim: province or registrant, else 404 (history, unmasked,
+                         documents, submit, withdraw, payee, start-review, decision)
+  claims (create)        claims intake.require_filer: staff register their own province's (403)
+  calendar alarms        claims calendar: alarms of the caller's province's claims
+  hospitals              claims hospitals: finance reads its province's; another's is a 404
+  settlements, reports   claims reductions: a statement of another province's hospital is a 404; reports filtered
+  reduction notices      claims reductions.notice_of: the issuing hospital only
+  payments, totals,      payments visible_province / reconciliation items by disbursement province
+  reconciliation
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from tests.claims.helpers import DONOR, claim_body, ready_claim, seed_donor
+from tests.reductions.test_direct_reduction import his_token, hospital_credentials, notice_body, settlement
+from tests.support.apps import AppStack
+from tests.support.dates import first_of_previous_month, month_of, today, travel
+
+PASSWORD = "correct horse battery"
+ROLES = {"op": "station_operator", "rev": "reviewer", "fin": "finance"}
+
+
+async def staff(stack: AppStack, admin: dict[str, str], province: str) -> dict[str, dict[str, str]]:
+    out = {}
+    for short, role in ROLES.items():
+        username = f"p{province}_{short}"
+        created = await stack.gateway.post("/ops/v1/users", headers=admin, json={
+            "username": username, "password": PASSWORD, "roles": [role], "province": province})
+        assert created.status_code == 201, created.text
+        out[short] = await stack.login(username, PASSWORD)
+    return out
+
+
+@pytest.fixture
+async def world(stack: AppStack, admin_headers: dict[str, str]) -> dict[str, Any]:
+    """Province 11's donor, submitted claim with documents, hospital, settled notice and statement,
+    an approved claim paid out, and accounts of provinces 11 and 33."""
+    gw = stack.gateway
+    await seed_donor(gw, admin_headers)
+    bj, zj = await staff(stack, admin_headers, "11"), await staff(stack, admin_headers, "33")
+    claim = await ready_claim(gw, bj["op"])
+    assert (await gw.post(f"/ops/v1/claims/{claim['id']}/submit", headers=bj["op"])).status_code == 200
+    paid = await ready_claim(gw, bj["op"], invoice_number="PAID-1")
+    await gw.post(f"/ops/v1/claims/{paid['id']}/submit", headers=bj["op"])
+    approved = await gw.post(f"/ops/v1/claims/{paid['id']}/decision", headers=bj["rev"],
+                             json={"decision": "approve", "note": "ok"})
+    assert approved.status_code == 200, approved.text
+    await stack.drain_outbox()
+    document = (await gw.get(f"/ops/v1/claims/{claim['id']}", headers=bj["op"])).json()["documents"][0]
+    credentials = await hospital_credentials(gw, admin_headers)
+    discharged = first_of_previous_month() + timedelta(days=9)
+    with travel(discharged):
+        his = await his_token(gw, *credentials)
+        notice = (await gw.post("/his/v1/reduction-notices", headers=his, json=notice_body())).json()
+        body = {**settlement(), "settled_on": discharged.isoformat()}
+        assert (await gw.post(f"/his/v1/reduction-notices/{notice['notice_no']}/settlement", headers=his,
+                              json=body)).status_code == 200
+    his = await his_token(gw, *credentials)
+    statement = (await gw.post("/his/v1/hospital-settlements", headers=his,
+                               json={"period": month_of(discharged)})).json()
+    return {"bj": bj, "zj": zj, "claim": claim, "document": document, "notice": notice["notice_no"],
+            "statement": statement["id"], "month": month_of(discharged), "paid": paid}
+
+
+async def test_a_non_admin_account_needs_a_province(gateway: httpx.AsyncClient, admin_headers) -> None:
+    refused = await gateway.post("/ops/v1/users", headers=admin_headers, json={
+        "username": "nowhere", "password": PASSWORD, "roles": ["reviewer"]})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "province"
+    admin = await gateway.post("/ops/v1/users", headers=admin_headers, json={
+        "username": "admin2", "password": PASSWORD, "roles": ["admin"]})
+    assert admin.status_code == 201
+
+
+async def test_registry_quotes_and_certificates_are_the_callers_province(stack: AppStack, world) -> None:
+    gw, zj = stack.gateway, world["zj"]
+    row = {"donation_no": "X1", "station_code": "110000-BJBC", "cert_type": "resident_id", "cert_number": DONOR,
+           "name": "张三", "province": "11", "military": False, "donated_on": "2020-05-01", "kind": "whole_blood",
+           "volume_ml": 400, "units": None, "qualified": True}
+    imported = (await gw.post("/ops/v1/donations", headers=zj["op"], json={"records": [row]})).json()
+    assert imported["created"] == 0 and "province" in imported["rejected"][0]["problem"]
+    quote = {"province": "11", "donor": {"cert_type": "resident_id", "cert_number": DONOR},
+             "beneficiary": {"cert_type": "resident_id", "cert_number": DONOR}, "relationship": "self",
+             "used_on": "2025-03-01", "usage_province": "11", "items": [{"product": "red_cells", "quantity": 1}],
+             "blood_fee_fen": 22_000}
+    assert (await gw.post("/ops/v1/quotes", headers=zj["op"], json=quote)).status_code == 404
+    assert (await gw.post("/ops/v1/quotes", headers=world["bj"]["op"], json=quote)).status_code == 200
+    lookup = {"cert_type": "resident_id", "cert_number": DONOR}
+    assert (await gw.post("/ops/v1/certificates/lookup", headers=zj["rev"], json=lookup)).status_code == 404
+    seen = await gw.post("/ops/v1/certificates/lookup", headers=world["bj"]["rev"], json=lookup)
+    assert seen.status_code == 200 and seen.json()["name"] == "张*"
+
+
+async def test_claims_of_another_province_are_absent(stack: AppStack, world) -> None:
+    gw, zj, claim_id = stack.gateway, world["zj"], world["claim"]["id"]
+    for who in ("op", "rev", "fin"):
+        assert (await gw.get("/ops/v1/claims", headers=zj[who])).json() == []
+        assert (await gw.get("/ops/v1/claims", params={"province": "11"}, headers=zj[who])).json() == []
+    assert len((await gw.get("/ops/v1/claims", headers=world["bj"]["rev"])).json()) == 2
+    base = f"/ops/v1/claims/{claim_id}"
+    reads = [("GET", base, "rev"), ("GET", f"{base}/history", "rev"), ("GET", f"{base}/unmasked?reason=check", "rev"),
+             ("GET", f"{base}/documents/{world['document']['id']}?reason=check", "rev")]
+    writes = [("POST", f"{base}/submit", "op"), ("POST", f"{base}/withdraw", "op"),
+              ("POST", f"{base}/start-review", "rev"), ("POST", f"{base}/decision", "rev")]
+    for method, path, who in reads + writes:
+        body = {"decision": "approve", "note": ""} if path.endswith("decision") else {}
+        response = await gw.request(method, path, headers=zj[who], json=body if method == "POST" else None)
+        assert response.status_code == 404, (path, response.status_code, response.text)
+    created = await gw.post("/ops/v1/claims", headers=zj["op"], json=claim_body(invoice_number="ZJ-TRY"))
+    assert created.status_code == 403 and created.json()["errors"][0]["field"] == "province"
+
+
+async def test_calendar_alarms_are_the_callers_province(stack: AppStack, world, db) -> None:
+    async with db.begin() as conn:
+        await conn.execute(text("INSERT INTO claims.calendar_alarms (claim_id, year) VALUES (:c, 2099)"),
+                           {"c": world["claim"]["id"]})
+    assert (await stack.gateway.get("/ops/v1/calendar/alarms", headers=world["zj"]["rev"])).json() == []
+    seen = (await stack.gateway.get("/ops/v1/calendar/alarms", headers=world["bj"]["rev"])).json()
+    assert [a["claim_id"] for a in seen] == [world["claim"]["id"]]
+
+
+async def test_hospitals_statements_and_reports_of_another_province_are_absent(stack: AppStack, world) -> None:
+    gw, fin = stack.gateway, world["zj"]["fin"]
+    assert (await gw.get("/ops/v1/hospitals", headers=fin)).json() == []
+    assert (await gw.get("/ops/v1/hospitals/H110105001", headers=fin)).status_code == 404
+    assert [h["code"] for h in (await gw.get("/ops/v1/hospitals", headers=world["bj"]["fin"])).json()] == ["H110105001"]
+    path = f"/ops/v1/hospital-settlements/{world['statement']}"
+    for suffix in ("", "/statement.csv", "/statement.pdf"):
+        assert (await gw.get(path + suffix, headers=fin)).status_code == 404, suffix
+    assert (await gw.post(f"{path}/approve", headers=fin)).status_code == 404
+    assert (await gw.get(path, headers=world["bj"]["fin"])).status_code == 200
+    month = {"month": world["month"]}
+    assert (await gw.get("/ops/v1/reports/direct-reductions", params=month, headers=fin)).json() == []
+    assert (await gw.get("/ops/v1/reports/direct-reduction-rate", params=month, headers=fin)).json() == []
+    bj_report = (await gw.get("/ops/v1/reports/direct-reductions", params=month, headers=world["bj"]["fin"])).json()
+    assert [r["hospital_code"] for r in bj_report] == ["H110105001"]
+
+
+async def test_payments_and_reconciliation_of_another_province_are_absent(stack: AppStack, world) -> None:
+    gw, fin = stack.gateway, world["zj"]["fin"]
+    listed = (await gw.get("/ops/v1/payments/disbursements", headers=fin)).json()
+    assert listed["items"] == [] and listed["total"] == 0
+    bj_listed = (await gw.get("/ops/v1/payments/disbursements", headers=world["bj"]["fin"])).json()
+    assert [d["source_ref"] for d in bj_listed["items"]] == [f"claim:{world['paid']['id']}"]
+    one = bj_listed["items"][0]["id"]
+    assert (await gw.get(f"/ops/v1/payments/disbursements/{one}", headers=fin)).status_code == 404
+    day = {"date_from": today().isoformat(), "date_to": today().isoformat()}
+    assert (await gw.get("/ops/v1/payments/funding-totals", params=day, headers=fin)).json()["disbursements"] == 0
+
+
+async def test_a_hospital_operator_sees_only_its_own_hospitals_notices(stack: AppStack, world, admin_headers) -> None:
+    gw = stack.gateway
+    await gw.post("/ops/v1/users", headers=admin_headers, json={
+        "username": "zj_desk", "password": PASSWORD, "roles": ["hospital_operator"], "province": "33",
+        "hospital_code": "H330106001"})
+    desk = await stack.login("zj_desk", PASSWORD)
+    assert (await gw.get(f"/ops/v1/reduction-notices/{world['notice']}", headers=desk)).status_code == 404
