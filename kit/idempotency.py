@@ -331,9 +331,9 @@ def describe(schema: dict[str, Any], skip: Callable[[str], bool]) -> dict[str, A
             if not any(p.get("name", "").lower() == HEADER for p in parameters):
                 parameters.append(dict(_PARAMETER))
             for status, response in extra.items():
+                problem = {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
                 operation.setdefault("responses", {}).setdefault(str(status), {
-                    "description": response["description"],
-                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}})
+                    "description": response["description"], "content": {"application/problem+json": problem}})
     return schema
 
 
@@ -364,12 +364,14 @@ def verified_caller(scope: Scope, headers: Headers) -> str | None:
 
 def bearer_or_cookie(cookie: str) -> Callable[[Scope, Headers], str | None]:
     """The gateway's own routes: keys belong to the bearer token that sent them, or to the session
-    cookie of a browser that signs in without one (the donor client)."""
+    cookie of a browser that signs in without one (the donor client). Read exactly as the gateway's
+    sign-in dependencies read them (a non-Bearer Authorization header falls through to the cookie),
+    so a key is always scoped to the session that acts."""
 
     def scope_of(scope: Scope, headers: Headers) -> str | None:
-        authorization = headers.get("authorization")
-        if authorization:
-            return "bearer:" + hashlib.sha256(authorization.encode()).hexdigest()
+        kind, _, token = headers.get("authorization", "").partition(" ")
+        if kind.lower() == "bearer" and token:
+            return "bearer:" + hashlib.sha256(token.encode()).hexdigest()
         session = cookie_parser(headers.get("cookie", "")).get(cookie)  # parsed as request.cookies is
         return "cookie:" + hashlib.sha256(session.encode()).hexdigest() if session else None
 

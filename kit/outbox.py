@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from kit import clock
+from kit.logging import scrub
 from kit.problems import Conflict, NotFound
 
 STATUSES = ("pending", "delivered", "dead", "discarded")
@@ -80,7 +81,7 @@ def failed(row: Any, error: str, *, permanent: bool, policy: OutboxPolicy, now: 
     """Count a failed delivery on a locked row; True when it became a dead letter."""
     now = now or clock.now()
     row.attempts += 1
-    row.last_error = error[:1000]
+    row.last_error = scrub(error)[:1000]  # a peer's answer may quote an ID or a card: kept masked, like a log line
     if permanent or row.attempts >= policy.max_attempts:
         row.status, row.dead_at = "dead", now
         return True

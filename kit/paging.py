@@ -26,7 +26,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
-from sqlalchemy import ColumnElement, Select, literal, tuple_
+from sqlalchemy import BigInteger, ColumnElement, Select, SmallInteger, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.problems import Unprocessable
@@ -82,7 +82,7 @@ class Paging:
                     descending: bool = False, scalars: bool = True) -> list[Any]:
         """One query: the rows after the cursor in key order, at most `limit` of them."""
         if self.after is not None:
-            if len(self.after) != len(keys):
+            if len(self.after) != len(keys) or not all(map(_fits, keys, self.after)):
                 raise Unprocessable("cursor 无效 (a cursor of another list)", field="cursor")
             position = tuple_(*keys)
             bound = tuple_(*(_typed_literal(k, v) for k, v in zip(keys, self.after, strict=True)))
@@ -112,6 +112,23 @@ class Paging:
         query += [("limit", str(self.limit)), ("cursor", cursor)]
         self.response.headers["Link"] = f'<?{urlencode(query)}>; rel="next"'
         self.response.headers["X-Next-Cursor"] = cursor
+
+
+def _fits(key: ColumnElement[Any], value: Any) -> bool:
+    """A cursor value the database can compare with its key: a cursor from another list (or made up)
+    is a 422, never a driver error."""
+    try:
+        expected = key.type.python_type
+    except NotImplementedError:
+        return True
+    if expected is date:
+        return type(value) is date  # a datetime is a date to Python, not to PostgreSQL
+    if expected is int:
+        bits = 63 if isinstance(key.type, BigInteger) else 15 if isinstance(key.type, SmallInteger) else 31
+        return type(value) is int and -(2**bits) <= value < 2**bits
+    if expected is str:
+        return isinstance(value, str) and "\x00" not in value  # PostgreSQL text holds no NUL
+    return isinstance(value, expected)
 
 
 def _typed_literal(key: ColumnElement[Any], value: Any) -> ColumnElement[Any]:

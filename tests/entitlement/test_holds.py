@@ -141,7 +141,8 @@ async def test_a_hold_without_expiry_lasts_until_its_owner_settles_it(entitlemen
     assert (placed["state"], placed["expires_at"]) == ("held", None)
     async with db.begin() as conn:  # the claim sat in review (or 补充材料) for over a year
         await conn.execute(text("UPDATE entitlement.holds SET created_at = created_at - interval '400 days'"))
-    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"])
+    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"],
+                                   headers=caller_headers(keys))  # quotes are staff's (issue 11)
     assert quote.json()["remaining_ml_before"] == 0  # still held: nobody else can take it
     assert (await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "open-claim"})).status_code == 200
     committed = await entitlement.post("/v1/holds/open-claim/commit", json={"reason": "approved"})

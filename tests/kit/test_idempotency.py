@@ -14,7 +14,10 @@ from sqlalchemy import text
 
 from kit import clock, idempotency
 from tests.claims.helpers import claim_body, ready_claim, seed_donor
+from tests.entitlement.helpers import record
 from tests.support.apps import AppStack
+from tests.support.dates import iso_days_ago
+from tests.support.donors import signed_in_donor
 
 KEY = {"Idempotency-Key": "create-claim-0001"}
 
@@ -72,6 +75,66 @@ async def test_keys_belong_to_their_caller(stack: AppStack, admin_headers, db) -
     theirs = await stack.gateway.post("/ops/v1/claims", headers=operator | KEY, json=claim_body(invoice_number="X2"))
     assert theirs.status_code == 201 and theirs.json()["id"] != mine.json()["id"]
     assert await count(db, "SELECT count(*) FROM claims.claims") == 2
+
+
+async def test_two_donors_sending_one_key_each_get_their_own_claim(stack: AppStack, admin_headers, db) -> None:
+    """Keys belong to the signed-in donor (the caller token's subject, issue 11), not to the key alone:
+    a client library that numbers its keys from 1 must never hand one donor another's answer."""
+    zhang, li = ("张三", "110105198503120215"), ("李四", "110108199007080326")
+    await stack.gateway.post("/ops/v1/donations", headers=admin_headers, json={"records": [
+        record("Z1", zhang[1], name=zhang[0], donated_on=iso_days_ago(900), phone="13800138000"),
+        record("L1", li[1], name=li[0], donated_on=iso_days_ago(800), phone="13900139000")]})
+    zhang_headers = await signed_in_donor(stack.gateway, "wx-zhang", *zhang)
+    li_headers = await signed_in_donor(stack.gateway, "wx-li", *li)
+    key = {"Idempotency-Key": "claim-1"}
+    zhang_body = claim_body(donor=zhang[1], name=zhang[0], channel=None, invoice_number="ZH-1")
+    mine = await stack.gateway.post("/api/v1/claims", headers=zhang_headers | key, json=zhang_body)
+    theirs = await stack.gateway.post("/api/v1/claims", headers=li_headers | key,
+                                      json=claim_body(donor=li[1], name=li[0], channel=None, invoice_number="LI-1"))
+    assert (mine.status_code, theirs.status_code) == (201, 201), theirs.text
+    assert "idempotent-replayed" not in theirs.headers and theirs.json()["id"] != mine.json()["id"]
+    assert theirs.json()["donor"]["cert_number_masked"].endswith(li[1][-4:])
+    again = await stack.gateway.post("/api/v1/claims", headers=zhang_headers | key, json=zhang_body)
+    assert (again.headers["idempotent-replayed"], again.json()["id"]) == ("true", mine.json()["id"])
+    assert await count(db, "SELECT count(*) FROM claims.claims") == 2
+    assert await count(db, "SELECT count(*) FROM claims.idempotency_keys") == 2
+
+
+async def test_a_gateway_key_belongs_to_the_session_cookie_that_sent_it(stack: AppStack, db) -> None:
+    """The browser client signs in with an HttpOnly cookie and no bearer header: the gateway's own
+    routes key its requests by that session, one donor's key never answering another."""
+    sessions = []
+    for openid in ("wx-a", "wx-b"):
+        code = (await stack.gateway.post("/api/v1/dev/wx-code", json={"openid": openid})).json()["code"]
+        login = await stack.gateway.post("/api/v1/auth/wx-login", json={"code": code, "session": "cookie"})
+        assert login.status_code == 200 and login.json()["access_token"] is None, login.text
+        sessions.append({"Cookie": f"xf_session={login.cookies['xf_session']}"})
+        stack.gateway.cookies.clear()  # each request below names its session itself
+    key = {"Idempotency-Key": "bind-1"}
+    body = {"name": "张三", "cert_type": "resident_id", "cert_number": "110105198503120215"}
+    first = await stack.gateway.post("/api/v1/auth/bind/start", headers=sessions[0] | key, json=body)
+    other = await stack.gateway.post("/api/v1/auth/bind/start", headers=sessions[1] | key, json=body)
+    assert (first.status_code, other.status_code) == (200, 200), other.text
+    assert "idempotent-replayed" not in other.headers
+    assert other.json()["challenge_id"] != first.json()["challenge_id"]
+    again = await stack.gateway.post("/api/v1/auth/bind/start", headers=sessions[0] | key, json=body)
+    assert (again.headers["idempotent-replayed"], again.json()) == ("true", first.json())
+    assert await count(db, "SELECT count(*) FROM gateway.idempotency_keys") == 2
+
+
+def test_a_gateway_key_is_scoped_as_the_sign_in_reads_the_request() -> None:
+    scope_of = idempotency.bearer_or_cookie("xf_session")
+
+    def scoped(**headers: str) -> str | None:
+        return scope_of({}, httpx.Headers(headers))  # type: ignore[arg-type]
+
+    assert scoped(authorization="Bearer t1") == scoped(authorization="bearer t1", cookie="xf_session=c1")
+    assert scoped(authorization="Bearer t1") != scoped(authorization="Bearer t2")
+    # Not a bearer header: the gateway signs the cookie's session in, so the key is the cookie's.
+    assert scoped(authorization="Basic x", cookie="xf_session=c1") == scoped(cookie="a=b; xf_session=c1")
+    assert scoped(authorization="Basic x", cookie="xf_session=c1") != scoped(authorization="Basic x",
+                                                                             cookie="xf_session=c2")
+    assert scoped(authorization="Basic x") is None and scoped() is None
 
 
 async def test_a_503_is_not_kept_and_the_retry_does_the_work(stack: AppStack, admin_headers, db) -> None:

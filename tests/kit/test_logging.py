@@ -1,4 +1,5 @@
-"""A logged exception arrives in the JSON line as a real traceback, without local variables."""
+"""A logged exception arrives in the JSON line as a real traceback, without local variables, and
+through the same scrubber as every other value (issue 11)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 
 from kit.logging import configure_logging
 from kit.problems import install_problem_handlers
+from tests.support.people import resident_id
 
 
 @pytest.fixture
@@ -54,6 +56,48 @@ def test_log_exception_writes_the_traceback_into_the_json_line(json_lines: io.St
         "test_log_exception_writes_the_traceback_into_the_json_line", "_share_the_fund"]
     assert exc["frames"][-1]["filename"].endswith("tests/kit/test_logging.py")
     assert "6222021234567891234" not in json_lines.getvalue()  # no locals: a card number never reaches the log
+
+
+def test_a_tracebacks_messages_go_through_the_scrubber(json_lines: io.StringIO) -> None:
+    """Issue 11's scrubber and issue 12's tracebacks: an ID number, card or mobile in an exception's
+    message, or in the message of the exception it came from, never reaches the log."""
+    donor = resident_id("19800101")
+    try:
+        try:
+            raise LookupError(f"no donor {donor}, phone 13912345678")
+        except LookupError as cause:
+            raise ValueError(f"card 6222021234567891234 refused for {donor}") from cause
+    except ValueError:
+        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+    [line] = lines(json_lines)
+    outer, cause = line["exception"]
+    assert (outer["exc_type"], cause["exc_type"]) == ("ValueError", "LookupError")
+    masked = donor[:6] + "********" + donor[-4:]
+    assert outer["exc_value"] == f"card 6222 **** **** 1234 refused for {masked}"
+    assert cause["exc_value"] == f"no donor {masked}, phone 139****5678"
+    assert outer["frames"][-1]["name"] == "test_a_tracebacks_messages_go_through_the_scrubber"
+    for secret in (donor, "6222021234567891234", "13912345678"):
+        assert secret not in json_lines.getvalue()
+
+
+def test_the_console_renders_a_scrubbed_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    monkeypatch.setattr(sys, "stdout", out)
+    configure_logging("logtest", "INFO", json=False)
+    donor = resident_id("19800101")
+    try:
+        try:
+            raise KeyError(donor)
+        except KeyError:
+            structlog.get_logger("kit.test").exception("lookup failed")
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    text = out.getvalue()
+    assert "Traceback" in text and "KeyError" in text and "lookup failed" in text
+    assert donor not in text and donor[:6] + "********" + donor[-4:] in text
 
 
 def test_the_standard_librarys_loggers_get_the_same_traceback(json_lines: io.StringIO) -> None:

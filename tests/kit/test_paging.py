@@ -5,21 +5,37 @@ neutralised."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import event
 
 from kit.csvexport import safe_cell, to_csv
-from kit.paging import decode_cursor, encode_cursor
+from kit.paging import _fits, decode_cursor, encode_cursor
+from services.claims.audit.models import ClaimEvent
+from services.claims.intake.models import Claim
 from tests.claims.helpers import claim_body, seed_donor
 from tests.support.apps import AppStack
 
 
 def test_a_cursor_keeps_the_type_of_each_sort_key() -> None:
-    values = (date(2026, 1, 2), datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc), uuid.UUID(int=7), "H1", 42)
+    values = (date(2026, 1, 2), datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), uuid.UUID(int=7), "H1", 42)
     assert decode_cursor(encode_cursor(values)) == values
+
+
+@pytest.mark.parametrize(("key", "value", "fits"), [
+    (Claim.created_at, datetime(2024, 1, 2, tzinfo=UTC), True), (Claim.created_at, "2024-01-02", False),
+    (Claim.due_on, date(2024, 1, 2), True), (Claim.due_on, datetime(2024, 1, 2, tzinfo=UTC), False),
+    (Claim.id, uuid.UUID(int=1), True), (Claim.id, 1, False),
+    (Claim.reference, "R-1", True), (Claim.reference, "R\x00", False),
+    (ClaimEvent.id, 2**63 - 1, True), (ClaimEvent.id, 2**63, False), (ClaimEvent.id, True, False),
+    (Claim.submit_attempts, 2**31 - 1, True), (Claim.submit_attempts, 2**31, False),
+])
+def test_a_cursor_value_must_be_comparable_with_its_sort_key(key: Any, value: Any, fits: bool) -> None:
+    """Else a made-up cursor would reach the driver as a bad parameter: a 500 instead of a 422."""
+    assert _fits(key, value) is fits
 
 
 @pytest.mark.parametrize("garbage", ["not-a-cursor", "e30", "W1sieCIsMV1d"])  # junk, {}, [["x",1]]
@@ -80,6 +96,16 @@ async def test_limit_is_bounded_and_a_bad_cursor_is_refused(stack: AppStack, adm
     assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "limit"
     bad = await stack.gateway.get("/ops/v1/claims?cursor=zzz", headers=admin_headers)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
+    # Well formed, but not this list's: the keys are (due date, created at, id), not three strings.
+    other = encode_cursor(("a", "b", "c"))
+    forged = await stack.gateway.get(f"/ops/v1/claims?cursor={other}", headers=admin_headers)
+    assert forged.status_code == 422 and forged.json()["errors"][0]["field"] == "cursor"
+    # The right length and kinds, but a timestamp where the due date goes.
+    other = encode_cursor((datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC), uuid.UUID(int=1)))
+    forged = await stack.gateway.get(f"/ops/v1/claims?cursor={other}", headers=admin_headers)
+    assert forged.status_code == 422 and forged.json()["errors"][0]["field"] == "cursor"
+    fits = encode_cursor((date(2024, 1, 2), datetime(2024, 1, 2, tzinfo=UTC), uuid.UUID(int=1)))
+    assert (await stack.gateway.get(f"/ops/v1/claims?cursor={fits}", headers=admin_headers)).status_code == 200
 
 
 async def test_a_list_costs_the_same_queries_for_two_claims_or_ten(stack: AppStack, admin_headers) -> None:

@@ -50,17 +50,20 @@ async def test_a_refused_event_is_dead_at_once_and_holds_back_only_its_source(ri
         await rig.work()
     assert await _outbox(db, "claim:lost") == [("returned", "dead", 1), ("succeeded", "pending", 0)]
 
-    finance = rig.headers(roles=("finance",))
-    dead = (await rig.api.get("/v1/outbox/dead-letters", headers=finance)).json()
+    admin = rig.headers(roles=("admin",), subject="ops-admin")
+    dead = (await rig.api.get("/v1/outbox/dead-letters", headers=admin)).json()
     assert [(d["aggregate"], d["kind"], d["attempts"]) for d in dead] == [("claim:lost", "returned -> claims", 1)]
     assert "404" in dead[0]["last_error"]
-    stats = (await rig.api.get("/v1/outbox/stats", headers=finance)).json()
+    stats = (await rig.api.get("/v1/outbox/stats", headers=admin)).json()
     assert (stats["pending"], stats["dead"]) == (1, 1)
+    # The platform's plumbing, across provinces: admin only (a province's finance gets 403).
+    finance = rig.headers(roles=("finance",))
+    for path in ("/v1/outbox/dead-letters", "/v1/outbox/stats"):
+        assert (await rig.api.get(path, headers=finance)).status_code == 403
     assert (await rig.api.post(f"/v1/outbox/{dead[0]['id']}/retry", headers=finance,
-                               json={"reason": "claims 已补录"})).status_code == 403  # admin only
+                               json={"reason": "claims 已补录"})).status_code == 403
 
     rig.claims.state.refuse = set()  # the claim exists now (say, restored from a backup)
-    admin = rig.headers(roles=("admin",), subject="ops-admin")
     retried = await rig.api.post(f"/v1/outbox/{dead[0]['id']}/retry", headers=admin, json={"reason": "claims 已补录"})
     assert (retried.json()["status"], retried.json()["resolved_by"]) == ("pending", "ops-admin")
 

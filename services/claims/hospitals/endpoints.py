@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Request, status
 from sqlalchemy import select
 
 from kit.callers import allow, province_scope
@@ -18,6 +19,7 @@ from services.claims.hospitals.schemas import AccountIn, HospitalIn, HospitalOut
 from services.claims.reductions import statements
 
 router = APIRouter(prefix="/v1/hospitals", tags=["hospitals"])
+HospitalCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{3,32}$", description="the hospital's registered code")]
 
 
 def hospital_out(h: Hospital) -> HospitalOut:
@@ -59,7 +61,7 @@ async def list_hospitals(caller: CallerDep, session: SessionDep, page: PagingDep
             description="Every statement of the hospital in `payment_failed` returns to `approved` and its "
                         "disbursement goes out again, as a new attempt, to the corrected account (audited).",
             responses=problem_responses(401, 403, 404, 422), dependencies=[allow(staff=("admin",))])
-async def correct_account(code: str, body: AccountIn, request: Request, caller: CallerDep,
+async def correct_account(code: HospitalCode, body: AccountIn, request: Request, caller: CallerDep,
                           session: SessionDep) -> HospitalOut:
     hospital = await session.get(Hospital, code, with_for_update=True)
     if hospital is None:

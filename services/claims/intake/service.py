@@ -49,8 +49,8 @@ def check_payee(account_name: str, *, donor_deceased: bool, donor_name: str,
             raise Unprocessable("已故献血者的申请须指定领款亲属 (a deceased donor's claim names the relative who "
                                 "is paid)", field="payee_relative")
         if account_name != relative["name"]:
-            raise Unprocessable(f"收款人须为指定的领款亲属 {relative['name']} (the payee must be the named relative)",
-                                field="payee.account_name")
+            raise Unprocessable(f"收款人须为指定的领款亲属 {mask_name(relative['name'])} (the payee must be the named "
+                                "relative)", field="payee.account_name")
     elif account_name != donor_name:
         raise Unprocessable("收款人须为献血者本人 (the payee must be the donor)", field="payee.account_name")
 
