@@ -14,7 +14,8 @@ from tests.support.apps import AppStack
 from tests.support.callers import caller_headers, donor_headers, service_headers
 from tests.support.people import resident_id
 
-PUBLIC = {"/healthz", "/readyz"}  # liveness and readiness: no caller, nothing personal
+PUBLIC = {"/healthz", "/readyz"}
+NO_ID = "00000000-0000-0000-0000-000000000000"  # liveness and readiness: no caller, nothing personal
 
 
 @pytest.mark.parametrize("service", ["entitlement", "claims", "payments"])
@@ -42,6 +43,15 @@ CASES = [
     ("payments", "POST", "/v1/disbursements", {"subject": "entitlement", "kind": "system"}, "not entitlement"),
     ("payments", "GET", "/v1/disbursements", {"subject": "claims", "kind": "system"}, "finance browses"),
     ("payments", "GET", "/v1/reconciliation", {"roles": ("reviewer",), "province": "11"}, "finance only"),
+    # issue 12: money alarms, attention, dead letters, hospital accounts
+    ("claims", "GET", "/v1/outbox/dead-letters", {"roles": ("finance",), "province": "11"}, "admin: plumbing"),
+    ("claims", "POST", f"/v1/outbox/{NO_ID}/retry", {"roles": ("finance",), "province": "11"}, "admin only"),
+    ("payments", "GET", "/v1/outbox/stats", {"roles": ("finance",), "province": "11"}, "admin: plumbing"),
+    ("payments", "POST", f"/v1/outbox/{NO_ID}/discard", {"subject": "claims", "kind": "system"}, "people only"),
+    ("claims", "PUT", "/v1/hospitals/H110105001/account", {"roles": ("finance",), "province": "11"}, "admin only"),
+    ("claims", "POST", f"/v1/claims/{NO_ID}/attention", {"roles": ("reviewer",), "province": "11"}, "seniors only"),
+    ("claims", "GET", "/v1/alarms/payments", {"roles": ("reviewer",), "province": "11"}, "finance, seniors"),
+    ("payments", "GET", "/v1/alarms/transfers", {"subject": "claims", "kind": "system"}, "finance reads"),
 ]
 
 
