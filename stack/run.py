@@ -190,6 +190,7 @@ def _banner(config: RunConfig, gateway: Child, result: seed.SeedResult, fresh: b
         "",
         "血费减免 platform is running",
         f"  client (全国电子无偿献血证):  {gateway.url}/",
+        f"  ops console (运营后台):      {gateway.url}/console/",
         f"  API docs:                  {gateway.url}/docs",
         f"  ops sign-in:               POST {gateway.url}/ops/v1/auth/token (username admin)",
         f"  data dir:                  {config.data_dir}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -88,7 +89,9 @@ def run_on(day: date, library: str, pytest_args: list[str]) -> tuple[int, str]:
         command = [sys.executable, "-m", "pytest", "--ignore=tests/browser", "-q", "-p", "no:cacheprovider",
                    f"--basetemp={basetemp}/t", *pytest_args]
         result = subprocess.run(command, env=moved_env(day, library), capture_output=True, text=True)
-    summary = next((line for line in reversed(result.stdout.splitlines()) if line.startswith("=")), "(no summary)")
+    # pytest's last line: "631 passed, 1 warning in 950.2s" (-q drops the "=" frame around it).
+    summary = next((line for line in reversed(result.stdout.splitlines())
+                    if re.search(r"\d+ (passed|failed|error)", line)), "(no summary)")
     if result.returncode != 0:
         sys.stdout.write(result.stdout[-20_000:] + result.stderr[-5_000:])
     return result.returncode, summary.strip("= ")

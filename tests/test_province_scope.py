@@ -20,6 +20,17 @@ Route family -> guard (kept in step with the issue note):
   attention              claims review/attention: ClaimDep, then access.visible_claim (404) (issue 12)
   outbox ops, hospital   admin only (platform-wide plumbing and the hospitals' bank accounts): a province's
   account                staff get 403 (issue 12)
+  rule sets (read)       entitlement rulesets: the law of every province, the same for any staff member
+  rule-set simulation    claims simulations: admin only (it reads a whole province's cases); a
+                         province account is refused (403), the entitlement half answers the claims service only
+  review queue           claims worklist: access.listed_province, another province's filter is [] (issue 15)
+  review sheet, locks    claims access.visible_claim (ClaimDep): another province's claim is a 404
+  audit search           claims audit: events of the caller's province's claims; another's filter is []
+  dashboard              claims dashboard: the caller's province's figures, whatever province is asked
+  settlement list        claims reductions: statements of the province's hospitals; another's filter is []
+  calendar year          national (the State Council's schedule): the same for every province, nothing of one
+  role changes,          gateway, admin only (admin is platform-wide): any other account gets 403
+  hospital credentials
 """
 
 from __future__ import annotations
@@ -227,3 +238,58 @@ async def test_outbox_ops_and_hospital_accounts_are_the_platform_admins(stack: A
                          json=account)).status_code == 403
     corrected = await gw.put("/ops/v1/hospitals/H110105001/account", headers=admin_headers, json=account)
     assert corrected.status_code == 200 and corrected.json()["account_number_masked"].endswith("3445")
+
+
+async def test_a_rule_set_simulation_is_for_admins_only(stack: AppStack, world, admin_headers) -> None:
+    """Issue 13.9's what-if reads every case of a province: no province account may run it."""
+    body = {"draft": {"province": "11"}, "used_from": "2024-01-01", "used_to": "2024-12-31"}
+    for who in ("op", "rev", "fin"):
+        for account in (world["bj"][who], world["zj"][who]):
+            refused = await stack.gateway.post("/ops/v1/rule-sets/simulate", headers=account, json=body)
+            assert refused.status_code == 403, (who, refused.text)
+    invalid = await stack.gateway.post("/ops/v1/rule-sets/simulate", headers=admin_headers, json=body)
+    assert invalid.status_code == 422  # admin gets through to the draft's validation
+
+
+async def test_the_consoles_routes_are_the_callers_province(stack: AppStack, world, admin_headers) -> None:
+    """Issue 15's /ops routes in the same table: a province-33 account sees nothing of province 11."""
+    gw, bj, zj, claim_id = stack.gateway, world["bj"], world["zj"], world["claim"]["id"]
+    for province in ("11", "33"):
+        await gw.post("/ops/v1/users", headers=admin_headers, json={
+            "username": f"p{province}_senior", "password": PASSWORD, "roles": ["senior_reviewer"],
+            "province": province})
+    bj["senior"], zj["senior"] = await stack.login("p11_senior", PASSWORD), await stack.login("p33_senior", PASSWORD)
+    for params in ({}, {"province": "11"}):
+        assert (await gw.get("/ops/v1/review/queue", params=params, headers=zj["rev"])).json() == [], params
+        assert (await gw.get("/ops/v1/audit/events", params=params, headers=zj["senior"])).json() == [], params
+        assert (await gw.get("/ops/v1/hospital-settlements", params=params, headers=zj["fin"])).json() == [], params
+    reference = world["claim"]["reference"]
+    assert (await gw.get("/ops/v1/review/queue", params={"q": reference}, headers=zj["rev"])).json() == []
+    assert (await gw.get("/ops/v1/audit/events", params={"claim_id": claim_id}, headers=zj["senior"])).json() == []
+    assert [r["id"] for r in (await gw.get("/ops/v1/review/queue", headers=bj["rev"])).json()] == [claim_id]
+    assert {e["claim_id"] for e in (await gw.get("/ops/v1/audit/events", headers=bj["senior"])).json()} == {
+        claim_id, world["paid"]["id"]}
+    assert [s["id"] for s in (await gw.get("/ops/v1/hospital-settlements", headers=bj["fin"])).json()] == [
+        world["statement"]]
+    base = f"/ops/v1/claims/{claim_id}"
+    for method, path in (("GET", f"/ops/v1/review/claims/{claim_id}"), ("POST", f"{base}/lock"),
+                         ("DELETE", f"{base}/lock")):
+        assert (await gw.request(method, path, headers=zj["rev"])).status_code == 404, path
+    assert (await gw.get(f"/ops/v1/review/claims/{claim_id}", headers=bj["rev"])).status_code == 200
+    for who in ("rev", "fin"):  # the dashboard counts its own province's claims only, whatever is asked
+        for params in ({}, {"province": "11"}):
+            figures = (await gw.get("/ops/v1/dashboard", params=params, headers=zj[who])).json()
+            assert figures["province"] == "33", (who, params)
+            assert sum(c["claims"] for c in figures["channels"]) == 0 and figures["overdue_now"] == 0, (who, params)
+            assert sum(m["approved"] for m in figures["months"]) == 0
+    mine = (await gw.get("/ops/v1/dashboard", headers=bj["fin"])).json()
+    assert (mine["province"], sum(c["claims"] for c in mine["channels"])) == ("11", 2)
+    everyone = (await gw.get("/ops/v1/dashboard", headers=admin_headers)).json()
+    assert (everyone["province"], sum(c["claims"] for c in everyone["channels"])) == (None, 2)
+    year = today().year
+    assert (await gw.get(f"/ops/v1/calendar/years/{year}", headers=zj["rev"])).json() == (
+        await gw.get(f"/ops/v1/calendar/years/{year}", headers=bj["rev"])).json()
+    body = {"roles": ["reviewer"], "province": "33"}
+    assert (await gw.put("/ops/v1/users/p11_rev", headers=zj["senior"], json=body)).status_code == 403
+    assert (await gw.get("/ops/v1/hospitals/H110105001/credentials", headers=zj["fin"])).status_code == 403
+    assert len((await gw.get("/ops/v1/hospitals/H110105001/credentials", headers=admin_headers)).json()) == 1

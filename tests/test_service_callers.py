@@ -39,6 +39,8 @@ CASES = [
     ("claims", "GET", "/v1/claims", {"subject": "payments", "kind": "system"}, "people only"),
     ("claims", "GET", "/v1/hospitals", {"subject": "payments", "kind": "system"}, "the gateway lookup only"),
     ("claims", "GET", "/v1/calendar/alarms", {"roles": ("finance",), "province": "11"}, "reviewers and admin"),
+    ("claims", "POST", "/v1/simulations", {"roles": ("reviewer", "senior_reviewer"), "province": "11"}, "admin only"),
+    ("entitlement", "POST", "/v1/rule-sets/simulate", {"roles": ("admin",)}, "the claims service only"),
     ("payments", "POST", "/v1/disbursements", {"roles": ("admin",)}, "the claims service owes money"),
     ("payments", "POST", "/v1/disbursements", {"subject": "entitlement", "kind": "system"}, "not entitlement"),
     ("payments", "GET", "/v1/disbursements", {"subject": "claims", "kind": "system"}, "finance browses"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request, status
@@ -25,6 +26,14 @@ class CredentialOut(BaseModel):
     revoked: bool = False
 
 
+class CredentialRow(BaseModel):
+    client_id: str
+    hospital_code: str
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 class HisToken(BaseModel):
     access_token: str
     token_type: str = "bearer"
@@ -42,6 +51,15 @@ async def issue_credentials(code: HospitalCode, request: Request, caller: AdminD
     hospital = await service.hospital_record(state.clients["claims"], state.signer, code)
     client_id, secret = await service.issue(session, hospital, caller.subject)
     return CredentialOut(client_id=client_id, client_secret=secret, hospital_code=code)
+
+
+@ops_router.get("/{code}/credentials", response_model=list[CredentialRow], operation_id="list_hospital_credentials",
+                summary="A hospital's API credentials, newest first (client ids only; secrets are never kept)",
+                responses=problem_responses(401, 403, 422))
+async def list_credentials(code: HospitalCode, caller: AdminDep, session: SessionDep) -> list[CredentialRow]:
+    return [CredentialRow(client_id=c.client_id, hospital_code=c.hospital_code, created_by=c.created_by,
+                          created_at=c.created_at, revoked_at=c.revoked_at)
+            for c in await service.credentials_of(session, code)]
 
 
 @ops_router.post("/{code}/credentials/{client_id}/revoke", response_model=CredentialOut,

@@ -47,6 +47,12 @@ async def issue(session: AsyncSession, hospital: dict[str, object], actor: str) 
     return client_id, secret
 
 
+async def credentials_of(session: AsyncSession, code: str) -> list[HospitalCredential]:
+    stmt = select(HospitalCredential).where(HospitalCredential.hospital_code == code).order_by(
+        HospitalCredential.created_at.desc(), HospitalCredential.client_id)
+    return list((await session.execute(stmt)).scalars())
+
+
 async def revoke(session: AsyncSession, code: str, client_id: str) -> HospitalCredential:
     credential = await session.get(HospitalCredential, client_id, with_for_update=True)
     if credential is None or credential.hospital_code != code:

@@ -57,6 +57,7 @@ async def forward(request: Request, route: ProxyRoute, caller: Caller) -> Respon
             content=body or None,
             headers=headers,
             idempotency_key=request.headers.get("idempotency-key"),
+            **({"timeout": route.timeout_s} if route.timeout_s else {}),
         )
     except httpx.TimeoutException as exc:
         log.warning("downstream timeout", service=route.service, error=repr(exc))

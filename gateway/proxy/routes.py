@@ -21,6 +21,7 @@ class ProxyRoute:
     service: Service
     upstream: str  # path on the service
     roles: frozenset[str] = frozenset()  # staff roles allowed (ops surface); empty: any signed-in staff
+    timeout_s: float | None = None  # a longer wait than the gateway's default, for a known slow route
 
 
 def api(method: str, path: str, service: Service, upstream: str) -> ProxyRoute:
@@ -38,8 +39,13 @@ def ops(method: str, path: str, service: Service, upstream: str, *roles: str) ->
 
 
 REVIEWERS = ("reviewer", "senior_reviewer")
-# Hospital staff without an integrated billing system use the ops surface; finance reads statements.
-HOSPITAL_DESK = ("hospital_operator", "finance", "admin")
+# Hospital staff without an integrated billing system use the ops surface (notices and filing are
+# the hospital's alone); finance of the province and admin read the statements too.
+HOSPITAL_DESK = ("hospital_operator",)
+STATEMENT_READERS = ("hospital_operator", "finance", "admin")
+# Claim documents (ID and bank-card photos): the province's reviewers and whoever registered the
+# claim (services/claims access.can_read_documents); finance, who registers none, never opens them.
+DOCUMENT_READERS = ("station_operator", "admin", "reviewer", "senior_reviewer")
 CLAIM_READERS = ("admin", "station_operator", "reviewer", "senior_reviewer", "finance")
 STAFF_QUOTE_ROLES = ("station_operator", "reviewer", "senior_reviewer", "hospital_operator", "admin")
 PAYMENTS_FINANCE = ("finance", "admin")
@@ -50,6 +56,9 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("POST", "/quotes", "entitlement", "/v1/quotes", *STAFF_QUOTE_ROLES),
     ops("GET", "/rule-sets", "entitlement", "/v1/rule-sets"),
     ops("GET", "/rule-sets/{rule_set_id}", "entitlement", "/v1/rule-sets/{rule_set_id}"),
+    # what-if over real cases: claims gathers its claims and notices, entitlement judges them
+    # (a period's cases take a while: longer than the claims service's own 120 s wait for entitlement)
+    ProxyRoute("ops", "POST", "/rule-sets/simulate", "claims", "/v1/simulations", frozenset({"admin"}), timeout_s=150),
     ops("POST", "/certificates/lookup", "entitlement", "/v1/certificates/lookup",
         "station_operator", "reviewer", "senior_reviewer", "admin"),
     # claims (报销): counter and mail registration, review, audit
@@ -60,16 +69,25 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("GET", "/claims/{claim_id}/history", "claims", "/v1/claims/{claim_id}/history", *CLAIM_READERS),
     ops("POST", "/claims/{claim_id}/documents", "claims", "/v1/claims/{claim_id}/documents", "station_operator", "admin"),
     ops("GET", "/claims/{claim_id}/documents/{document_id}", "claims",
-        "/v1/claims/{claim_id}/documents/{document_id}", *CLAIM_READERS),
+        "/v1/claims/{claim_id}/documents/{document_id}", *DOCUMENT_READERS),
     ops("POST", "/claims/{claim_id}/submit", "claims", "/v1/claims/{claim_id}/submit", "station_operator", "admin"),
     ops("POST", "/claims/{claim_id}/withdraw", "claims", "/v1/claims/{claim_id}/withdraw", "station_operator", "admin"),
-    ops("PUT", "/claims/{claim_id}/payee", "claims", "/v1/claims/{claim_id}/payee", "station_operator", "admin"),
+    ops("PUT", "/claims/{claim_id}/payee", "claims", "/v1/claims/{claim_id}/payee", "station_operator", "finance",
+        "admin"),
     ops("POST", "/claims/{claim_id}/start-review", "claims", "/v1/claims/{claim_id}/start-review", *REVIEWERS),
     ops("POST", "/claims/{claim_id}/decision", "claims", "/v1/claims/{claim_id}/decision", *REVIEWERS),
     ops("POST", "/claims/{claim_id}/attention", "claims", "/v1/claims/{claim_id}/attention", "senior_reviewer"),
     ops("PUT", "/calendar/days/{day}", "claims", "/v1/calendar/days/{day}", "admin"),
     ops("POST", "/calendar/years/{year}", "claims", "/v1/calendar/years/{year}", "admin"),
+    ops("GET", "/calendar/years/{year}", "claims", "/v1/calendar/years/{year}", "admin", *REVIEWERS),
     ops("GET", "/calendar/alarms", "claims", "/v1/calendar/alarms", "admin", *REVIEWERS),
+    # the ops console (运营后台): review worklist and sheet, soft locks, audit search, dashboard
+    ops("GET", "/review/queue", "claims", "/v1/review/queue", "admin", "station_operator", *REVIEWERS),
+    ops("GET", "/review/claims/{claim_id}", "claims", "/v1/review/claims/{claim_id}", *CLAIM_READERS),
+    ops("POST", "/claims/{claim_id}/lock", "claims", "/v1/claims/{claim_id}/lock", *REVIEWERS),
+    ops("DELETE", "/claims/{claim_id}/lock", "claims", "/v1/claims/{claim_id}/lock", *REVIEWERS),
+    ops("GET", "/audit/events", "claims", "/v1/audit/events", "admin", "senior_reviewer"),
+    ops("GET", "/dashboard", "claims", "/v1/dashboard", *CLAIM_READERS),
     ops("GET", "/sandbox/notifications", "claims", "/v1/sandbox/notifications", "admin"),
     # money owed and not paid, and the outboxes' dead letters (ops alarm lists)
     ops("GET", "/alarms/payments", "claims", "/v1/alarms/payments", "admin", "finance", "senior_reviewer"),
@@ -90,20 +108,23 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("GET", "/payments/reconciliation", "payments", "/v1/reconciliation", *PAYMENTS_FINANCE),
     ops("GET", "/payments/reconciliation.csv", "payments", "/v1/reconciliation.csv", *PAYMENTS_FINANCE),
     # direct reduction (医疗机构直免): hospital systems, and hospital operators on the ops surface
-    *[route for method, path, upstream in (
-        ("POST", "/reduction-notices", "/v1/reduction-notices"),
-        ("GET", "/reduction-notices/{notice_no}.pdf", "/v1/reduction-notices/{notice_no}.pdf"),
-        ("GET", "/reduction-notices/{notice_no}", "/v1/reduction-notices/{notice_no}"),
-        ("POST", "/reduction-notices/{notice_no}/cancel", "/v1/reduction-notices/{notice_no}/cancel"),
-        ("POST", "/reduction-notices/{notice_no}/settlement", "/v1/reduction-notices/{notice_no}/settlement"),
-        ("POST", "/reduction-notices/{notice_no}/correction", "/v1/reduction-notices/{notice_no}/correction"),
-        ("POST", "/hospital-settlements", "/v1/hospital-settlements"),
-        ("GET", "/hospital-settlements/{statement_id}", "/v1/hospital-settlements/{statement_id}"),
+    *[route for method, path, upstream, desk in (
+        ("POST", "/reduction-notices", "/v1/reduction-notices", HOSPITAL_DESK),
+        ("GET", "/reduction-notices/{notice_no}.pdf", "/v1/reduction-notices/{notice_no}.pdf", HOSPITAL_DESK),
+        ("GET", "/reduction-notices/{notice_no}", "/v1/reduction-notices/{notice_no}", HOSPITAL_DESK),
+        ("POST", "/reduction-notices/{notice_no}/cancel", "/v1/reduction-notices/{notice_no}/cancel", HOSPITAL_DESK),
+        ("POST", "/reduction-notices/{notice_no}/settlement", "/v1/reduction-notices/{notice_no}/settlement",
+         HOSPITAL_DESK),
+        ("POST", "/reduction-notices/{notice_no}/correction", "/v1/reduction-notices/{notice_no}/correction",
+         HOSPITAL_DESK),
+        ("POST", "/hospital-settlements", "/v1/hospital-settlements", HOSPITAL_DESK),
+        ("GET", "/hospital-settlements/{statement_id}", "/v1/hospital-settlements/{statement_id}", STATEMENT_READERS),
         ("GET", "/hospital-settlements/{statement_id}/statement.csv",
-         "/v1/hospital-settlements/{statement_id}/statement.csv"),
+         "/v1/hospital-settlements/{statement_id}/statement.csv", STATEMENT_READERS),
         ("GET", "/hospital-settlements/{statement_id}/statement.pdf",
-         "/v1/hospital-settlements/{statement_id}/statement.pdf"),
-    ) for route in (his(method, path, "claims", upstream), ops(method, path, "claims", upstream, *HOSPITAL_DESK))],
+         "/v1/hospital-settlements/{statement_id}/statement.pdf", STATEMENT_READERS),
+    ) for route in (his(method, path, "claims", upstream), ops(method, path, "claims", upstream, *desk))],
+    ops("GET", "/hospital-settlements", "claims", "/v1/hospital-settlements", "finance", "admin"),
     ops("POST", "/hospital-settlements/{statement_id}/approve", "claims",
         "/v1/hospital-settlements/{statement_id}/approve", "finance", "admin"),
     ops("POST", "/hospitals", "claims", "/v1/hospitals", "admin"),

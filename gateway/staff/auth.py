@@ -42,4 +42,5 @@ def staff_with_roles(*roles: str):  # noqa: ANN201 - dependency factory
             raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
         return caller
 
+    check.roles = frozenset(roles)  # type: ignore[attr-defined]  # read by gateway.staff.permissions
     return Depends(check)

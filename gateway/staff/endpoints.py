@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway import ratelimit
-from gateway.staff import repository, service
+from gateway.staff import permissions, repository, service
 from gateway.staff.auth import StaffDep, staff_with_roles
 from gateway.staff.models import StaffUser
-from gateway.staff.schemas import PasswordReset, StaffUserCreate, StaffUserOut, TokenResponse
+from gateway.staff.schemas import MeOut, PasswordReset, StaffUserCreate, StaffUserOut, StaffUserUpdate, TokenResponse
 from gateway.staff.tokens import StaffTokens
 from kit.db import SessionDep
 from kit.identity import Caller
@@ -50,10 +50,11 @@ async def logout(request: Request, caller: StaffDep, session: SessionDep) -> dic
     return {"signed_out": True}
 
 
-@router.get("/me", response_model=StaffUserOut, operation_id="staff_me", summary="The signed-in staff member")
-async def me(caller: StaffDep, session: SessionDep) -> StaffUserOut:
+@router.get("/me", response_model=MeOut, operation_id="staff_me",
+            summary="The signed-in staff member, with the ops routes they may call", responses=problem_responses(401))
+async def me(request: Request, caller: StaffDep, session: SessionDep) -> MeOut:
     user = await repository.get_by_username(session, caller.subject)
-    return _out(user)
+    return MeOut(**_out(user).model_dump(), routes=permissions.allowed(permissions.table_of(request.app), caller))
 
 
 @router.post(
@@ -71,6 +72,18 @@ async def create_user(request: Request, body: StaffUserCreate, caller: AdminDep,
             responses={**paged(), **problem_responses(401, 403, 422)})
 async def list_users(caller: AdminDep, session: SessionDep, page: PagingDep) -> list[StaffUserOut]:
     return [_out(u) for u in await page.fetch(session, repository.users(), [StaffUser.username])]
+
+
+@router.put(
+    "/users/{username}", response_model=StaffUserOut, operation_id="staff_update",
+    summary="Change a staff account's roles, province and hospital (admin); audited",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def update_user(request: Request, username: str, body: StaffUserUpdate, caller: AdminDep,
+                      session: SessionDep) -> StaffUserOut:
+    user = await service.update_user(session, username, body, actor=caller.subject,
+                                     request_id=request.state.request_id)
+    return _out(user)
 
 
 @router.post(

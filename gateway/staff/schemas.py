@@ -52,3 +52,17 @@ class StaffUserOut(BaseModel):
     hospital_code: str | None
     disabled: bool
     created_at: datetime
+
+
+class StaffUserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"roles": ["reviewer", "senior_reviewer"], "province": "11", "hospital_code": None}]})
+
+    roles: list[Role] = Field(min_length=1)
+    province: str | None = Field(None, pattern=r"^[0-9]{2}$", description="GB/T 2260 code, e.g. 11")
+    hospital_code: str | None = Field(None, max_length=32)
+
+
+class MeOut(StaffUserOut):
+    routes: list[str] = Field(description="every /ops/v1 route this account may call, as `METHOD /path`: the ops "
+                                          "console shows a page only when its routes are here")

@@ -14,7 +14,7 @@ from gateway import ratelimit
 from gateway.settings import GatewaySettings
 from gateway.staff import repository
 from gateway.staff.models import StaffUser
-from gateway.staff.schemas import Role, StaffUserCreate
+from gateway.staff.schemas import Role, StaffUserCreate, StaffUserUpdate
 from kit import clock
 from kit.problems import Conflict, NotFound, Problem, Unauthorized, Unprocessable
 
@@ -70,10 +70,14 @@ async def authenticate(sessionmaker: async_sessionmaker[AsyncSession], settings:
     return user
 
 
-async def create_user(session: AsyncSession, data: StaffUserCreate, *, actor: str, request_id: str | None) -> StaffUser:
-    if Role.admin not in data.roles and not data.province:
+def _require_province(roles: list[Role], province: str | None) -> None:
+    if Role.admin not in roles and not province:
         # Everyone but an admin works for one province's station (DOMAIN.md 11): no province, no account.
         raise Unprocessable("非管理员账号必须指定所属省份 (a non-admin account needs a province)", field="province")
+
+
+async def create_user(session: AsyncSession, data: StaffUserCreate, *, actor: str, request_id: str | None) -> StaffUser:
+    _require_province(data.roles, data.province)
     if await repository.get_by_username(session, data.username):
         raise Conflict(f"username {data.username!r} already exists", field="username")
     user = StaffUser(
@@ -87,6 +91,24 @@ async def create_user(session: AsyncSession, data: StaffUserCreate, *, actor: st
     repository.add(session, user)
     repository.audit(session, actor=actor, action="create", target=data.username, request_id=request_id,
                      detail=f"roles={','.join(user.roles)} province={data.province}")
+    await session.flush()
+    return user
+
+
+async def update_user(session: AsyncSession, username: str, data: StaffUserUpdate, *, actor: str,
+                      request_id: str | None) -> StaffUser:
+    user = await repository.get_by_username(session, username, for_update=True)
+    if user is None:
+        raise NotFound(f"no staff user {username!r}", field="username")
+    _require_province(data.roles, data.province)
+    roles = sorted({r.value for r in data.roles})
+    if user.username == actor and "admin" in user.roles and "admin" not in roles:
+        raise Conflict("不能取消自己的管理员角色 (you cannot drop your own admin role)", field="roles")
+    before = f"roles={','.join(user.roles)} province={user.province} hospital={user.hospital_code}"
+    user.roles, user.province, user.hospital_code = roles, data.province, data.hospital_code
+    repository.audit(session, actor=actor, action="update", target=username, request_id=request_id,
+                     detail=f"{before} -> roles={','.join(roles)} province={data.province} "
+                            f"hospital={data.hospital_code}")
     await session.flush()
     return user
 

@@ -14,8 +14,10 @@ from kit.callers import whoami_router
 from kit.crypto import BlindIndex, FieldCipher
 from kit.outbox import OutboxPolicy
 from services.claims import metrics
+from services.claims.audit.endpoints import router as audit_router
 from services.claims.calendar.endpoints import router as calendar_router
 from services.claims.clients.entitlement import EntitlementClient
+from services.claims.dashboard.endpoints import router as dashboard_router
 from services.claims.documents.endpoints import router as documents_router
 from services.claims.documents.sealed import SealedDocuments
 from services.claims.documents.storage import LocalDocumentStorage
@@ -24,6 +26,8 @@ from services.claims.intake import usage as claim_usage
 from services.claims.intake.endpoints import router as intake_router
 from services.claims.intake.models import Claim
 from services.claims.intake.service import fill_person_index
+from services.claims.invoices import backfill as invoice_backfill
+from services.claims.locks.endpoints import router as locks_router
 from services.claims.outbox import deliver
 from services.claims.outbox.endpoints import ops_router as outbox_router
 from services.claims.outbox.endpoints import router as sandbox_router
@@ -33,16 +37,20 @@ from services.claims.reductions.models import ReductionNotice
 from services.claims.review.alarms import router as alarms_router
 from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
+from services.claims.simulations.endpoints import router as simulations_router
+from services.claims.worklist.endpoints import router as worklist_router
 
 SCHEMA = "claims"
 
 
 async def backfills(sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, persons: BlindIndex) -> None:
-    """Rows from before this release: person indexes and encrypted blood-use data (kit.backfill)."""
+    """Rows from before this release: person indexes, encrypted blood-use data (kit.backfill) and
+    the donors of the invoice uses the registry's migration wrote."""
     await backfill(sessions, Claim, Claim.donor_person_index.is_(None), lambda c: fill_person_index(c, cipher, persons))
     await backfill(sessions, Claim, Claim.usage_encrypted.is_(None), lambda c: claim_usage.seal_legacy(c, cipher))
     await backfill(sessions, ReductionNotice, ReductionNotice.items_encrypted.is_(None),
                    lambda n: notice_usage.seal_legacy(n, cipher))
+    await invoice_backfill.complete_uses(sessions, cipher, persons)  # the invoice registry's first uses
 
 
 def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI:  # type: ignore[type-arg]
@@ -86,7 +94,8 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
     for router in (intake_router, documents_router, review_router, calendar_router, hospitals_router,
-                   reductions_router, sandbox_router, outbox_router, alarms_router, whoami_router):
+                   reductions_router, simulations_router, sandbox_router, outbox_router, alarms_router,
+                   worklist_router, locks_router, audit_router, dashboard_router, whoami_router):
         app.include_router(router)
     return app
 

@@ -14,12 +14,15 @@ class Settings(ServiceSettings):
     entitlement_url: str = "http://127.0.0.1:8001"
     payments_url: str = "http://127.0.0.1:8003"
     downstream_timeout_s: float = 10.0
+    simulation_timeout_s: float = 120.0  # a what-if over a period's cases (admin only)
     documents_dir: Path = Path("./var/documents")
     max_document_bytes: int = 10 * 1024 * 1024
     review_working_days: int = 10  # "审核在10个工作日内完成"
     payment_working_days: int = 10  # "审核通过后10个工作日内支付": later than that is on the alarm list
     # Approvals above this go to a second reviewer (大额报销要做好复核); 5,000 yuan by default.
     second_review_threshold_fen: int = 500_000
+    # A reviewer's soft lock lapses this long after its last renewal (the console renews every minute).
+    review_lock_ttl_s: int = 300
     notice_valid_days: int = 7  # a reduction notice (and its hold) lapses after this many days
     outbox_poll_s: float = 1.0
     outbox_enabled: bool = True

@@ -56,7 +56,7 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     data_dir: Path = tmp_path_factory.mktemp("browser-stack") / "var"
     stack = RunningStack(data_dir, free_port(), ADMIN_PASSWORD)
     try:
-        stack.wait_ready()
+        stack.wait_ready(timeout_s=180)  # a busy CI machine starts the whole stack slowly
         with httpx.Client(base_url=stack.url, timeout=10, trust_env=False) as client:
             if client.get("/api/v1/dev/sms").status_code != 200:
                 pytest.fail("`make run` does not serve the sandbox dev panel (/api/v1/dev/*): "

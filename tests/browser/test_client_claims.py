@@ -87,6 +87,23 @@ def sign_pledge(page: Any) -> None:
     page.mouse.up()
 
 
+def sign_review_and_submit(page: Any, client: Any, missing: Any, shots: str) -> tuple[str, str]:
+    """From the uploaded documents: sign the pledge, review, submit. (review text, reference)."""
+    sign_pledge(page)
+    client.shot(page, f"{shots}-4-photos-and-pledge")
+    page.get_by_test_id("pledge-submit").click()
+    client.expect(page.get_by_test_id("status-kinship_pledge")).to_have_text("已签署")
+    client.expect(missing).to_have_text("材料已齐全，可以提交。")
+    page.get_by_test_id("wizard-next").click()
+    page.wait_for_selector("[data-testid=wizard-step-4]")
+    review = page.get_by_test_id("review").inner_text()
+    client.shot(page, f"{shots}-5-review")
+    reference = page.get_by_test_id("review").locator(".x-cell").first.inner_text().split()[-1]
+    page.get_by_test_id("wizard-submit").click()
+    client.wait(page, "claims")
+    return review, reference
+
+
 def test_full_claim_with_photos_and_a_signed_pledge_ends_in_the_list_as_submitted(
         new_page, client, signed_in, demo) -> None:
     page = new_page()
@@ -106,21 +123,8 @@ def test_full_claim_with_photos_and_a_signed_pledge_ends_in_the_list_as_submitte
     client.expect(missing).to_contain_text("亲属关系承诺书")
     assert "本人郑重承诺" in page.get_by_test_id("pledge-text").inner_text()
     assert FATHER[0] in page.get_by_test_id("pledge-text").inner_text()
-    sign_pledge(page)
-    client.shot(page, "07-claim-4-photos-and-pledge")
-    page.get_by_test_id("pledge-submit").click()
-    client.expect(page.get_by_test_id("status-kinship_pledge")).to_have_text("已签署")
-    client.expect(missing).to_have_text("材料已齐全，可以提交。")
-    page.get_by_test_id("wizard-next").click()
-
-    page.wait_for_selector("[data-testid=wizard-step-4]")
-    review = page.get_by_test_id("review").inner_text()
+    review, reference = sign_review_and_submit(page, client, missing, "07-claim")
     assert "¥440.00" in review and "6222 **** **** 1233" in review
-    client.shot(page, "07-claim-5-review")
-    reference = page.get_by_test_id("review").locator(".x-cell").first.inner_text().split()[-1]
-    page.get_by_test_id("wizard-submit").click()
-
-    client.wait(page, "claims")
     card = page.locator(f"[data-testid=claim-card][data-reference='{reference}']")
     assert card.get_attribute("data-status") == "submitted"
     assert "已提交" in card.get_by_test_id("claim-status").inner_text()

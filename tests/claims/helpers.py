@@ -26,14 +26,15 @@ def claim_body(*, donor: str = DONOR, beneficiary: str | None = None, relationsh
                used_on: str | None = None, paid_on: str | None = None, issued_on: str | None = None,
                channel: str | None = "counter", kinship_evidence: str | None = None, card: str = CARD,
                items: list[dict[str, Any]] | None = None, name: str = "张三", donor_deceased: bool = False,
-               payee_relative: dict[str, Any] | None = None, payee_name: str | None = None) -> dict[str, Any]:
+               payee_relative: dict[str, Any] | None = None, payee_name: str | None = None, province: str = "11",
+               postmarked_on: str | None = None) -> dict[str, Any]:
     """A claim for blood used 60 days ago and paid a week later (well inside any deadline),
     unless the test names its own dates."""
     used_on = used_on or iso_days_ago(60)
     paid_on = paid_on or iso_days_ago(53)
     issued_on = issued_on or paid_on
-    return {
-        "province": "11", "channel": channel,
+    body = {
+        "province": province, "channel": channel,
         "donor": {"cert_type": "resident_id", "cert_number": donor, "name": name, "phone": "13812345678"},
         "beneficiary": {"cert_type": "resident_id", "cert_number": beneficiary or donor,
                         "name": name if relationship == "self" else "张父"},
@@ -45,6 +46,9 @@ def claim_body(*, donor: str = DONOR, beneficiary: str | None = None, relationsh
                     "total_fen": total_fen, "blood_fee_fen": blood_fee_fen},
         "payee": {"account_name": payee_name or name, "account_number": card, "bank_name": "中国工商银行"},
     }
+    if postmarked_on:
+        body["postmarked_on"] = postmarked_on
+    return body
 
 
 SELF_DOCUMENTS = ("donor_id_front", "donor_id_back", "fee_list", "invoice")
@@ -76,3 +80,25 @@ async def ready_claim(gateway: httpx.AsyncClient, headers: dict[str, str], *, do
         response = await upload(gateway, f"{prefix}/claims/{claim['id']}/documents", kind, headers)
         assert response.status_code == 201, response.text
     return claim
+
+
+PASSWORD = "correct horse battery"
+
+
+async def add_user(gateway: httpx.AsyncClient, admin: dict[str, str], stack: Any, username: str,
+                   roles: list[str], province: str = "11") -> dict[str, str]:
+    response = await gateway.post("/ops/v1/users", headers=admin, json={
+        "username": username, "password": PASSWORD, "roles": roles, "province": province})
+    assert response.status_code == 201, response.text
+    return dict(await stack.login(username, PASSWORD))
+
+
+async def submitted(gateway: httpx.AsyncClient, team: dict[str, dict[str, str]], **body: Any) -> dict[str, Any]:
+    claim = await ready_claim(gateway, team["operator"], **body)
+    response = await gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=team["operator"])
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def decide(gateway: httpx.AsyncClient, headers: dict[str, str], claim_id: str, **body: Any) -> httpx.Response:
+    return await gateway.post(f"/ops/v1/claims/{claim_id}/decision", headers=headers, json={"note": "", **body})

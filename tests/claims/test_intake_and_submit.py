@@ -8,7 +8,7 @@ import pytest
 from tests.claims.helpers import DONOR, FATHER, RELATIVE_DOCUMENTS, claim_body, ready_claim, seed_donor, upload
 from tests.support.apps import AppStack
 from tests.support.dates import iso_days_ago
-from tests.support.people import with_wrong_check_digit
+from tests.support.people import resident_id, with_wrong_check_digit
 
 
 @pytest.fixture
@@ -138,3 +138,24 @@ async def test_a_payee_who_is_not_the_donor_is_refused(gateway, operator) -> Non
     response = await gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=operator)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "payee.account_name"
+
+
+async def test_an_unknown_region_code_is_a_note_for_the_reviewer(gateway, operator, admin_headers) -> None:
+    """DOMAIN 3: region codes are not checked against a table; an unknown one is a reviewer's note."""
+    unknown = resident_id("19800101", "119988")
+    await seed_donor(gateway, admin_headers, cert=unknown, no="U1")
+    claim = await ready_claim(gateway, operator, donor=unknown, invoice_number="R-1")
+    body = (await gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=operator)).json()
+    assert body["status"] == "submitted"
+    assert any("119988" in w and "请核对" in w for w in body["warnings"])
+
+
+async def test_a_step_child_is_admitted_and_the_reviewer_is_told_to_check_the_duty_of_support(
+        gateway, operator) -> None:
+    """民法典 1072: step relations count as parent and child where there is a duty of support
+    (继父母与受其抚养教育的继子女); the relatives' pool (1 x 400 mL) gives 440.00."""
+    claim = await ready_claim(gateway, operator, documents=RELATIVE_DOCUMENTS, beneficiary=FATHER,
+                              relationship="step_parent", kinship_evidence="pledge", invoice_number="ST-1")
+    body = (await gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=operator)).json()
+    assert (body["status"], body["eligible_fen"]) == ("submitted", 44_000)
+    assert any("第一千零七十二条" in w for w in body["warnings"])

@@ -2,46 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
-import pytest
 from sqlalchemy import text
 
-from tests.claims.helpers import DONOR, ready_claim, seed_donor, upload
-from tests.support.apps import AppStack
+from tests.claims.helpers import DONOR, add_user, decide, ready_claim, seed_donor, submitted, upload
 from tests.support.dates import iso_days_ago
-
-PASSWORD = "correct horse battery"
-
-
-async def add_user(gateway: httpx.AsyncClient, admin: dict[str, str], stack: AppStack, username: str,
-                   roles: list[str], province: str = "11") -> dict[str, str]:
-    response = await gateway.post("/ops/v1/users", headers=admin, json={
-        "username": username, "password": PASSWORD, "roles": roles, "province": province})
-    assert response.status_code == 201, response.text
-    return await stack.login(username, PASSWORD)
-
-
-@pytest.fixture
-async def team(gateway, admin_headers, stack) -> dict[str, dict[str, str]]:
-    await seed_donor(gateway, admin_headers, volume_ml=400)
-    return {
-        "operator": await add_user(gateway, admin_headers, stack, "bj_op", ["station_operator"]),
-        "reviewer": await add_user(gateway, admin_headers, stack, "bj_rev", ["reviewer"]),
-        "senior": await add_user(gateway, admin_headers, stack, "bj_senior", ["senior_reviewer"]),
-        "zj_reviewer": await add_user(gateway, admin_headers, stack, "zj_rev", ["reviewer"], province="33"),
-    }
-
-
-async def submitted(gateway, team, **body) -> dict:
-    claim = await ready_claim(gateway, team["operator"], **body)
-    response = await gateway.post(f"/ops/v1/claims/{claim['id']}/submit", headers=team["operator"])
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def decide(gateway, headers, claim_id, **body) -> httpx.Response:
-    return await gateway.post(f"/ops/v1/claims/{claim_id}/decision", headers=headers,
-                              json={"note": "", **body})
 
 
 async def test_approval_commits_the_hold_and_only_then_asks_for_payment(gateway, team, stack, db) -> None:

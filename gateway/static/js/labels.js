@@ -39,6 +39,7 @@ export const DOC_KINDS = {
   donor_id_back: "献血者身份证（国徽面）",
   beneficiary_id_front: "用血者身份证（人像面）",
   beneficiary_id_back: "用血者身份证（国徽面）",
+  other_donor_ids: "其他献血者身份证（每人正反面）",
   kinship_proof: "亲属关系证明（户口本、结婚证、出生证明等）",
   kinship_pledge: "亲属关系承诺书（签字）",
   fee_list: "用血费用清单（明细单）",
@@ -51,7 +52,7 @@ export const DOC_KINDS = {
 export const RELATIONSHIPS = {
   self: "本人", spouse: "配偶", parent: "父母", child: "子女", sibling: "兄弟姐妹",
   grandparent: "祖父母、外祖父母", spouse_parent: "配偶的父母", child_spouse: "子女的配偶",
-  adoptive_parent: "养父母", adoptive_child: "养子女",
+  adoptive_parent: "养父母", adoptive_child: "养子女", step_parent: "继父母", step_child: "继子女",
 };
 
 export const PRODUCTS = {

@@ -206,7 +206,7 @@ export function showErrors(root, errors) {
     const text = cleanMessage(error.message);
     slot.textContent = slot.textContent ? `${slot.textContent}；${text}` : text;
     slot.hidden = false;
-    slot.closest(".x-cell")?.classList.add("has-error");
+    slot.closest(".x-cell, .c-field")?.classList.add("has-error"); // the client's cells, the console's fields
   }
   return unplaced;
 }

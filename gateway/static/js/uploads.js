@@ -8,9 +8,11 @@ import { actionSheet, button, cleanMessage, dateText, h, toast, todayIso } from 
 /** The kinds a claim needs (mirrors the claims service), plus the optional bank card photo. */
 export function requiredKinds(claim) {
   const kinds = ["donor_id_front", "donor_id_back"];
-  if (claim.relationship !== "self") {
-    kinds.push("beneficiary_id_front", "beneficiary_id_back",
-      claim.kinship_evidence === "document" ? "kinship_proof" : "kinship_pledge");
+  const others = claim.additional_donors || [];
+  if (claim.relationship !== "self") kinds.push("beneficiary_id_front", "beneficiary_id_back");
+  if (others.length) kinds.push("other_donor_ids");
+  if (claim.relationship !== "self" || others.some((d) => d.relationship !== "self")) {
+    kinds.push(claim.kinship_evidence === "document" ? "kinship_proof" : "kinship_pledge");
   }
   kinds.push("fee_list", "invoice");
   if (claim.donor_deceased) kinds.push("death_proof");
@@ -154,7 +156,11 @@ export function pledgeText(p) {
     paragraphs: [
       ["献血者姓名", p.donorName, "，身份证号码", p.donorCert, "，联系电话", p.donorPhone || "", "。"],
       ["用血者姓名", p.beneficiaryName, "，身份证号码", p.beneficiaryCert, "，联系电话", p.beneficiaryPhone || "", "。"],
-      ["献血者与用血者系", `${rel}（用血者为献血者的${rel}）`, `亲属关系，满足${law}的享受用血费用减免条件。`],
+      p.relationship === "self" ? ["献血者即用血者本人。"]
+        : ["献血者与用血者系", `${rel}（用血者为献血者的${rel}）`, `亲属关系，满足${law}的享受用血费用减免条件。`],
+      // Several donors on one bill: each further donor and the user's relationship to them.
+      ...(p.others || []).map((d) => ["其他献血者姓名", d.name, "，身份证号码", d.cert, "，用血者为其",
+        RELATIONSHIPS[d.relationship] || d.relationship, "，同样满足上述减免条件。"]),
       ["（以下为委托代办人填写）代办人姓名", p.agentName || "无", "，身份证号码", p.agentCert || "无", "，联系电话", p.agentPhone || "无", "。"],
       [`本人郑重承诺：本次临床用血费用减免所提交的所有资料均真实有效，因虚假关系或虚假材料等原因导致${fund}流失的，由本人承担相应的法律责任及后果。`],
     ],

@@ -2,7 +2,7 @@
 payment_failed reasons, a deceased donor's named payee; statements' payment errors
 
 Revision ID: cl_i12_1
-Revises: cl_i16_1, cl_i11_1
+Revises: cl_i15_1
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from migrations.helpers import add_outbox_dead_letters, drop_outbox_dead_letters
 
 revision = "cl_i12_1"
-down_revision = ("cl_i16_1", "cl_i11_1")  # after issues 16 and 11 (one head)
+down_revision = "cl_i15_1"  # after issue 15 (which follows 13, 11 and 16): one head
 branch_labels = None
 depends_on = None
 S = "claims"

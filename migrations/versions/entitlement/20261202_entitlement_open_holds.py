@@ -1,7 +1,7 @@
 """entitlement: a hold may have no expiry (a claim's, for as long as the claim is open)
 
 Revision ID: en_i12_1
-Revises: en_i11_1
+Revises: en_i13_1
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "en_i12_1"
-down_revision = "en_i11_1"
+down_revision = "en_i13_1"  # after issue 13's hold parts: one head
 branch_labels = None
 depends_on = None
 

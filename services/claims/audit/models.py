@@ -16,8 +16,9 @@ class ClaimEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     claim_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    actor: Mapped[str] = mapped_column(String(128))
+    # Indexed for the audit search by time and by person.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    actor: Mapped[str] = mapped_column(String(128), index=True)
     actor_kind: Mapped[str] = mapped_column(String(16))
     role: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(16))

@@ -14,13 +14,16 @@ from kit.problems import Problem, ServiceUnavailable, Unprocessable
 
 # Entitlement's request fields -> the claim JSON's fields, so an error points at the claim form.
 _FIELD_MAP = {"used_on": "usage.used_on", "usage_province": "usage.usage_province", "paid_on": "usage.paid_on",
-              "blood_fee_fen": "invoice.blood_fee_fen", "items": "usage.items"}
+              "blood_fee_fen": "invoice.blood_fee_fen", "items": "usage.items",
+              "mutual_aid_fen": "invoice.mutual_aid_fen"}
 
 
 def claim_field(field: str) -> str:
+    field = re.sub(r"^quote\.", "", field)
     if field.startswith("items["):
         return "usage." + field
-    field = re.sub(r"^quote\.", "", field)
+    # additional_donors[0].donor.cert_number -> additional_donors[0].cert_number (the claim's shape)
+    field = re.sub(r"^(additional_donors\[\d+\])\.donor\.", r"\1.", field)
     return _FIELD_MAP.get(field, field)
 
 
@@ -64,3 +67,19 @@ class EntitlementClient:
             raise ServiceUnavailable("额度服务暂不可用，请稍后再试 (entitlement service unavailable)")
         raise Problem(data.get("detail"), status=response.status_code, slug="entitlement",
                       title=data.get("title", "Entitlement refused"))
+
+    async def simulate(self, body: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """A draft rule-set version over the given cases; stores nothing, so a retry is safe."""
+        try:
+            response = await http.send(self._client, "POST", "/v1/rule-sets/simulate", json=body,
+                                       headers=self._signer.headers(), timeout=timeout_s)
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable("额度服务暂不可用，请稍后再试 (entitlement service unavailable)") from exc
+        data = response.json()
+        if response.status_code == 200:
+            return data  # type: ignore[no-any-return]
+        if response.status_code == 422:
+            errors = data.get("errors") or [{"field": "draft"}]
+            raise Unprocessable(data.get("detail"), field=errors[0]["field"])
+        raise ServiceUnavailable("额度服务暂不可用，请稍后再试 (entitlement service unavailable)")
+

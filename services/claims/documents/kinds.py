@@ -28,6 +28,7 @@ class DocumentKind(StrEnum):
     DONOR_ID_BACK = "donor_id_back"
     BENEFICIARY_ID_FRONT = "beneficiary_id_front"
     BENEFICIARY_ID_BACK = "beneficiary_id_back"
+    OTHER_DONOR_IDS = "other_donor_ids"
     KINSHIP_PROOF = "kinship_proof"
     KINSHIP_PLEDGE = "kinship_pledge"
     FEE_LIST = "fee_list"
@@ -46,6 +47,7 @@ LABELS: Mapping[DocumentKind, str] = {
     DocumentKind.DONOR_ID_BACK: "献血者身份证件（国徽面）",
     DocumentKind.BENEFICIARY_ID_FRONT: "用血者身份证件（人像面）",
     DocumentKind.BENEFICIARY_ID_BACK: "用血者身份证件（国徽面）",
+    DocumentKind.OTHER_DONOR_IDS: "其他献血者身份证件（每人正反面，可合成一张）",
     DocumentKind.KINSHIP_PROOF: "亲属关系证明材料（户口本、结婚证、出生证明等）",
     DocumentKind.KINSHIP_PLEDGE: "亲属关系承诺书（签字）",
     DocumentKind.FEE_LIST: "用血费用清单（明细单）",
@@ -64,6 +66,8 @@ def required_documents(
     kinship_evidence: KinshipEvidence | None,
     has_agent: bool,
     donor_deceased: bool,
+    additional_donors: int = 0,
+    additional_relatives: bool = False,
 ) -> list[DocumentKind]:
     """The documents a claim must carry, in declaration order.
 
@@ -71,10 +75,14 @@ def required_documents(
     rule set names it); ``kinship_evidence`` says how a relative proves it and must be ``None``
     for the donor's own claim. A deceased donor's money goes to a relative's account: that is
     account data, so only the death proof is added here.
+
+    Further donors named for the same bill (DOMAIN 6.1) add their IDs; when any of them is a
+    relative of the user, the kinship evidence covers that relationship too (the pledge form names
+    each donor).
     """
     if not relationship:
         raise ValueError("relationship is required")
-    own_claim = relationship == "self"
+    own_claim = relationship == "self" and not additional_relatives
     if own_claim and kinship_evidence is not None:
         raise ValueError("kinship evidence applies only when the user is a relative of the donor")
     if not own_claim and kinship_evidence not in ("document", "pledge"):
@@ -82,8 +90,11 @@ def required_documents(
 
     kinds = {DocumentKind.DONOR_ID_FRONT, DocumentKind.DONOR_ID_BACK}
     kinds |= {DocumentKind.FEE_LIST, DocumentKind.INVOICE}
-    if not own_claim:
+    if additional_donors:
+        kinds.add(DocumentKind.OTHER_DONOR_IDS)
+    if relationship != "self":
         kinds |= {DocumentKind.BENEFICIARY_ID_FRONT, DocumentKind.BENEFICIARY_ID_BACK}
+    if not own_claim:
         kinds.add(
             DocumentKind.KINSHIP_PROOF
             if kinship_evidence == "document"

@@ -129,7 +129,7 @@ async def submit_claim(claim: ClaimDep, request: Request, caller: CallerDep, ses
     claim_id = claim.id
     await session.rollback()  # submit runs its own transactions; hold no lock while calling a peer
     deps = submit.SubmitDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
-                             index=state.blind_index, working_days=state.settings.review_working_days,
+                             persons=state.person_index, working_days=state.settings.review_working_days,
                              guard_grace_s=state.settings.hold_guard_grace_s)
     await submit.submit(claim_id, caller, deps)
     async with state.sessionmaker() as fresh:

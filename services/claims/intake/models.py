@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     Text,
     func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,9 +32,8 @@ class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (
         Index("ix_claims_claims_queue", "province", "status", "due_on"),  # the review queue
-        # One blood use is claimed once: an invoice sits in at most one live claim (一次用血不得重复报销).
-        Index("uq_claims_live_invoice", "invoice_code", "invoice_number", unique=True,
-              postgresql_where=text("status NOT IN ('draft', 'rejected', 'withdrawn')")),
+        # One blood use is reduced once (一次用血不得重复报销): the invoice registry (invoices/) keeps
+        # every claim and reduction of a bill under its normalised key, so several donors may share it.
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -71,6 +69,10 @@ class Claim(Base):
     donor_deceased: Mapped[bool] = mapped_column(Boolean, default=False)
     # A deceased donor's money goes to the relative named here (name, relationship, certificate).
     payee_relative: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Further donors whose pools cover what `donor`'s leaves of the bill, in order (DOMAIN 6.1):
+    # [{cert_type, cert_encrypted, person_index, cert_masked, name, relationship}]; person_index is
+    # kit.identity.person_index, so a further donor signed in on the client sees the claim too.
+    additional_donors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
 
     # Hospital and products, encrypted (intake/usage.py); the two plain columns are legacy.
     usage_encrypted: Mapped[str | None] = mapped_column(Text)
@@ -78,14 +80,17 @@ class Claim(Base):
     usage_province: Mapped[str] = mapped_column(String(2))
     used_on: Mapped[date] = mapped_column(Date)
     paid_on: Mapped[date] = mapped_column(Date)
+    # A mailed claim (邮寄报销) is judged on the postmark date staff record, not the day they register it.
+    postmarked_on: Mapped[date | None] = mapped_column(Date)
     items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
 
-    invoice_code: Mapped[str] = mapped_column(String(32))
+    invoice_code: Mapped[str] = mapped_column(String(32))  # normalised (invoices/key.py)
     invoice_number: Mapped[str] = mapped_column(String(32))
     invoice_check_code: Mapped[str | None] = mapped_column(String(32))
     invoice_issued_on: Mapped[date] = mapped_column(Date)
     invoice_total_fen: Mapped[int] = mapped_column(BigInteger)
     blood_fee_fen: Mapped[int] = mapped_column(BigInteger)
+    mutual_aid_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # 用血互助金 paid
 
     payee_account_name: Mapped[str] = mapped_column(String(64))
     payee_account_encrypted: Mapped[str] = mapped_column(Text)

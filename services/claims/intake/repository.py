@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, literal, or_, select, text
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
@@ -36,12 +36,6 @@ async def documents(session: AsyncSession, claim_id: uuid.UUID) -> list[ClaimDoc
     return list((await session.execute(stmt)).scalars())
 
 
-async def open_claim_with_invoice(session: AsyncSession, code: str, number: str, exclude: uuid.UUID) -> Claim | None:
-    stmt = select(Claim).where(Claim.invoice_code == code, Claim.invoice_number == number,
-                               Claim.status.in_(OPEN_STATUSES), Claim.id != exclude).limit(1)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 def queue(*, statuses: list[str] | None, province: str | None, overdue_on: date | None,
           applicant: tuple[str, str] | None = None, party_index: tuple[str, str] | None = None) -> Select[Any]:
     """The claims a list shows; page it by `QUEUE_ORDER` (kit.paging)."""
@@ -60,7 +54,8 @@ def queue(*, statuses: list[str] | None, province: str | None, overdue_on: date 
         if party_index is not None:
             t, i = party_index
             conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_person_index == i))
-                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_person_index == i)))
+                              | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_person_index == i))
+                              | Claim.additional_donors.contains([{"cert_type": t, "person_index": i}]))
         stmt = stmt.where(or_(*conditions))
     return stmt
 
@@ -78,11 +73,6 @@ async def documents_of(session: AsyncSession, claim_ids: list[uuid.UUID]) -> dic
         for document in (await session.execute(stmt)).scalars():
             found[document.claim_id].append(document)
     return found
-
-
-async def lock_invoice(session: AsyncSession, code: str, number: str) -> None:
-    """Serialise submits of one invoice (the partial unique index is the last line of defence)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"invoice:{code}:{number}"})
 
 
 async def count_documents(session: AsyncSession, claim_id: uuid.UUID) -> int:

@@ -9,10 +9,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kit.idnumbers import CertificateIn
+from services.claims.invoices.key import normalise
 
 Channel = Literal["online", "hospital", "counter", "mail"]
+# The beneficiary's relationship to a donor. Adoptive and step relations count as parent and child
+# wherever a rule set admits those (民法典 1111, 1072).
 Relationship = Literal["self", "spouse", "parent", "child", "sibling", "grandparent", "spouse_parent",
-                       "child_spouse", "adoptive_parent", "adoptive_child"]
+                       "child_spouse", "adoptive_parent", "adoptive_child", "step_parent", "step_child"]
 
 
 class PersonIn(CertificateIn):
@@ -37,15 +40,33 @@ class UsageIn(BaseModel):
     items: list[ItemIn] = Field(min_length=1, max_length=50)
 
 
+def invoice_part(value: str) -> str:
+    """Code and number as one key: NFKC, no whitespace, upper case (DOMAIN 6.1)."""
+    normalised = normalise(value)
+    if not normalised:
+        raise ValueError("不能为空 (must not be empty)")
+    if len(normalised) > 32:  # NFKC may expand a character (㍻ -> 平成)
+        raise ValueError("不能超过32个字符 (at most 32 characters)")
+    return normalised
+
+
 class InvoiceIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    code: str = Field(min_length=1, max_length=32, description="票据代码")
-    number: str = Field(min_length=1, max_length=32, description="票据号码")
+    code: str = Field(min_length=1, max_length=32, description="票据代码; stored normalised (NFKC, no spaces, "
+                                                              "upper case): `１３０ 100` is `130100`")
+    number: str = Field(min_length=1, max_length=32, description="票据号码, normalised like the code")
     check_code: str | None = Field(None, max_length=32, description="校验码")
     issued_on: date
     total_fen: int = Field(gt=0)
     blood_fee_fen: int = Field(gt=0, description="输血费用 on the invoice: the cap of any reduction")
+    mutual_aid_fen: int = Field(0, ge=0, description="用血互助金 paid on the invoice (DOMAIN 6.3): refunded as paid "
+                                                      "where the donation province's rules list it")
+
+    @field_validator("code", "number")
+    @classmethod
+    def _one_key(cls, value: str) -> str:
+        return invoice_part(value)
 
 
 class PayeeIn(BaseModel):
@@ -62,6 +83,12 @@ class PayeeIn(BaseModel):
         if not digits.isdigit() or not 15 <= len(digits) <= 19:
             raise ValueError("银行卡号应为15-19位数字 (bank card number: 15-19 digits)")
         return digits
+
+
+class AdditionalDonorIn(PersonIn):
+    """Another donor of the same donation province whose pool covers what the earlier ones leave."""
+
+    relationship: Relationship = Field(description="the beneficiary's relationship to this donor")
 
 
 class AgentIn(PersonIn):
@@ -103,6 +130,11 @@ class ClaimIn(BaseModel):
     donor: PersonIn
     beneficiary: PersonIn
     relationship: Relationship
+    additional_donors: list[AdditionalDonorIn] = Field(
+        default_factory=list, max_length=5,
+        description="several donors on one bill (DOMAIN 6.1, Beijing annex 1 rule 5): e.g. the patient is the "
+                    "parent of `donor` and the spouse of another donor. Their pools are drawn in turn after "
+                    "`donor`'s, up to the bill; a claim with only `donor` is as before")
     kinship_evidence: Literal["document", "pledge"] | None = None
     agent: AgentIn | None = None
     donor_deceased: bool = False
@@ -111,6 +143,8 @@ class ClaimIn(BaseModel):
     usage: UsageIn
     invoice: InvoiceIn
     payee: PayeeIn
+    postmarked_on: date | None = Field(None, description="mail channel: the postmark date staff read on the "
+                                                         "envelope; the deadline is judged on it (邮寄报销)")
 
 
 class PersonOut(BaseModel):
@@ -118,6 +152,13 @@ class PersonOut(BaseModel):
     cert_number_masked: str
     name: str
     phone_masked: str | None
+
+
+class AdditionalDonorOut(BaseModel):
+    cert_type: str
+    cert_number_masked: str
+    name: str
+    relationship: str
 
 
 class PayeeOut(BaseModel):
@@ -143,11 +184,13 @@ class ClaimOut(BaseModel):
     donor: PersonOut
     beneficiary: PersonOut
     relationship: str
+    additional_donors: list[AdditionalDonorOut] = []
     kinship_evidence: str | None
     agent: dict[str, str | None] | None
     donor_deceased: bool
     payee_relative: PayeeRelativeOut | None = None
     usage: UsageIn
+    postmarked_on: date | None = None
     invoice: dict[str, object]
     payee: PayeeOut
     requested_fen: int
@@ -155,6 +198,8 @@ class ClaimOut(BaseModel):
     approved_fen: int | None
     paid_fen: int | None
     rule_set: str | None
+    donors_drawn: list[dict[str, object]] = Field(default_factory=list, description="each donor's share, in order")
+    claim_deadline_on: date | None = Field(None, description="last day in time, holidays shifted (民法典 202-203)")
     explanation: list[str]
     warnings: list[str]
     submitted_on: date | None

@@ -14,7 +14,7 @@ from kit.identity import Caller, person_index
 from kit.problems import Forbidden, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.documents.kinds import missing_documents, required_documents
-from services.claims.intake import repository, usage
+from services.claims.intake import donors, repository, usage
 from services.claims.intake.models import ACCOUNT, CERT, PHONE, Claim, ClaimDocument
 from services.claims.intake.schemas import (
     ClaimIn,
@@ -29,19 +29,24 @@ from services.claims.intake.schemas import (
 
 
 def check_amounts_and_dates(body_invoice_issued_on: date, total_fen: int, blood_fee_fen: int,
-                            used_on: date, paid_on: date, today: date) -> None:
+                            used_on: date, paid_on: date, today: date, mutual_aid_fen: int = 0) -> None:
     """Checks that need no other service; run at intake and again at submit."""
     if body_invoice_issued_on > today:
         raise Unprocessable("发票开具日期不能晚于今天 (invoice issue date is in the future)", field="invoice.issued_on")
     if blood_fee_fen > total_fen:
         raise Unprocessable("输血费用不能超过发票总额 (blood fee exceeds the invoice total)", field="invoice.blood_fee_fen")
+    if blood_fee_fen + mutual_aid_fen > total_fen:
+        raise Unprocessable("输血费用与用血互助金之和不能超过发票总额 (blood fee and mutual aid exceed the total)",
+                            field="invoice.mutual_aid_fen")
     if used_on > today:
         raise Unprocessable("用血日期不能晚于今天 (use date is in the future)", field="usage.used_on")
+    if paid_on > today:
+        raise Unprocessable("缴费日期不能晚于今天 (payment date is in the future)", field="usage.paid_on")
     if paid_on < used_on:
         raise Unprocessable("缴费日期不能早于用血日期 (payment before the blood use)", field="usage.paid_on")
 
 
-def check_payee(account_name: str, *, donor_deceased: bool, donor_name: str,
+def check_payee(account_name: str, *, donor_deceased: bool, donor_names: set[str],
                 relative: dict[str, Any] | None) -> None:
     """Money goes to the donor, or for a deceased donor to the relative the claim names (DOMAIN 3)."""
     if donor_deceased:
@@ -51,8 +56,25 @@ def check_payee(account_name: str, *, donor_deceased: bool, donor_name: str,
         if account_name != relative["name"]:
             raise Unprocessable(f"收款人须为指定的领款亲属 {mask_name(relative['name'])} (the payee must be the named "
                                 "relative)", field="payee.account_name")
-    elif account_name != donor_name:
+    elif account_name not in donor_names:
         raise Unprocessable("收款人须为献血者本人 (the payee must be the donor)", field="payee.account_name")
+
+
+def check_donors(body: ClaimIn) -> None:
+    """Each named donor against the beneficiary and the others (the quote checks the rules)."""
+    donors.check_named((body.beneficiary.cert_type, body.beneficiary.cert_number),
+                       (body.donor.cert_type, body.donor.cert_number), body.additional_donors)  # type: ignore[arg-type]
+    if needs_kinship(body) and body.kinship_evidence is None:
+        raise Unprocessable("亲属申请须选择亲属关系证明或承诺书 (choose document or pledge)", field="kinship_evidence")
+
+
+def check_postmark(channel: str, postmarked_on: date | None, today: date) -> None:
+    if postmarked_on is None:
+        return
+    if channel != "mail":
+        raise Unprocessable("只有邮寄申请登记邮戳日期 (a postmark date is for mailed claims)", field="postmarked_on")
+    if postmarked_on > today:
+        raise Unprocessable("邮戳日期不能晚于今天 (postmark date is in the future)", field="postmarked_on")
 
 
 def _person(prefix: str, person: PersonIn, cipher: FieldCipher, persons: BlindIndex) -> dict[str, Any]:
@@ -102,8 +124,10 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
             body.beneficiary.cert_type, body.beneficiary.cert_number):
         raise Unprocessable("本人用血时用血者须为献血者本人 (self: beneficiary must be the donor)",
                             field="beneficiary.cert_number")
+    check_donors(body)
+    check_postmark(channel, body.postmarked_on, clock.today())
     check_amounts_and_dates(body.invoice.issued_on, body.invoice.total_fen, body.invoice.blood_fee_fen,
-                            body.usage.used_on, body.usage.paid_on, clock.today())
+                            body.usage.used_on, body.usage.paid_on, clock.today(), body.invoice.mutual_aid_fen)
     relative = None
     if body.payee_relative is not None:
         if not body.donor_deceased:
@@ -129,17 +153,21 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
         applicant_kind=caller.kind, applicant_subject=caller.subject,
         registered_by=caller.subject if caller.kind == "staff" else None,
         **_person("donor", body.donor, cipher, persons), **_person("beneficiary", body.beneficiary, cipher, persons),
-        relationship=body.relationship, kinship_evidence=body.kinship_evidence if body.relationship != "self" else None,
+        relationship=body.relationship,
+        additional_donors=donors.stored(body.additional_donors, cipher, persons),  # type: ignore[arg-type]
+        kinship_evidence=body.kinship_evidence if needs_kinship(body) else None,
         agent=agent, donor_deceased=body.donor_deceased, payee_relative=relative,
         usage_province=body.usage.usage_province, used_on=body.usage.used_on, paid_on=body.usage.paid_on,
+        postmarked_on=body.postmarked_on,
         invoice_code=body.invoice.code, invoice_number=body.invoice.number,
         invoice_check_code=body.invoice.check_code, invoice_issued_on=body.invoice.issued_on,
         invoice_total_fen=body.invoice.total_fen, blood_fee_fen=body.invoice.blood_fee_fen,
+        mutual_aid_fen=body.invoice.mutual_aid_fen,
         payee_account_name=body.payee.account_name,
         payee_account_encrypted=cipher.encrypt(body.payee.account_number, context=ACCOUNT),
         payee_account_masked=mask_bank_account(body.payee.account_number),
         payee_bank_name=body.payee.bank_name,
-        requested_fen=body.invoice.blood_fee_fen, warnings=[], paused_days=[],
+        requested_fen=body.invoice.blood_fee_fen + body.invoice.mutual_aid_fen, warnings=[], paused_days=[],
     )
     usage.seal_usage(claim, body.usage.hospital_name, [i.model_dump() for i in body.usage.items], cipher)
     await repository.add_with_reference(session, claim)
@@ -147,11 +175,17 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
     return claim
 
 
+def needs_kinship(body: ClaimIn) -> bool:
+    return donors.has_relatives(body.relationship, body.additional_donors)  # type: ignore[arg-type]
+
+
 def required_for(claim: Claim) -> list[str]:
     return [k.value for k in required_documents(
         relationship=claim.relationship,
         kinship_evidence=claim.kinship_evidence,  # type: ignore[arg-type]
-        has_agent=claim.agent is not None, donor_deceased=claim.donor_deceased)]
+        has_agent=claim.agent is not None, donor_deceased=claim.donor_deceased,
+        additional_donors=len(claim.additional_donors),
+        additional_relatives=any(d["relationship"] != "self" for d in claim.additional_donors))]
 
 
 def missing_for(claim: Claim, documents: list[ClaimDocument]) -> list[str]:
@@ -182,19 +216,21 @@ def to_out(claim: Claim, documents: list[ClaimDocument], cipher: FieldCipher) ->
                         name=mask_name(claim.donor_name), phone_masked=claim.donor_phone_masked),
         beneficiary=PersonOut(cert_type=claim.beneficiary_cert_type, cert_number_masked=claim.beneficiary_cert_masked,
                               name=mask_name(claim.beneficiary_name), phone_masked=claim.beneficiary_phone_masked),
-        relationship=claim.relationship, kinship_evidence=claim.kinship_evidence, agent=agent,
-        donor_deceased=claim.donor_deceased,
+        relationship=claim.relationship, additional_donors=donors.masked(claim),  # type: ignore[arg-type]
+        kinship_evidence=claim.kinship_evidence, agent=agent, donor_deceased=claim.donor_deceased,
         payee_relative=_relative_out(claim.payee_relative) if claim.payee_relative else None,
         usage=UsageIn(hospital_name=used["hospital_name"], usage_province=claim.usage_province,
                       used_on=claim.used_on, paid_on=claim.paid_on, items=used["items"]),
+        postmarked_on=claim.postmarked_on,
         invoice={"code": claim.invoice_code, "number": claim.invoice_number, "check_code": claim.invoice_check_code,
                  "issued_on": claim.invoice_issued_on.isoformat(), "total_fen": claim.invoice_total_fen,
-                 "blood_fee_fen": claim.blood_fee_fen},
+                 "blood_fee_fen": claim.blood_fee_fen, "mutual_aid_fen": claim.mutual_aid_fen},
         payee=PayeeOut(account_name=mask_name(claim.payee_account_name),
                        account_number_masked=claim.payee_account_masked,
                        bank_name=claim.payee_bank_name),
         requested_fen=claim.requested_fen, eligible_fen=claim.eligible_fen, approved_fen=claim.approved_fen,
         paid_fen=claim.paid_fen, rule_set=quote.get("rule_set"), explanation=quote.get("explanation", []),
+        donors_drawn=quote.get("donors", []), claim_deadline_on=quote.get("claim_last_day_on"),
         warnings=claim.warnings, submitted_on=claim.submitted_on, due_on=claim.due_on,
         decision_reason_code=claim.decision_reason_code, decision_note=claim.decision_note,
         approved_on=claim.approved_on, pay_due_on=claim.pay_due_on, attention_reason=claim.attention_reason,

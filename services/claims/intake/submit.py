@@ -1,32 +1,38 @@
 """Submitting a claim: validate, quote and hold quota at the entitlement service, start the
 working-day clock. The hold is placed with no transaction open (never await a peer inside one),
 after a guard in the outbox that releases it should the submission never be recorded
-(outbox/guards.py)."""
+(outbox/guards.py).
+
+The bill may already be partly covered by another donor's claim or a direct reduction: the quote
+is asked for the rest only (the invoice registry, invoices/), and a fully covered bill is refused
+naming what covered it. The deadline (报销时限) is judged in deadline.py."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit import clock
 from kit.crypto import BlindIndex, FieldCipher
 from kit.identity import Caller
+from kit.idnumbers import region_note
 from kit.problems import Conflict, Problem, ServiceUnavailable, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
 from services.claims.clients.entitlement import EntitlementClient, HoldLapsed, HoldResult
-from services.claims.intake import access, repository, usage
+from services.claims.intake import access, deadline, donors, repository, usage
 from services.claims.intake.holds import hold_key, hold_request
-from services.claims.intake.models import ACCOUNT, Claim
+from services.claims.intake.models import ACCOUNT, CERT, Claim
 from services.claims.intake.service import check_amounts_and_dates, check_payee, missing_for
+from services.claims.invoices import registry
 from services.claims.outbox import guards
 from services.claims.outbox.enqueue import enqueue, notify
-from services.claims.reductions import service as reductions
 
 SUBMITTABLE = ("draft",)
+STEP_RELATIONS = ("step_parent", "step_child")
 
 
 @dataclass
@@ -34,7 +40,7 @@ class SubmitDeps:
     sessionmaker: async_sessionmaker[AsyncSession]
     entitlement: EntitlementClient
     cipher: FieldCipher
-    index: BlindIndex
+    persons: BlindIndex  # kit.identity.person_index: how the invoice registry names donors
     working_days: int
     guard_grace_s: float = 120.0
 
@@ -49,25 +55,24 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
-async def _validate(session: AsyncSession, claim: Claim) -> None:
+async def _validate(session: AsyncSession, claim: Claim, deps: SubmitDeps) -> registry.Coverage:
     check_amounts_and_dates(claim.invoice_issued_on, claim.invoice_total_fen, claim.blood_fee_fen,
-                            claim.used_on, claim.paid_on, clock.today())
+                            claim.used_on, claim.paid_on, clock.today(), claim.mutual_aid_fen)
+    deadline.judged_on(claim.channel, claim.postmarked_on)  # a mailed claim needs its postmark date
     await _require_documents(session, claim)
-    check_payee(claim.payee_account_name, donor_deceased=claim.donor_deceased, donor_name=claim.donor_name,
+    check_payee(claim.payee_account_name, donor_deceased=claim.donor_deceased, donor_names=donors.names(claim),
                 relative=claim.payee_relative)
-    await _refuse_duplicate(session, claim)
+    return await _coverage(session, claim, deps)
 
 
-async def _refuse_duplicate(session: AsyncSession, claim: Claim) -> None:
-    """One blood use is reduced once: no other live claim, no settled direct reduction."""
-    earlier = await repository.open_claim_with_invoice(session, claim.invoice_code, claim.invoice_number, claim.id)
-    reference = earlier.reference if earlier is not None else await reductions.settled_reduction_with_invoice(
-        session, claim.invoice_code, claim.invoice_number)
-    if reference is not None:
-        raise Conflict(
-            f"该发票已申请过减免：{reference} (this invoice was already reduced or claimed in {reference})",
-            field="invoice.number", earlier_reference=reference,
-        )
+async def _coverage(session: AsyncSession, claim: Claim, deps: SubmitDeps) -> registry.Coverage:
+    """What other claims and reductions took of this bill; refused if nothing is left, or if a
+    donor named here was drawn on for it already (a duplicate, not a second donor)."""
+    found = await registry.coverage(session, claim.invoice_code, claim.invoice_number, exclude=("claim", claim.id))
+    if found.fee_fully_reduced(claim.blood_fee_fen, claim.mutual_aid_fen):
+        raise registry.InvoiceCovered(found)
+    registry.refuse_repeat_donors(found, donors.registry_keys(claim, deps.cipher, deps.persons))
+    return found
 
 
 async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim:
@@ -79,8 +84,8 @@ async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim
                 return await _resume(session, claim, caller, deps)
             if claim.status != "draft":
                 return claim  # already submitted: a retried submit changes nothing
-            await _validate(session, claim)
-            request = hold_request(claim, deps.cipher)
+            before = await _validate(session, claim, deps)
+            request = hold_request(claim, deps.cipher, before)
             key = hold_key(claim)
             # The owner (this draft) and its guard exist before the hold does.
             await guards.guard(session, claim.id, "claim", key, deps.guard_grace_s)
@@ -90,8 +95,15 @@ async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim
         except HoldLapsed:
             await _give_back(claim_id, key, deps, "the key's earlier hold had lapsed")
             continue
+        except Problem as exc:
+            if exc.status != 409:
+                raise
+            # This key was used for a request that saw the bill differently (another case took part
+            # of it since): release that hold and let the next attempt quote afresh under a new key.
+            await _give_back(claim_id, key, deps, "the bill changed since the key was used")
+            raise _changed() from exc
         try:
-            return await _record_submission(claim_id, caller, deps, hold, key)
+            return await _record_submission(claim_id, caller, deps, hold, key, before)
         except Problem:
             if hold.placed:
                 await _give_back(claim_id, key, deps, "submit refused")
@@ -111,8 +123,29 @@ async def _give_back(claim_id: uuid.UUID, key: str, deps: SubmitDeps, reason: st
         enqueue(session, claim, "hold_release", f"release:{key}", {"hold_key": key, "reason": reason})
 
 
+def _warnings(claim: Claim, cipher: FieldCipher, quote: dict[str, Any], before: registry.Coverage) -> list[str]:
+    """Notes for the reviewer: nothing here refuses a claim."""
+    account = cipher.decrypt(claim.payee_account_encrypted, context=ACCOUNT)
+    notes = [] if luhn_ok(account) else [
+        "银行卡号未通过Luhn校验，请核对 (bank card fails the Luhn check: verify with the applicant)"]
+    for who, cert_type, token in (("献血者", claim.donor_cert_type, claim.donor_cert_encrypted),
+                                  ("用血者", claim.beneficiary_cert_type, claim.beneficiary_cert_encrypted)):
+        if note := region_note(cert_type, cipher.decrypt(token, context=CERT)):
+            notes.append(f"{who}{note}")
+    relations = [claim.relationship, *(d["relationship"] for d in claim.additional_donors)]
+    if any(r in STEP_RELATIONS for r in relations):
+        notes.append("继父母子女须有抚养教育关系（民法典第一千零七十二条），请核对亲属关系证明或承诺书 "
+                     "(step relations count only with a duty of support: check the kinship evidence)")
+    if before.references:
+        notes.append(f"同一发票已由 {'、'.join(before.references)} 减免 {before.reduced_fen / 100:.2f} 元，"
+                     "本申请只计尚未减免的部分 (the bill is partly covered already; this claim takes the rest)")
+    if (quote.get("claim_deadline") or {}).get("placeholder"):
+        notes.append(f"本省报销时限为占位值（{quote['claim_deadline']['text']}），待核实 (placeholder deadline)")
+    return notes
+
+
 async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps, hold: HoldResult,
-                             key: str) -> Claim:
+                             key: str, before: registry.Coverage) -> Claim:
     async with deps.sessionmaker() as session, session.begin():
         claim = await repository.get(session, claim_id, for_update=True)
         assert claim is not None
@@ -121,26 +154,40 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         if hold_key(claim) != key:
             # Our guard gave up on this hold while we waited for entitlement: it is being released.
             raise ServiceUnavailable("提交超时，请重试 (the submission took too long; retry)", retry_after_s=1)
-        await repository.lock_invoice(session, claim.invoice_code, claim.invoice_number)
-        await _refuse_duplicate(session, claim)
+        await registry.lock(session, claim.invoice_code, claim.invoice_number)
+        now_covered = await _coverage(session, claim, deps)
+        if now_covered != before:
+            raise _changed()  # another case took part of this bill while this one was quoted
         quote = hold.quote
-        deadline = quote.get("claim_deadline_on")
-        if deadline and clock.today() >= date.fromisoformat(deadline):
-            raise Unprocessable(f"已超过报销期限（须在 {deadline} 之前申请）(claim deadline passed)",
-                                field="usage.paid_on")
-        account = deps.cipher.decrypt(claim.payee_account_encrypted, context=ACCOUNT)
-        claim.warnings = [] if luhn_ok(account) else [
-            "银行卡号未通过Luhn校验，请核对 (bank card fails the Luhn check: verify with the applicant)"]
+        if not hold.placed and before.references and quote.get("rest_ml_after", 1) == 0:
+            raise registry.InvoiceCovered(before)
+        due = await deadline.check(session, claim.id, claim.channel, claim.postmarked_on, quote)
+        claim.warnings = _warnings(claim, deps.cipher, quote, before) + due.warnings
         claim.status, claim.submitted_on = "submitted", clock.today()
-        usage.set_quote(claim, quote, deps.cipher)
+        usage.set_quote(claim, {**quote, "claim_last_day_on": due.last_day.isoformat() if due.last_day else None},
+                        deps.cipher)
         claim.eligible_fen = quote["reducible_fen"] if hold.placed else 0
         claim.hold_key = key if hold.placed else None
+        await registry.register(
+            session, kind="claim", case_id=claim.id, reference=claim.reference, code=claim.invoice_code,
+            number=claim.invoice_number, donors=donors.registry_keys(claim, deps.cipher, deps.persons),
+            amounts=quoted_amounts(quote) if hold.placed else {})
         claim.due_on = await calendar.due_on(session, claim.id, claim.submitted_on, deps.working_days, [])
         await guards.confirm(session, key)
         audit.record(session, claim, caller, "submitted", from_status="draft", to_status="submitted",
                      detail={"eligible_fen": claim.eligible_fen, "due_on": str(claim.due_on)})
         notify(session, claim, "submitted")
     return claim
+
+
+def _changed() -> Conflict:
+    return Conflict("该发票的减免情况刚刚发生变化，请重新提交 (the invoice was just reduced by another case: "
+                    "submit again)", field="invoice.number")
+
+
+def quoted_amounts(quote: dict[str, Any]) -> dict[str, int]:
+    return {"covered_ml": int(quote.get("covered_ml", 0)), "reduced_fen": int(quote.get("supply_cost_fen", 0)),
+            "mutual_aid_fen": int(quote.get("mutual_aid_fen", 0))}
 
 
 async def _resume(session: AsyncSession, claim: Claim, caller: Caller, deps: SubmitDeps) -> Claim:

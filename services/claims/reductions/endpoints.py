@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,7 +12,9 @@ from kit.db import SessionDep
 from kit.identity import CallerDep
 from kit.paging import PagingDep, paged
 from kit.problems import NotFound, problem_responses
+from services.claims import paging
 from services.claims.hospitals.models import Hospital
+from services.claims.intake import access
 from services.claims.reductions import pdf, service, statements, usage
 from services.claims.reductions.models import HospitalStatement
 from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn, StatementIn
@@ -27,6 +30,22 @@ MonthQuery = Annotated[str, Query(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$", 
 
 class CancelIn(BaseModel):
     reason: str = Field("患者未使用减免", max_length=500)
+
+
+class StatementRow(BaseModel):
+    id: uuid.UUID
+    hospital_code: str
+    hospital_name: str
+    province: str
+    district_office: str
+    period: str
+    status: str
+    late: bool
+    total_fen: int
+    reduction_count: int
+    filed_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
 
 
 class StatementOut(BaseModel):
@@ -46,7 +65,7 @@ class StatementOut(BaseModel):
 def _deps(request: Request) -> service.NoticeDeps:
     state = request.app.state
     return service.NoticeDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
-                              valid_days=state.settings.notice_valid_days,
+                              persons=state.person_index, valid_days=state.settings.notice_valid_days,
                               guard_grace_s=state.settings.hold_guard_grace_s)
 
 
@@ -103,8 +122,9 @@ async def cancel_notice(notice_no: str, body: CancelIn, request: Request, caller
              dependencies=[HOSPITAL])
 async def settle(notice_no: str, body: SettlementIn, request: Request, caller: CallerDep,
                  session: SessionDep) -> NoticeOut:
-    cipher = request.app.state.cipher
-    return service.out(await service.settle(session, notice_no, body, caller, cipher), cipher)
+    state = request.app.state
+    return service.out(await service.settle(session, notice_no, body, caller, cipher=state.cipher,
+                                            persons=state.person_index), state.cipher)
 
 
 @router.post("/reduction-notices/{notice_no}/correction", response_model=NoticeOut, operation_id="correct_reduction",
@@ -123,6 +143,27 @@ async def correct(notice_no: str, body: CorrectionIn, request: Request, caller: 
 async def file_settlement(body: StatementIn, request: Request, caller: CallerDep, session: SessionDep) -> StatementOut:
     return _statement_out(await statements.file(session, service.hospital_of(caller), body.period, caller,
                                                 request.app.state.cipher))
+
+
+@router.get("/hospital-settlements", response_model=list[StatementRow], operation_id="list_settlements",
+            summary="Settlement statements, newest filed first (finance of the hospitals' province; admin all)",
+            description="`status=filed` is what waits for approval. Pages with `limit` and `cursor`.",
+            responses=problem_responses(401, 403, 422), dependencies=[FINANCE])
+async def list_settlements(
+    request: Request, response: Response, caller: CallerDep, session: SessionDep,
+    status: Annotated[str | None, Query(pattern=r"^(filed|approved|paid)$")] = None,
+    hospital_code: Annotated[str | None, Query(max_length=32)] = None,
+    province: access.ProvinceQuery = None,
+    limit: paging.LimitQuery = paging.DEFAULT_LIMIT, cursor: paging.CursorQuery = None,
+) -> list[StatementRow]:
+    after = paging.decode(cursor, lambda p: (paging.instant(p[0]), uuid.UUID(p[1])))
+    rows, position = await statements.listed(session, province=access.listed_province(caller, province),
+                                             hospital_code=hospital_code, status=status, after=after, limit=limit)
+    paging.set_next(request, response, position)
+    return [StatementRow(id=s.id, hospital_code=s.hospital_code, hospital_name=h.name, province=h.province,
+                         district_office=h.district_office, period=s.period, status=s.status, late=s.late,
+                         total_fen=s.total_fen, reduction_count=s.reduction_count, filed_at=s.filed_at,
+                         approved_by=s.approved_by, approved_at=s.approved_at) for s, h in rows]
 
 
 async def _statement(session: SessionDep, statement_id: uuid.UUID, caller: CallerDep) -> HospitalStatement:

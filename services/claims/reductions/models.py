@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Identity, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy import BigInteger, Date, DateTime, Identity, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,11 +15,7 @@ class ReductionNotice(Base):
     """减免通知单: the amount a hospital may take off a patient's bill, holding the quota."""
 
     __tablename__ = "reduction_notices"
-    __table_args__ = (
-        # A settled reduction uses its invoice once, like a live claim.
-        Index("uq_reduction_notices_settled_invoice", "invoice_code", "invoice_number", unique=True,
-              postgresql_where=text("status = 'settled'")),
-    )
+    # A settled reduction registers its invoice in the invoice registry (invoices/), like a claim.
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
@@ -37,11 +33,14 @@ class ReductionNotice(Base):
     donor_cert_masked: Mapped[str] = mapped_column(String(32))
     donor_name: Mapped[str] = mapped_column(String(64))
     relationship: Mapped[str] = mapped_column(String(32))
+    # Further donors drawn in turn for the same bill (DOMAIN 6.1), as on a claim.
+    additional_donors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
     kinship_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     used_on: Mapped[date] = mapped_column(Date)
     items_encrypted: Mapped[str | None] = mapped_column(Text)  # reductions/usage.py
     items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)  # legacy plaintext
     blood_fee_fen: Mapped[int] = mapped_column(BigInteger)
+    mutual_aid_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # 用血互助金 paid
     max_reducible_fen: Mapped[int] = mapped_column(BigInteger)
     quote_encrypted: Mapped[str | None] = mapped_column(Text)
     quote: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # legacy plaintext
@@ -55,7 +54,7 @@ class ReductionNotice(Base):
     final_items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)  # legacy plaintext
     final_blood_fee_fen: Mapped[int | None] = mapped_column(BigInteger)
     reduced_fen: Mapped[int | None] = mapped_column(BigInteger)
-    invoice_code: Mapped[str | None] = mapped_column(String(32))
+    invoice_code: Mapped[str | None] = mapped_column(String(32))  # normalised (invoices/key.py)
     invoice_number: Mapped[str | None] = mapped_column(String(32))
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

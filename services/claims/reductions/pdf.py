@@ -19,7 +19,8 @@ from services.claims.reductions.statements import yuan
 
 FONT = "STSong-Light"  # a standard CID font every PDF reader has for Chinese; nothing to embed
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-RELATIONSHIP = {"self": "本人", "spouse": "配偶", "parent": "父母", "child": "子女"}
+RELATIONSHIP = {"self": "本人", "spouse": "配偶", "parent": "父母", "child": "子女", "adoptive_parent": "养父母",
+                "adoptive_child": "养子女", "step_parent": "继父母", "step_child": "继子女"}
 PRODUCTS = {"whole_blood": "全血", "red_cells": "悬浮红细胞", "washed_red_cells": "洗涤红细胞", "plasma": "冰冻血浆",
             "cryoprecipitate": "冷沉淀", "platelets_apheresis": "机采血小板"}
 
@@ -48,11 +49,15 @@ def notice_pdf(notice: ReductionNotice, hospital_name: str, items: list[dict[str
         ("患者姓名", notice.patient_name), ("患者证件号", notice.patient_cert_masked),
         ("献血者姓名", notice.donor_name), ("献血者证件号", notice.donor_cert_masked),
         ("与献血者关系", RELATIONSHIP.get(notice.relationship, notice.relationship)),
+        *[(f"其他献血者{i}",
+           f"{d['name']} {d['cert_masked']}（{RELATIONSHIP.get(d['relationship'], d['relationship'])}）")
+          for i, d in enumerate(notice.additional_donors, start=2)],
         ("亲属关系证明", {"pledge": "亲属关系承诺书", "document": "亲属关系证明"}.get(
             (notice.kinship_evidence or {}).get("kind", ""), "—")),
         ("用血日期", notice.used_on.isoformat()),
         ("用血品种", "，".join(f"{PRODUCTS.get(i['product'], i['product'])} {i['quantity']}" for i in items)),
         ("输血费用", f"{yuan(notice.blood_fee_fen)} 元"),
+        *([("用血互助金", f"{yuan(notice.mutual_aid_fen)} 元")] if notice.mutual_aid_fen else []),
         ("最高减免金额", f"{yuan(notice.max_reducible_fen)} 元"),
         ("有效期至", notice.valid_until.isoformat()),
     ]

@@ -3,14 +3,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kit.idnumbers import CertificateIn
-from services.claims.intake.schemas import ItemIn, Relationship
+from services.claims.intake.schemas import ItemIn, Relationship, invoice_part
 
 
 class PersonIn(CertificateIn):
     name: str = Field(min_length=1, max_length=64)
+
+
+class AdditionalDonorIn(PersonIn):
+    relationship: Relationship = Field(description="the patient's relationship to this donor")
 
 
 class KinshipEvidenceIn(BaseModel):
@@ -19,8 +23,13 @@ class KinshipEvidenceIn(BaseModel):
 
 
 class InvoiceRef(BaseModel):
-    code: str = Field(min_length=1, max_length=32)
-    number: str = Field(min_length=1, max_length=32)
+    code: str = Field(min_length=1, max_length=32, description="票据代码, normalised (NFKC, no spaces, upper case)")
+    number: str = Field(min_length=1, max_length=32, description="票据号码, normalised like the code")
+
+    @field_validator("code", "number")
+    @classmethod
+    def _one_key(cls, value: str) -> str:
+        return invoice_part(value)
 
 
 class NoticeIn(BaseModel):
@@ -34,11 +43,17 @@ class NoticeIn(BaseModel):
     patient: PersonIn
     donor: PersonIn
     relationship: Relationship
+    additional_donors: list[AdditionalDonorIn] = Field(
+        default_factory=list, max_length=5,
+        description="several donors on one bill (DOMAIN 6.1, Beijing annex 1 rule 5): their pools are drawn in turn "
+                    "after `donor`'s, up to the bill; the notice holds each one's share")
     kinship_evidence: KinshipEvidenceIn | None = None
     used_on: date
     items: list[ItemIn] = Field(min_length=1, max_length=50)
     blood_fee_fen: int = Field(gt=0, description="blood fee so far on the bill")
-    invoice: InvoiceRef | None = Field(None, description="if already known: refused when it was claimed already")
+    mutual_aid_fen: int = Field(0, ge=0, description="用血互助金 charged on the bill (DOMAIN 6.3)")
+    invoice: InvoiceRef | None = Field(None, description="if already known: its earlier reductions are taken off "
+                                                         "(a fully covered invoice is refused naming what covered it)")
 
 
 class NoticeOut(BaseModel):
@@ -51,6 +66,8 @@ class NoticeOut(BaseModel):
     explanation: list[str] = []
     patient_cert_masked: str | None = None
     donor_cert_masked: str | None = None
+    additional_donors: list[dict[str, str]] = []
+    mutual_aid_fen: int = 0
     reduced_fen: int | None = None
     receipt_no: str | None = None
 
@@ -62,7 +79,7 @@ class SettlementIn(BaseModel):
     settled_on: date
     items: list[ItemIn] = Field(min_length=1, max_length=50)
     blood_fee_fen: int = Field(gt=0)
-    reduced_fen: int = Field(ge=0)
+    reduced_fen: int = Field(ge=0, description="supply cost and mutual aid taken off the bill together")
     invoice: InvoiceRef
 
 

@@ -17,14 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit import clock
-from kit.crypto import FieldCipher, mask_cert_number
-from kit.identity import Caller
+from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
+from kit.identity import Caller, person_index
 from kit.problems import Conflict, NotFound, Problem, ServiceUnavailable, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.clients.entitlement import EntitlementClient
 from services.claims.hospitals.models import Hospital
-from services.claims.intake import repository as claims_repository
+from services.claims.intake import donors
 from services.claims.intake.models import CERT
+from services.claims.invoices import registry
 from services.claims.outbox import guards
 from services.claims.outbox.enqueue import enqueue
 from services.claims.quota import consumed_ml
@@ -42,6 +43,7 @@ class NoticeDeps:
     sessionmaker: async_sessionmaker[AsyncSession]
     entitlement: EntitlementClient
     cipher: FieldCipher
+    persons: BlindIndex  # kit.identity.person_index: how the invoice registry names donors
     valid_days: int
     guard_grace_s: float = 120.0
 
@@ -52,7 +54,8 @@ def out(notice: ReductionNotice, cipher: FieldCipher) -> NoticeOut:
         max_reducible_fen=notice.max_reducible_fen, valid_until=notice.valid_until,
         explanation=list(usage.quote_of(notice, cipher).get("explanation", [])),
         patient_cert_masked=notice.patient_cert_masked,
-        donor_cert_masked=notice.donor_cert_masked, reduced_fen=notice.reduced_fen, receipt_no=notice.receipt_no)
+        donor_cert_masked=notice.donor_cert_masked, reduced_fen=notice.reduced_fen, receipt_no=notice.receipt_no,
+        additional_donors=donors.masked(notice), mutual_aid_fen=notice.mutual_aid_fen)
 
 
 def effective_status(notice: ReductionNotice) -> str:
@@ -80,47 +83,48 @@ async def notice_of(session: AsyncSession, notice_no: str, caller: Caller, *, fo
     return notice
 
 
-async def settled_reduction_with_invoice(session: AsyncSession, code: str, number: str) -> str | None:
-    stmt = select(ReductionNotice.notice_no).where(
-        ReductionNotice.invoice_code == code, ReductionNotice.invoice_number == number,
-        ReductionNotice.status == "settled").limit(1)
-    return (await session.execute(stmt)).scalar_one_or_none()
+def _check_donors(body: NoticeIn) -> None:
+    patient = body.patient.cert_number
+    if body.relationship == "self" and patient != body.donor.cert_number:
+        raise Unprocessable("本人用血时患者须为献血者本人 (self: the patient must be the donor)", field="patient.cert_number")
+    donors.check_named((body.patient.cert_type, patient), (body.donor.cert_type, body.donor.cert_number),
+                       body.additional_donors)  # type: ignore[arg-type]
+    relatives = donors.has_relatives(body.relationship, body.additional_donors)  # type: ignore[arg-type]
+    if relatives and body.kinship_evidence is None:
+        raise Unprocessable("亲属用血须提供亲属关系证明或签订承诺书 (kinship evidence required)", field="kinship_evidence")
 
 
-async def invoice_taken(session: AsyncSession, code: str, number: str, *, exclude_notice: uuid.UUID | None = None) -> str | None:
-    """The reference of a claim or a settled reduction that already used this invoice."""
-    claim = await claims_repository.open_claim_with_invoice(session, code, number, uuid.UUID(int=0))
-    if claim is not None:
-        return claim.reference
-    stmt = select(ReductionNotice.notice_no).where(
-        ReductionNotice.invoice_code == code, ReductionNotice.invoice_number == number,
-        ReductionNotice.status == "settled")
-    if exclude_notice is not None:
-        stmt = stmt.where(ReductionNotice.id != exclude_notice)
-    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+async def _earlier(body: NoticeIn, deps: NoticeDeps) -> registry.Coverage:
+    """What earlier claims and reductions took of the bill, when the hospital knows the invoice."""
+    if body.invoice is None:
+        return registry.Coverage()
+    async with deps.sessionmaker() as session:
+        found = await registry.coverage(session, body.invoice.code, body.invoice.number)
+    if found.fee_fully_reduced(body.blood_fee_fen, body.mutual_aid_fen):
+        raise registry.InvoiceCovered(found)
+    keys = [person_index(deps.persons, p.cert_type, p.cert_number) for p in (body.donor, *body.additional_donors)]
+    registry.refuse_repeat_donors(found, keys)
+    return found
 
 
 async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
     hospital = hospital_of(caller)
-    if body.relationship != "self" and body.kinship_evidence is None:
-        raise Unprocessable("亲属用血须提供亲属关系证明或签订承诺书 (kinship evidence required)", field="kinship_evidence")
-    if body.relationship == "self" and body.patient.cert_number != body.donor.cert_number:
-        raise Unprocessable("本人用血时患者须为献血者本人 (self: the patient must be the donor)", field="patient.cert_number")
-    if body.invoice is not None:
-        async with deps.sessionmaker() as session:
-            if (earlier := await invoice_taken(session, body.invoice.code, body.invoice.number)) is not None:
-                raise Conflict(f"该发票已申请过减免：{earlier} (this invoice was already claimed in {earlier})",
-                               field="invoice.number", earlier_reference=earlier)
+    _check_donors(body)
+    before = await _earlier(body, deps)
     notice = await _store_pending(body, caller, hospital, deps)
     key = notice.hold_key
+    usage_province = caller.province or body.province
     request: dict[str, Any] = {
         "purpose": "reduction_notice", "reference": key, "ttl_hours": deps.valid_days * 24,
         "quote": {"province": body.province,
                   "donor": {"cert_type": body.donor.cert_type, "cert_number": body.donor.cert_number},
                   "beneficiary": {"cert_type": body.patient.cert_type, "cert_number": body.patient.cert_number},
-                  "relationship": body.relationship, "used_on": body.used_on.isoformat(),
-                  "usage_province": caller.province or body.province,
-                  "items": [i.model_dump() for i in body.items], "blood_fee_fen": body.blood_fee_fen}}
+                  "relationship": body.relationship,
+                  "additional_donors": [{"donor": {"cert_type": d.cert_type, "cert_number": d.cert_number},
+                                         "relationship": d.relationship} for d in body.additional_donors],
+                  "used_on": body.used_on.isoformat(), "usage_province": usage_province,
+                  "items": [i.model_dump() for i in body.items], "blood_fee_fen": body.blood_fee_fen,
+                  "mutual_aid_fen": body.mutual_aid_fen, **before.before()}}
     try:
         hold = await deps.entitlement.place_hold(key, request)
     except Unprocessable as exc:
@@ -136,6 +140,8 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
         raise
     if not hold.placed:
         await _drop_pending(notice.id, deps)
+        if before.references and hold.quote.get("rest_ml_after", 1) == 0:
+            raise registry.InvoiceCovered(before)
         return NoticeOut(eligible=False, reason="减免额度已用完 (the quota is used up)",
                          explanation=list(hold.quote.get("explanation", [])))
     async with deps.sessionmaker() as session, session.begin():
@@ -144,7 +150,7 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
             # The guard gave up on it while entitlement was answering: the hold is being released.
             raise ServiceUnavailable("开具超时，请重试 (issuing took too long; retry)", retry_after_s=1)
         stored.status = "issued"
-        stored.quote_encrypted = usage.seal(deps.cipher, hold.quote, usage.QUOTE)
+        stored.quote_encrypted = usage.seal(deps.cipher, {**hold.quote, "usage_province": usage_province}, usage.QUOTE)
         stored.max_reducible_fen = int(hold.quote["reducible_fen"])
         await guards.confirm(session, key)
         audit.record(session, stored, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
@@ -165,10 +171,11 @@ async def _store_pending(body: NoticeIn, caller: Caller, hospital: str, deps: No
             donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
             donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
             relationship=body.relationship,
+            additional_donors=donors.stored(body.additional_donors, deps.cipher, deps.persons),  # type: ignore[arg-type]
             kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
             used_on=body.used_on,
             items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
-            blood_fee_fen=body.blood_fee_fen, max_reducible_fen=0,
+            blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen, max_reducible_fen=0,
             quote_encrypted=usage.seal(deps.cipher, {}, usage.QUOTE), hold_key=f"notice:{notice_id}",
             valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject,
             created_at=clock.now())  # the issue date is a business date: the kit clock decides it
@@ -189,8 +196,8 @@ async def _drop_pending(notice_id: uuid.UUID, deps: NoticeDeps) -> None:
             await guards.confirm(session, notice.hold_key)
 
 
-async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller,
-                 cipher: FieldCipher) -> ReductionNotice:
+async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller, *,
+                 cipher: FieldCipher, persons: BlindIndex) -> ReductionNotice:
     notice = await notice_of(session, notice_no, caller, for_update=True)
     if notice.receipt_no is not None:
         if notice.receipt_no == body.receipt_no:
@@ -209,17 +216,26 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
         ReductionNotice.receipt_no == body.receipt_no))).scalar_one_or_none()
     if other is not None:
         raise Conflict(f"收据号已用于 {other} (receipt number already used)", field="receipt_no")
-    await claims_repository.lock_invoice(session, body.invoice.code, body.invoice.number)
-    if (earlier := await invoice_taken(session, body.invoice.code, body.invoice.number, exclude_notice=notice.id)):
-        raise Conflict(f"该发票已申请过减免：{earlier} (this invoice was already claimed in {earlier})",
-                       field="invoice.number", earlier_reference=earlier)
+    await registry.lock(session, body.invoice.code, body.invoice.number)
+    found = await registry.coverage(session, body.invoice.code, body.invoice.number, exclude=("notice", notice.id))
+    if found.fee_fully_reduced(body.blood_fee_fen, notice.mutual_aid_fen):
+        raise registry.InvoiceCovered(found)
+    keys = donors.registry_keys(notice, cipher, persons)
+    registry.refuse_repeat_donors(found, keys)
+    quote = usage.quote_of(notice, cipher)
+    aid = min(int(quote.get("mutual_aid_fen", 0)), body.reduced_fen)
+    left_fen = body.blood_fee_fen - found.reduced_fen
+    if body.reduced_fen - aid > left_fen:
+        raise registry.InvoiceCovered(found, f"减免金额超过发票尚未减免的 {left_fen / 100:.2f} 元")
     notice.receipt_no, notice.settled_on, notice.reduced_fen = body.receipt_no, body.settled_on, body.reduced_fen
     notice.final_items_encrypted = usage.seal(cipher, [i.model_dump() for i in body.items], usage.FINAL_ITEMS)
     notice.final_blood_fee_fen = body.blood_fee_fen
     notice.invoice_code, notice.invoice_number = body.invoice.code, body.invoice.number
     notice.status, notice.settled_at = "settled", clock.now()
-    ml = consumed_ml(int(usage.quote_of(notice, cipher).get("covered_ml", 0)), body.reduced_fen,
-                     notice.max_reducible_fen)
+    ml = consumed_ml(int(quote.get("covered_ml", 0)), body.reduced_fen, notice.max_reducible_fen)
+    await registry.register(session, kind="notice", case_id=notice.id, reference=notice.notice_no,
+                            code=body.invoice.code, number=body.invoice.number, donors=keys,
+                            amounts={"covered_ml": ml, "reduced_fen": body.reduced_fen - aid, "mutual_aid_fen": aid})
     enqueue(session, notice, "hold_commit", f"commit:{notice.hold_key}",  # type: ignore[arg-type]
             {"hold_key": notice.hold_key, "ml": ml, "reason": f"直免结算 {notice.notice_no} 收据 {body.receipt_no}"})
     audit.record(session, notice, caller, "notice_settled", from_status="issued", to_status="settled",  # type: ignore[arg-type]
@@ -272,6 +288,7 @@ async def correct(session: AsyncSession, notice_no: str, body: CorrectionIn, cal
     if notice.statement_id is not None:
         raise Conflict("该减免已列入结算清单，请联系区献血办 (already in a settlement statement)")
     notice.status, notice.corrected_at, notice.correction_reason = "corrected", clock.now(), body.reason
+    await registry.void(session, "notice", notice.id)  # the refunded bill may be reduced again
     enqueue(session, notice, "hold_reverse", f"reverse:{notice.hold_key}",  # type: ignore[arg-type]
             {"hold_key": notice.hold_key, "reason": f"冲正：{body.reason}"})
     audit.record(session, notice, caller, "notice_corrected", from_status="settled", to_status="corrected",  # type: ignore[arg-type]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock, csvexport
@@ -19,7 +19,7 @@ from services.claims.outbox.enqueue import enqueue
 from services.claims.reductions import usage
 from services.claims.reductions.models import HospitalStatement, ReductionNotice
 from services.claims.reductions.periods import period_bounds
-from services.claims.review.service import funding_lines
+from services.claims.review.funding import funding_for_quote
 
 FILING_DAY = 10  # "医疗机构每月10日前向所在区献血办提出直免结算申请"
 
@@ -48,9 +48,7 @@ async def file(session: AsyncSession, hospital_code: str, period: str, caller: C
         ReductionNotice.statement_id.is_(None)).with_for_update())).scalars())
     totals: dict[str, int] = {}
     for notice in notices:
-        quote = usage.quote_of(notice, cipher)
-        for line in funding_lines(notice.reduced_fen or 0, int(quote.get("local_ml", 0)),
-                                  int(quote.get("military_ml", 0))):
+        for line in funding_for_quote(notice.reduced_fen or 0, usage.quote_of(notice, cipher)):
             totals[line["source"]] = totals.get(line["source"], 0) + line["amount_fen"]
     late = not half_yearly and today > date(end.year, end.month, FILING_DAY)
     statement = HospitalStatement(
@@ -85,6 +83,27 @@ async def approve(session: AsyncSession, statement_id: uuid.UUID, caller: Caller
     else:
         statement.status = "paid"  # nothing to pay
     return statement
+
+
+async def listed(session: AsyncSession, *, province: str | None, hospital_code: str | None, status: str | None,
+                 after: tuple[datetime, uuid.UUID] | None,
+                 limit: int) -> tuple[list[tuple[HospitalStatement, Hospital]], list[str] | None]:
+    """Newest filed first, with each statement's hospital; the position after the page's last row."""
+    stmt = select(HospitalStatement, Hospital).join(Hospital, Hospital.code == HospitalStatement.hospital_code)
+    if province:
+        stmt = stmt.where(Hospital.province == province)
+    if hospital_code:
+        stmt = stmt.where(HospitalStatement.hospital_code == hospital_code)
+    if status:
+        stmt = stmt.where(HospitalStatement.status == status)
+    if after is not None:
+        stmt = stmt.where(tuple_(HospitalStatement.filed_at, HospitalStatement.id) < after)
+    order = (HospitalStatement.filed_at.desc(), HospitalStatement.id.desc())
+    rows = [(s, h) for s, h in await session.execute(stmt.order_by(*order).limit(limit + 1))]
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1][0]
+    return rows[:limit], [last.filed_at.isoformat(), str(last.id)]
 
 
 async def notices_of(session: AsyncSession, statement: HospitalStatement) -> list[ReductionNotice]:

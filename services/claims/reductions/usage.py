@@ -24,6 +24,13 @@ def items_of(notice: ReductionNotice, cipher: FieldCipher) -> list[dict[str, Any
     return list(notice.items or [])
 
 
+def final_items_of(notice: ReductionNotice, cipher: FieldCipher) -> list[dict[str, Any]] | None:
+    """The products on the bill at settlement; None before it."""
+    if notice.final_items_encrypted is not None:
+        return list(cipher.decrypt_json(notice.final_items_encrypted, context=FINAL_ITEMS))
+    return notice.final_items
+
+
 def quote_of(notice: ReductionNotice, cipher: FieldCipher) -> dict[str, Any]:
     if notice.quote_encrypted is not None:
         return dict(cipher.decrypt_json(notice.quote_encrypted, context=QUOTE))

@@ -21,6 +21,8 @@ from services.claims.intake import access, repository, usage
 from services.claims.intake.holds import hold_key, hold_request
 from services.claims.intake.models import Claim
 from services.claims.intake.schemas import DecisionIn
+from services.claims.intake.submit import quoted_amounts
+from services.claims.invoices import registry as invoices
 from services.claims.outbox import guards
 from services.claims.outbox.enqueue import enqueue, notify
 from services.claims.review.service import reject
@@ -71,12 +73,16 @@ async def resolve(claim_id: uuid.UUID, body: AttentionIn, caller: Caller, deps: 
         if body.action == "reject":
             if not body.reason_code:
                 raise Unprocessable("驳回须选择原因 (a rejection needs reason_code)", field="reason_code")
-            reject(session, claim, DecisionIn(decision="reject", reason_code=body.reason_code, note=body.note), caller)
+            decision = DecisionIn(decision="reject", reason_code=body.reason_code, note=body.note)
+            await reject(session, claim, decision, caller)
             return
         old_key = claim.hold_key
         claim.submit_attempts += 1  # a new hold key: entitlement never replays a lapsed hold as placed
         key = hold_key(claim)
-        request = hold_request(claim, deps.cipher)
+        # The bill as the other cases on it left it: this claim's own share is quoted afresh.
+        before = await invoices.coverage(session, claim.invoice_code, claim.invoice_number,
+                                         exclude=("claim", claim.id))
+        request = hold_request(claim, deps.cipher, before)
         await guards.guard(session, claim.id, "claim", key, deps.guard_grace_s)
         if old_key:
             enqueue(session, claim, "hold_release", f"release:{old_key}",
@@ -87,7 +93,10 @@ async def resolve(claim_id: uuid.UUID, body: AttentionIn, caller: Caller, deps: 
         assert claim is not None
         if claim.status != "needs_attention" or hold_key(claim) != key:
             raise Conflict("申请已被其他人处理 (someone else resolved the claim meanwhile)")
-        usage.set_quote(claim, hold.quote, deps.cipher)
+        await invoices.lock(session, claim.invoice_code, claim.invoice_number)
+        usage.set_quote(claim, {**usage.quote_of(claim, deps.cipher), **hold.quote}, deps.cipher)
+        await invoices.settle_amounts(session, "claim", claim.id,
+                                      quoted_amounts(hold.quote) if hold.placed else quoted_amounts({}))
         claim.eligible_fen = hold.quote["reducible_fen"] if hold.placed else 0
         claim.hold_key = key if hold.placed else None
         claim.approved_fen = claim.first_approved_by = claim.first_approved_fen = None

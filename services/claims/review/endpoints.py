@@ -15,6 +15,7 @@ from services.claims.intake import service as intake
 from services.claims.intake.deps import ClaimDep
 from services.claims.intake.models import Claim
 from services.claims.intake.schemas import ClaimOut, DecisionIn
+from services.claims.locks import service as locks
 from services.claims.reductions import statements
 from services.claims.review import attention, payments, service
 
@@ -30,9 +31,11 @@ async def _out(session: AsyncSession, claim: Claim, request: Request) -> ClaimOu
 
 
 @router.post("/claims/{claim_id}/start-review", response_model=ClaimOut, operation_id="start_review",
-             summary="A reviewer takes the claim (submitted -> under_review)", responses=problem_responses(401, 403, 404),
-             dependencies=[allow(staff=access.REVIEWERS)])
+             summary="A reviewer takes the claim (submitted -> under_review)",
+             description="409 when another reviewer holds the claim's review lock.",
+             responses=problem_responses(401, 403, 404, 409), dependencies=[allow(staff=access.REVIEWERS)])
 async def start_review(claim: ClaimDep, request: Request, caller: CallerDep, session: SessionDep) -> ClaimOut:
+    await locks.require_free_or_mine(session, claim, caller)
     service.start_review(session, claim, caller)
     return await _out(session, claim, request)
 
@@ -43,14 +46,17 @@ async def start_review(claim: ClaimDep, request: Request, caller: CallerDep, ses
                          "a different user with role senior_reviewer. Approving commits the quota hold through the "
                          "outbox; payments is asked to pay only once entitlement has confirmed the consumption. "
                          "If it refuses (the hold lapsed or changed), the claim goes to `needs_attention` and "
-                         "nothing is paid.",
+                         "nothing is paid. 409 when another reviewer holds the claim's review lock; a decision "
+                         "gives the caller's lock back.",
              responses=problem_responses(401, 403, 404, 409, 422), dependencies=[allow(staff=access.REVIEWERS)])
 async def decide(claim: ClaimDep, body: DecisionIn, request: Request, caller: CallerDep,
                  session: SessionDep) -> ClaimOut:
     state = request.app.state
     policy = service.ReviewPolicy(second_review_threshold_fen=state.settings.second_review_threshold_fen,
                                   payment_working_days=state.settings.payment_working_days)
+    await locks.require_free_or_mine(session, claim, caller)
     await service.decide(session, claim, body, caller, policy, state.cipher)
+    await locks.done(session, claim, caller)
     return await _out(session, claim, request)
 
 
@@ -86,14 +92,15 @@ async def withdraw(claim: ClaimDep, body: WithdrawIn, request: Request, caller: 
 
 
 @router.put("/claims/{claim_id}/payee", response_model=ClaimOut, operation_id="correct_payee",
-            summary="The applicant corrects the account after a returned or failed transfer",
+            summary="The applicant (or finance of the claim's province) corrects the account after a returned or "
+                    "failed transfer",
             description="Allowed in `payee_correction` (returned) and `payment_failed`: the transfer goes out "
                         "again, to the corrected account, as a new attempt of the same disbursement. A deceased "
                         "donor's claim is paid to the relative it names (`payee_relative`).",
             responses=problem_responses(401, 403, 404, 409, 422), dependencies=[allow(any_staff=True, donor=True)])
 async def correct_payee(claim: ClaimDep, body: payments.PayeeCorrection, request: Request, caller: CallerDep,
                         session: SessionDep) -> ClaimOut:
-    access.require_applicant_side(claim, caller)
+    access.require_payee_editor(claim, caller)
     payments.correct_payee(session, claim, body, caller, request.app.state.cipher)
     return await _out(session, claim, request)
 

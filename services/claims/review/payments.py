@@ -17,6 +17,7 @@ from kit.crypto import FieldCipher, mask_bank_account
 from kit.identity import Caller
 from kit.problems import Conflict
 from services.claims.audit import service as audit
+from services.claims.intake import donors
 from services.claims.intake.models import ACCOUNT, Claim
 from services.claims.intake.schemas import PayeeIn
 from services.claims.intake.service import check_payee
@@ -72,7 +73,7 @@ def correct_payee(session: AsyncSession, claim: Claim, body: PayeeCorrection, ca
     if claim.status not in CORRECTABLE:
         raise Conflict("只有转账被退回或失败时才能更正收款账户 "
                        "(the account can be corrected only after a returned or failed transfer)")
-    check_payee(body.payee.account_name, donor_deceased=claim.donor_deceased, donor_name=claim.donor_name,
+    check_payee(body.payee.account_name, donor_deceased=claim.donor_deceased, donor_names=donors.names(claim),
                 relative=claim.payee_relative)
     was = claim.status
     claim.payee_account_name, claim.payee_bank_name = body.payee.account_name, body.payee.bank_name

@@ -19,9 +19,11 @@ from services.claims.calendar import service as calendar
 from services.claims.intake import access, usage
 from services.claims.intake.models import Claim
 from services.claims.intake.schemas import DecisionIn
+from services.claims.invoices import registry as invoices
 from services.claims.outbox import guards
 from services.claims.outbox.enqueue import enqueue, notify
 from services.claims.quota import consumed_ml
+from services.claims.review.funding import funding_for_quote
 
 REVIEWABLE = ("submitted", "under_review")
 
@@ -59,7 +61,7 @@ async def decide(session: AsyncSession, claim: Claim, body: DecisionIn, caller: 
     if claim.status == "submitted":
         start_review(session, claim, caller)
     if body.decision == "reject":
-        return reject(session, claim, body, caller)
+        return await reject(session, claim, body, caller)
     if body.decision == "request_info":
         if not body.note.strip():
             raise Unprocessable("请说明需要补充的材料 (say what is missing)", field="note")
@@ -92,7 +94,7 @@ def _approved_amount(claim: Claim, body: DecisionIn) -> int:
     return approved
 
 
-def reject(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller) -> None:
+async def reject(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller) -> None:
     if not body.reason_code:
         raise Unprocessable("驳回须选择原因 (a rejection needs reason_code)", field="reason_code")
     claim.decision_reason_code, claim.decision_note = body.reason_code, body.note or None
@@ -100,6 +102,7 @@ def reject(session: AsyncSession, claim: Claim, body: DecisionIn, caller: Caller
     if claim.hold_key:
         enqueue(session, claim, "hold_release", f"release:{claim.hold_key}",
                 {"hold_key": claim.hold_key, "reason": f"claim rejected: {body.reason_code}"})
+    await invoices.void(session, "claim", claim.id)  # its share of the bill is free for another donor
     notify(session, claim, "rejected", note=body.note or body.reason_code)
 
 
@@ -110,7 +113,7 @@ async def _second_review(session: AsyncSession, claim: Claim, body: DecisionIn, 
     if caller.subject == claim.first_approved_by:
         raise Forbidden("复核人不能是初审人 (the second reviewer cannot be the first)")
     if body.decision == "reject":
-        return reject(session, claim, body, caller)
+        return await reject(session, claim, body, caller)
     if body.decision == "request_info":
         raise Conflict("复核阶段只能通过或驳回 (second review: approve or reject)")
     approved = claim.first_approved_fen or 0
@@ -133,29 +136,24 @@ async def _approve(session: AsyncSession, claim: Claim, approved: int, body: Dec
     claim.pay_due_on = await calendar.due_on(session, claim.id, claim.approved_on, policy.payment_working_days, [])
     _move(session, claim, caller, "approved", "approved", reason=body.note or None, detail={"approved_fen": approved})
     quote = usage.quote_of(claim, cipher)
+    ml = consumed_ml(int(quote.get("covered_ml", 0)), approved, claim.eligible_fen or 0)
+    # A lowered approval leaves the rest of the bill uncovered (for another donor's claim).
+    aid = min(int(quote.get("mutual_aid_fen", 0)), approved)
+    await invoices.settle_amounts(session, "claim", claim.id,
+                                  {"covered_ml": ml, "reduced_fen": approved - aid, "mutual_aid_fen": aid})
     payment = {
         "source_ref": f"claim:{claim.id}", "province": claim.province, "amount_fen": approved,
         "payee": {"account_name": claim.payee_account_name, "bank_name": claim.payee_bank_name,
                   "account_number_encrypted": claim.payee_account_encrypted},
-        "funding": funding_lines(approved, int(quote.get("local_ml", 0)), int(quote.get("military_ml", 0))),
+        "funding": funding_for_quote(approved, quote),
     }
-    ml = consumed_ml(int(quote.get("covered_ml", 0)), approved, claim.eligible_fen or 0)
-    # The payment rides on the commit: it is written only once entitlement confirms the consumption.
+    # The payment rides on the commit: it is written only once entitlement confirms the consumption
+    # (of every donor's part of the hold: they commit together).
     enqueue(session, claim, "hold_commit", f"commit:{claim.hold_key}", {
         "hold_key": claim.hold_key, "ml": ml, "reason": f"claim {claim.reference} approved", "owner": "claim",
         "then": [{"kind": "payment_request", "key": f"claim:{claim.id}", "payload": payment}],
     })
     notify(session, claim, "approved", seq=claim.submit_attempts)  # again after a re-quote
-
-
-def funding_lines(amount_fen: int, local_ml: int, military_ml: int) -> list[dict[str, Any]]:
-    """Split by donated volume between the local fund (还血基金) and the military fund (DOMAIN 8.4).
-    Integer fen: the military share is rounded down, the local fund takes the remainder."""
-    if military_ml <= 0 or local_ml + military_ml == 0:
-        return [{"source": "local_fund", "amount_fen": amount_fen}]
-    military = amount_fen * military_ml // (local_ml + military_ml)
-    lines = [{"source": "local_fund", "amount_fen": amount_fen - military}] if amount_fen - military else []
-    return [*lines, {"source": "military_fund", "amount_fen": military}]
 
 
 async def withdraw(session: AsyncSession, claim: Claim, caller: Caller, reason: str) -> None:
@@ -168,4 +166,5 @@ async def withdraw(session: AsyncSession, claim: Claim, caller: Caller, reason: 
                 {"hold_key": claim.hold_key, "reason": "claim withdrawn by the applicant"})
     # A draft whose submit placed a hold and never recorded it: its guard releases that hold now.
     await guards.fire_now(session, claim.id)
+    await invoices.void(session, "claim", claim.id)
     notify(session, claim, "withdrawn")

@@ -21,36 +21,34 @@ CLAIMS_ONLY = allow(services=("claims",))
 KeyHeader = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)]
 
 
-def _out(hold: Hold, cipher: FieldCipher) -> HoldOut:
-    out = HoldOut(id=hold.id, idempotency_key=hold.idempotency_key, state=hold.state,  # type: ignore[arg-type]
-                  purpose=hold.purpose, reference=hold.reference, pool=hold.pool, ml=hold.ml,
-                  reducible_fen=hold.reducible_fen, expires_at=hold.expires_at, settled_at=hold.settled_at,
-                  quote=service.quote_of(hold, cipher))
+def _out(parts: list[Hold], cipher: FieldCipher) -> HoldOut:
+    first = parts[0]
     # A lapsed hold reads as expired even before a write has marked it so.
-    if out.state == "held" and out.expires_at is not None and out.expires_at <= clock.now():
-        out.state = "expired"
-    return out
+    lapsed = first.state == "held" and first.expires_at is not None and first.expires_at <= clock.now()
+    return HoldOut.of(parts, "expired" if lapsed else first.state, service.quote_of(first, cipher))  # type: ignore[arg-type]
 
 
 @router.post(
     "", response_model=HoldOut, status_code=status.HTTP_201_CREATED, operation_id="place_hold",
-    summary="Quote and reserve the covered mL against the donor's pool",
+    summary="Quote and reserve the covered mL against the donors' pools",
     description="Keyed by the `Idempotency-Key` header: the same key and body return the hold while it "
                 "is live (200); once it has expired, been released or settled, the key answers 409 "
                 "`hold-not-live` (a lapsed hold is never reported as placed: use a new key). The same key "
-                "with another body is a 409. Nothing left to hold is a 409 `quota-exhausted` carrying the quote.",
+                "with another body is a 409. Nothing to reduce is a 409 `quota-exhausted` carrying the quote. "
+                "Several donors (`quote.additional_donors`) hold one part each, in drawing order, and change "
+                "state together. Without `ttl_hours` the hold has no expiry: it lives until committed or released.",
     responses={200: {"model": HoldOut, "description": "replay of an earlier request"},
                **problem_responses(401, 403, 404, 409, 422, 503)},
     dependencies=[CLAIMS_ONLY],
 )
 async def place_hold(request: Request, response: Response, body: HoldIn, key: KeyHeader,
                      caller: CallerDep, session: SessionDep) -> HoldOut:
-    hold, created = await service.place(session, key, body, caller=caller,
-                                        rule_sets=request.app.state.rule_sets,
-                                        index=request.app.state.blind_index, cipher=request.app.state.cipher)
+    parts, created = await service.place(session, key, body, caller=caller,
+                                         rule_sets=request.app.state.rule_sets,
+                                         index=request.app.state.blind_index, cipher=request.app.state.cipher)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return _out(hold, request.app.state.cipher)
+    return _out(parts, request.app.state.cipher)
 
 
 @router.get("/{key}", response_model=HoldOut, operation_id="get_hold", summary="One hold",

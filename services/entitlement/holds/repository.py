@@ -26,6 +26,28 @@ async def draws(session: AsyncSession, donor_id: uuid.UUID, province: str, now: 
             for pool, ml, state in rows]
 
 
+async def recorded_draws(session: AsyncSession, donor_id: uuid.UUID, province: str,
+                         now: datetime) -> list[tuple[datetime, rules.RecordedDraw]]:
+    """The draws that count today, with when each hold was placed (for a what-if replay)."""
+    rows = await session.execute(
+        select(Hold.created_at, Hold.idempotency_key, Hold.part, Hold.pool, Hold.ml, Hold.state).where(
+            Hold.donor_id == donor_id, Hold.province == province,
+            (Hold.state == "committed")
+            | ((Hold.state == "held") & (Hold.expires_at.is_(None) | (Hold.expires_at > now))),
+        ).order_by(Hold.created_at)
+    )
+    return [(at, rules.RecordedDraw(key, part, pool, ml, "consumed" if state == "committed" else "held"))
+            for at, key, part, pool, ml, state in rows]
+
+
+async def placed_at(session: AsyncSession, keys: list[str]) -> dict[str, datetime]:
+    if not keys:
+        return {}
+    rows = await session.execute(select(Hold.idempotency_key, Hold.created_at).where(
+        Hold.idempotency_key.in_(keys), Hold.part == 0))
+    return {key: at for key, at in rows}
+
+
 async def expire_due(session: AsyncSession, donor_id: uuid.UUID, now: datetime) -> None:
     await session.execute(
         update(Hold).where(Hold.donor_id == donor_id, Hold.state == "held", Hold.expires_at.is_not(None),
@@ -34,12 +56,11 @@ async def expire_due(session: AsyncSession, donor_id: uuid.UUID, now: datetime) 
     )
 
 
-async def by_key(session: AsyncSession, key: str, *, for_update: bool = False) -> Hold | None:
-    stmt = select(Hold).where(Hold.idempotency_key == key)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def by_key(session: AsyncSession, key: str) -> list[Hold]:
+    """Every part of the hold, in drawing order (empty: no such hold)."""
+    stmt = select(Hold).where(Hold.idempotency_key == key).order_by(Hold.part)
+    return list((await session.execute(stmt)).scalars())
 
 
-def add(session: AsyncSession, hold: Hold) -> None:
-    session.add(hold)
+def add(session: AsyncSession, parts: list[Hold]) -> None:
+    session.add_all(parts)

@@ -1,5 +1,6 @@
 """Reserve, consume and return quota. Every change to a donor's pools runs under that donor's
-row lock, so two claims racing for the last millilitre cannot both get it."""
+row lock (several donors: every one, in id order), so two claims racing for the last millilitre
+cannot both get it."""
 
 from __future__ import annotations
 
@@ -35,41 +36,42 @@ def digest(body: HoldIn) -> str:
 
 
 async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller,
-                rule_sets: dict[str, rules.RuleSet], index: BlindIndex, cipher: FieldCipher) -> tuple[Hold, bool]:
-    """(hold, created). The same key with the same body returns the first hold."""
-    if (existing := await _replay(session, key, body)) is not None:
+                rule_sets: dict[str, rules.RuleSet], index: BlindIndex, cipher: FieldCipher,
+                ) -> tuple[list[Hold], bool]:
+    """(hold parts, created). The same key with the same body returns the first hold."""
+    if existing := await _replay(session, key, body):
         return existing, False
     context = await quotes.quote(session, body.quote, rule_sets=rule_sets, index=index, lock=True)
-    # Under the donor's lock now: a concurrent request with this key may have just finished.
-    if (existing := await _replay(session, key, body)) is not None:
+    # Under the donors' locks now: a concurrent request with this key may have just finished.
+    if existing := await _replay(session, key, body):
         return existing, False
-    result = context.quote
-    if result.covered_ml == 0 and not result.unlimited:
-        raise QuotaExhausted(
-            "额度已用完，无可预留的额度 (the pool has nothing left to hold)",
-            quote=quotes.quote_out(result).model_dump(mode="json"),
-        )
-    hold = Hold(
-        idempotency_key=key, request_digest=digest(body), donor_id=context.donor_id,
-        province=context.rule_set.province, pool=result.pool, ml=result.covered_ml,
-        reducible_fen=result.reducible_fen, state="held", purpose=body.purpose, reference=body.reference,
-        used_on=body.quote.used_on,
-        quote_encrypted=cipher.encrypt_json(
-            quotes.quote_out(result, context.rule_set, body.quote).model_dump(mode="json"), context=QUOTE_CONTEXT),
-        expires_at=clock.now() + timedelta(hours=body.ttl_hours) if body.ttl_hours else None,
-        created_by=caller.subject,
-    )
-    repository.add(session, hold)
+    quote = quotes.quote_out(context, body.quote)
+    if context.bill.reducible_fen == 0:
+        raise QuotaExhausted("额度已用完，无可预留的额度 (nothing left to reduce for this blood use)",
+                             quote=quote.model_dump(mode="json"))
+    sealed = cipher.encrypt_json(quote.model_dump(mode="json"), context=QUOTE_CONTEXT)
+    # No ttl: the hold (every donor's part) lives until its owner commits or releases it.
+    expires_at = clock.now() + timedelta(hours=body.ttl_hours) if body.ttl_hours else None
+    # A further donor with no record here draws nothing and holds no part (quotes/service.py).
+    parts = [Hold(
+        idempotency_key=key, part=i, request_digest=digest(body), donor_id=donor_id,
+        province=context.rule_set.province, pool=part.pool, ml=part.covered_ml, reducible_fen=part.reducible_fen,
+        state="held", purpose=body.purpose, reference=body.reference, used_on=body.quote.used_on,
+        quote_encrypted=sealed, expires_at=expires_at, created_by=caller.subject,
+    ) for i, (donor_id, part) in enumerate(zip(context.donor_ids, context.bill.parts, strict=True))
+        if donor_id is not None]
+    repository.add(session, parts)
     await session.flush()
-    return hold, True
+    return parts, True
 
 
-async def _replay(session: AsyncSession, key: str, body: HoldIn) -> Hold | None:
-    """The first hold of this key, while it still holds: a replay must never pass off an expired or
-    released hold as placed (its quota may already be someone else's)."""
-    existing = await repository.by_key(session, key)
-    if existing is None:
-        return None
+async def _replay(session: AsyncSession, key: str, body: HoldIn) -> list[Hold]:
+    """The first hold of this key (all its parts), while it still holds: a replay must never pass
+    off an expired or released hold as placed (its quota may already be someone else's)."""
+    parts = await repository.by_key(session, key)
+    if not parts:
+        return parts
+    existing = parts[0]  # the parts change state together
     if existing.request_digest != digest(body):
         raise Conflict("Idempotency-Key was used with a different request", field="Idempotency-Key")
     lapsed = existing.state == "held" and existing.expires_at is not None and existing.expires_at <= clock.now()
@@ -77,60 +79,76 @@ async def _replay(session: AsyncSession, key: str, body: HoldIn) -> Hold | None:
         raise HoldNotLive(f"额度预留 {key} 已{'过期' if lapsed else existing.state} (the hold is "
                           f"{'expired' if lapsed else existing.state}; place a new one under a new key)",
                           state="expired" if lapsed else existing.state)
-    return existing
+    return parts
 
 
-async def _locked(session: AsyncSession, key: str) -> Hold:
-    hold = await repository.by_key(session, key)
-    if hold is None:
+async def _locked(session: AsyncSession, key: str) -> list[Hold]:
+    parts = await repository.by_key(session, key)
+    if not parts:
         raise NotFound(f"no hold with idempotency key {key!r}")
-    await registry.lock_donor(session, hold.donor_id)
-    await repository.expire_due(session, hold.donor_id, clock.now())
-    await session.refresh(hold)
-    return hold
+    for donor_id in sorted({p.donor_id for p in parts}):
+        await registry.lock_donor(session, donor_id)
+        await repository.expire_due(session, donor_id, clock.now())
+    for part in parts:
+        await session.refresh(part)
+    return parts
 
 
-async def commit(session: AsyncSession, key: str, body: SettleIn) -> Hold:
-    hold = await _locked(session, key)
-    if hold.state == "committed":
-        return hold  # a retried commit: same result
-    if hold.state != "held":
-        raise Conflict(f"hold is {hold.state}; only a live hold can be committed")
+def _settle(parts: list[Hold], state: str, reason: str) -> None:
+    now = clock.now()
+    for part in parts:
+        part.state, part.settled_at, part.settle_reason = state, now, reason
+
+
+async def commit(session: AsyncSession, key: str, body: SettleIn) -> list[Hold]:
+    parts = await _locked(session, key)
+    state = parts[0].state
+    if state == "committed":
+        return parts  # a retried commit: same result
+    if state != "held":
+        raise Conflict(f"hold is {state}; only a live hold can be committed")
     if body.ml is not None:
-        if body.ml > hold.ml:
-            raise Conflict(f"cannot consume {body.ml} mL: only {hold.ml} mL are held", field="ml")
-        hold.ml = body.ml
-    hold.state, hold.settled_at, hold.settle_reason = "committed", clock.now(), body.reason
-    return hold
+        held = sum(p.ml for p in parts)
+        if body.ml > held:
+            raise Conflict(f"cannot consume {body.ml} mL: only {held} mL are held", field="ml")
+        # Consumed in drawing order: what is not consumed returns to the last-named donors first.
+        left = body.ml
+        for part in parts:
+            part.ml, left = min(part.ml, left), left - min(part.ml, left)
+    _settle(parts, "committed", body.reason)
+    return parts
 
 
-async def release(session: AsyncSession, key: str, body: SettleIn) -> Hold:
-    hold = await _locked(session, key)
-    if hold.state in ("released", "expired"):
-        return hold
-    if hold.state != "held":
-        raise Conflict(f"hold is {hold.state}; a committed hold is not released")
-    hold.state, hold.settled_at, hold.settle_reason = "released", clock.now(), body.reason
-    return hold
+async def release(session: AsyncSession, key: str, body: SettleIn) -> list[Hold]:
+    parts = await _locked(session, key)
+    state = parts[0].state
+    if state in ("released", "expired"):
+        return parts
+    if state != "held":
+        raise Conflict(f"hold is {state}; a committed hold is not released")
+    _settle(parts, "released", body.reason)
+    return parts
 
 
-async def get(session: AsyncSession, key: str) -> Hold:
-    hold = await repository.by_key(session, key)
-    if hold is None:
+async def get(session: AsyncSession, key: str) -> list[Hold]:
+    parts = await repository.by_key(session, key)
+    if not parts:
         raise NotFound(f"no hold with idempotency key {key!r}")
-    return hold
+    return parts
 
 
-async def reverse(session: AsyncSession, key: str, body: SettleIn) -> Hold:
+async def reverse(session: AsyncSession, key: str, body: SettleIn) -> list[Hold]:
     """Undo a consumption (a refunded bill after a settled reduction): the quota comes back."""
-    hold = await _locked(session, key)
-    if hold.state == "reversed":
-        return hold
-    if hold.state != "committed":
-        raise Conflict(f"hold is {hold.state}; only a committed hold is reversed")
-    hold.state, hold.settled_at = "reversed", clock.now()
-    hold.settle_reason = f"{hold.settle_reason or ''} | reversed: {body.reason}".strip(" |")
-    return hold
+    parts = await _locked(session, key)
+    state = parts[0].state
+    if state == "reversed":
+        return parts
+    if state != "committed":
+        raise Conflict(f"hold is {state}; only a committed hold is reversed")
+    for part in parts:
+        part.state, part.settled_at = "reversed", clock.now()
+        part.settle_reason = f"{part.settle_reason or ''} | reversed: {body.reason}".strip(" |")
+    return parts
 
 
 def quote_of(hold: Hold, cipher: FieldCipher) -> dict[str, Any]:

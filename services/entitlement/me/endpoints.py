@@ -50,11 +50,12 @@ class EstimateIn(BaseModel):
     province: str | None = Field(None, pattern=r"^[0-9]{2}$",
                                  description="donation province; defaults to the one where the donor gave blood")
     relationship: Literal["self", "spouse", "parent", "child", "sibling", "grandparent", "spouse_parent",
-                          "child_spouse", "adoptive_parent", "adoptive_child"] = "self"
+                          "child_spouse", "adoptive_parent", "adoptive_child", "step_parent", "step_child"] = "self"
     used_on: date | None = Field(None, description="planned use date; default today")
     usage_province: str | None = Field(None, pattern=r"^[0-9]{2}$")
     items: list[Item] = Field(min_length=1, max_length=50)
     blood_fee_fen: int = Field(gt=0)
+    mutual_aid_fen: int = Field(0, ge=0, description="用血互助金 on the bill, where the rule set refunds it")
 
 
 @router.post("/me/estimate", response_model=QuoteOut, operation_id="my_estimate",
@@ -75,10 +76,10 @@ async def my_estimate(body: EstimateIn, request: Request, caller: CallerDep, ses
     request_ = rules.QuoteRequest(
         relationship=body.relationship, used_on=used_on, usage_province=body.usage_province or province,
         items=[rules.QuoteItem(product=i.product, quantity=i.quantity) for i in body.items],
-        blood_fee_fen=body.blood_fee_fen)
+        blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen)
     rule_set = quotes.rule_set_for(state.rule_sets, province, used_on)
     context = await quotes.quote_for_donor(session, donor, rule_set, request_)
-    return quotes.quote_out(context.quote, context.rule_set)
+    return quotes.quote_out(context)
 
 
 class ContactIn(BaseModel):

@@ -28,4 +28,4 @@ async def quote(request: Request, body: QuoteIn, caller: CallerDep, session: Rea
         raise service.no_donor()
     context = await service.quote(session, body, rule_sets=request.app.state.rule_sets,
                                   index=request.app.state.blind_index)
-    return service.quote_out(context.quote, context.rule_set, body)
+    return service.quote_out(context, body)

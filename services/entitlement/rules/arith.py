@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from fractions import Fraction
 
+# Periods follow the Civil Code (kit/periods.py): the anniversary is the last day inside.
+from kit.periods import add_years, first_day_after_years, last_day_of_years, within_years
 
-def add_years(start: date, years: int) -> date:
-    """Same month and day ``years`` later; Feb 29 falls back to Feb 28 (DOMAIN.md section 3)."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
-
-
-def within_years(start: date, years: int, on: date) -> bool:
-    """Whether ``on`` is "within N years of D" (…之日起N年内): ``on < D + N years``."""
-    return on < add_years(start, years)
+__all__ = ["add_years", "first_day_after_years", "fraction_text", "last_day_of_years", "parse_fraction",
+           "round_half_up", "within_years", "yuan"]
 
 
 def round_half_up(value: Fraction) -> int:

@@ -1,7 +1,10 @@
 """The pure entitlement engine: quotes and certificate summaries. No I/O, no clock.
 
-All money is integer fen; the one rounding (round half up) happens on the exact Fraction
-``covered_ml / 200 x price x fee_fraction`` at the very end.
+All money is integer fen. The supply cost is rounded once (round half up), on the exact
+Fraction ``min(covered_ml / 200 x price, eligible fee left) x fee_fraction``: the fraction
+applies after the cap (DOMAIN 6.1), so a relative never gets more than that share of the bill.
+Mutual aid (用血互助金, DOMAIN 6.3) is refunded as paid where the rule set lists it; it draws on
+no quota.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from services.entitlement.rules.model import (
 )
 from services.entitlement.rules.pools import PoolState, donation_order, evaluate_pool, reached
 from services.entitlement.rules.products import is_known_product
-from services.entitlement.rules.ruleset import RuleSet
+from services.entitlement.rules.ruleset import FeeComponent, RuleSet, with_equivalents
 from services.entitlement.rules.summary import certificate_summary
 
 __all__ = ["certificate_summary", "quote"]
@@ -54,9 +57,20 @@ def _check_request(request: QuoteRequest) -> None:
     for name, value in (
         ("blood_fee_fen", request.blood_fee_fen),
         ("mutual_aid_fen", request.mutual_aid_fen),
+        ("covered_before_ml", request.covered_before_ml),
+        ("reduced_before_fen", request.reduced_before_fen),
+        ("mutual_aid_refunded_before_fen", request.mutual_aid_refunded_before_fen),
     ):
         if value < 0:
-            raise InvalidQuantity(name, f"金额不能为负数 / amount must not be negative: {value}")
+            raise InvalidQuantity(name, f"数量不能为负数 / must not be negative: {value}")
+
+
+def counted(rule_set: RuleSet, donations: Sequence[Donation], on: date) -> list[Donation]:
+    """Donations that count as given on or before ``on`` (qualified, or any if the set says so)."""
+    return sorted(
+        (d for d in donations if d.donated_on <= on and (d.qualified or rule_set.counts_unqualified)),
+        key=donation_order,
+    )
 
 
 def _check_relationship(
@@ -71,13 +85,11 @@ def _check_relationship(
         raise not_admitted
     if relationship == "self":
         return
-    qualified = sorted(
-        (d for d in donations if d.qualified and d.donated_on <= used_on), key=donation_order
-    )
+    qualified = counted(rule_set, donations, used_on)
     unit_ml = rule_set.platelet_unit_ml or 0
     unmet: list[str] = []
     for cls in rule_set.relatives.classes:
-        if relationship not in cls.relationships:
+        if relationship not in with_equivalents(cls.relationships):
             continue
         if cls.requires is None:
             return
@@ -92,78 +104,119 @@ def _check_relationship(
     )
 
 
+def components_for(rule_set: RuleSet, usage_province: str) -> tuple[FeeComponent, ...]:
+    """What the donor's province reimburses for a blood use in ``usage_province`` (DOMAIN 6.3)."""
+    return rule_set.fee_components.reimbursable(usage_province == rule_set.province)
+
+
 def quote(
     rule_set: RuleSet,
     donations: Sequence[Donation],
     prior: Sequence[PoolDraw],
     request: QuoteRequest,
 ) -> Quote:
-    """What one blood use (one invoice) may be reduced by under ``rule_set``.
+    """What one donor's pools reduce one blood use (one invoice) by under ``rule_set``.
 
     ``prior`` are all earlier draws on the donor's pools (consumed and held); the pool drawn
     is the donor's own for ``relationship == "self"`` and the relatives' shared pool otherwise.
+    ``request.covered_before_ml`` / ``reduced_before_fen`` are earlier reductions of the same
+    bill (other donors, earlier claims): only the rest is quoted (DOMAIN 6.1, Beijing annex 1
+    rule 5).
     """
     _check_request(request)
     _check_relationship(rule_set, request.relationship, donations, request.used_on)
-    if not rule_set.quotas_configured:
-        raise QuotasNotConfigured(
-            "province",
-            f"规则集 {rule_set.id} 尚未配置减免额度，上线前须补充 / rule set {rule_set.id} has "
-            "no quotas configured yet",
-        )
     pool: PoolName = "self" if request.relationship == "self" else "relatives"
-    state = evaluate_pool(rule_set, pool, donations, prior, request.used_on)
-    if not state.credits:
+    components = components_for(rule_set, request.usage_province)
+    refunds_aid = "mutual_aid" in components and request.mutual_aid_fen > 0
+    supply = "supply_cost" in components
+    lines = [explain.header(rule_set), explain.components_line(rule_set, request.usage_province, components)]
+    if supply and not rule_set.quotas_configured:
+        if not refunds_aid:
+            raise QuotasNotConfigured(
+                "province",
+                f"规则集 {rule_set.id} 尚未配置减免额度，上线前须补充 / rule set {rule_set.id} has "
+                "no quotas configured yet",
+            )
+        supply = False
+        lines.append(explain.not_configured_line(rule_set))
+    state = evaluate_pool(rule_set, pool, donations, prior, request.used_on) if supply else None
+    if not (state.credits if state is not None else counted(rule_set, donations, request.used_on)):
         raise NoDonationBeforeUse(
             "used_on",
             f"用血日 {request.used_on} 及之前没有可计入的献血记录 / no donation counted by "
             f"rule set {rule_set.id} on or before {request.used_on}",
         )
 
-    lines = [explain.header(rule_set), *_pool_lines(state)]
-    used_ml = 0
-    item_ml: list[int] = []
-    for item in request.items:
-        ml_eq = rule_set.ml_eq_per_unit(item.product)
-        assert ml_eq is not None  # quotas_configured implies platelet_unit_ml
-        item_ml.append(item.quantity * ml_eq)
-        used_ml += item.quantity * ml_eq
-        lines.append(explain.item_line(item.product, item.quantity, ml_eq))
-    remaining = state.remaining_ml
-    covered_ml = used_ml if remaining is None else min(used_ml, remaining)
-    remaining_after = None if remaining is None else remaining - covered_ml
-    lines.append(explain.covered_line(used_ml, covered_ml, remaining_after))
-
-    gross, product_cap = _gross_amount(rule_set, request, item_ml, covered_ml, lines)
-    fraction = rule_set.pool_rules(pool).fee_fraction
-    raw_fen = round_half_up(gross * fraction)
-    if fraction != 1:
-        lines.append(explain.fraction_line(pool, fraction, raw_fen))
-
-    eligible_fen = _eligible_fee(rule_set, request, lines)
-    reducible_fen = raw_fen
-    if product_cap is not None and reducible_fen > product_cap:
-        reducible_fen = product_cap
-        lines.append(explain.cap_line("已减免品种价格合计", product_cap))
-    if reducible_fen > eligible_fen:
-        reducible_fen = eligible_fen
-        lines.append(explain.cap_line("发票可减免费用", eligible_fen))
-    lines.append(explain.final_line(reducible_fen))
+    item_ml = [item.quantity * (rule_set.ml_eq_per_unit(item.product) or 0) for item in request.items]
+    used_ml = sum(item_ml)
+    rest_before = max(0, used_ml - request.covered_before_ml)
+    covered_ml, supply_fen, remaining, remaining_after = 0, 0, None, None
+    if state is not None:
+        lines += _pool_lines(state)
+        for item, ml in zip(request.items, item_ml, strict=True):
+            lines.append(explain.item_line(item.product, item.quantity, ml // item.quantity))
+        if request.covered_before_ml or request.reduced_before_fen:
+            lines.append(explain.before_line(request.covered_before_ml, request.reduced_before_fen, rest_before))
+        remaining = state.remaining_ml
+        covered_ml = rest_before if remaining is None else min(rest_before, remaining)
+        remaining_after = None if remaining is None else remaining - covered_ml
+        rest = bool(request.covered_before_ml)
+        lines.append(explain.covered_line(rest_before if rest else used_ml, covered_ml, remaining_after, rest=rest))
+        supply_fen = _supply_cost(rule_set, pool, request, item_ml, covered_ml, lines)
+    aid_fen = 0
+    if refunds_aid:
+        aid_fen = max(0, request.mutual_aid_fen - request.mutual_aid_refunded_before_fen)
+        lines.append(explain.mutual_aid_line(request.mutual_aid_fen, request.mutual_aid_refunded_before_fen, aid_fen))
+    elif request.mutual_aid_fen > 0:
+        lines.append(explain.mutual_aid_not_refunded_line(request.mutual_aid_fen))
+    eligible_fen = (request.blood_fee_fen if supply else 0) + (request.mutual_aid_fen if refunds_aid else 0)
+    lines.append(explain.final_line(supply_fen + aid_fen))
 
     return Quote(
         rule_set_id=rule_set.id,
         pool=pool,
-        unlimited=remaining is None,
+        unlimited=state is not None and state.unlimited is not None,
         used_ml=used_ml,
         covered_ml=covered_ml,
         remaining_ml_before=remaining,
         remaining_ml_after=remaining_after,
         eligible_fee_fen=eligible_fen,
-        reducible_fen=reducible_fen,
+        reducible_fen=supply_fen + aid_fen,
         explanation=lines,
-        military_ml=state.military_ml,
-        local_ml=state.local_ml,
+        military_ml=state.military_ml if state else 0,
+        local_ml=state.local_ml if state else 0,
+        relationship=request.relationship,
+        supply_cost_fen=supply_fen,
+        mutual_aid_fen=aid_fen,
+        covered_before_ml=request.covered_before_ml,
+        rest_ml_after=rest_before - covered_ml if supply else rest_before,
     )
+
+
+def _supply_cost(
+    rule_set: RuleSet,
+    pool: PoolName,
+    request: QuoteRequest,
+    item_ml: list[int],
+    covered_ml: int,
+    lines: list[str],
+) -> int:
+    """round_half_up(min(value of covered mL, fee left on the bill) x fee_fraction) (DOMAIN 6.1)."""
+    gross, product_cap = _gross_amount(rule_set, request, item_ml, covered_ml, lines)
+    capped = gross
+    if product_cap is not None and capped > product_cap:
+        capped = Fraction(product_cap)
+        lines.append(explain.cap_line("已减免品种价格合计", product_cap))
+    fee_left = max(0, request.blood_fee_fen - request.reduced_before_fen)
+    lines.append(explain.eligible_line(request.blood_fee_fen, request.reduced_before_fen, fee_left))
+    if capped > fee_left:
+        capped = Fraction(fee_left)
+        lines.append(explain.cap_line("发票可减免费用", fee_left))
+    fraction = rule_set.pool_rules(pool).fee_fraction
+    amount = round_half_up(capped * fraction)
+    if fraction != 1:
+        lines.append(explain.fraction_line(pool, fraction, round_half_up(capped), amount))
+    return amount
 
 
 def _pool_lines(state: PoolState) -> list[str]:
@@ -189,10 +242,13 @@ def _gross_amount(
         gross = Fraction(covered_ml * price, 200)
         lines.append(explain.per_200ml_line(covered_ml, price, round_half_up(gross)))
         return gross, None
-    # Per product: covered mL is allocated to the bill's items in the order given.
-    gross, cap, left = Fraction(0), 0, covered_ml
+    # Per product: covered mL go to the bill's items in the order given, after the mL that
+    # earlier reductions of the bill already covered.
+    gross, cap, skip, left = Fraction(0), 0, request.covered_before_ml, covered_ml
     for item, ml in zip(request.items, item_ml, strict=True):
-        take = min(ml, left)
+        skipped = min(ml, skip)
+        skip -= skipped
+        take = min(ml - skipped, left)
         left -= take
         if take == 0:
             continue
@@ -205,23 +261,3 @@ def _gross_amount(
             explain.per_product_line(item.product, take, unit_price, round_half_up(amount))
         )
     return gross, cap
-
-
-def _eligible_fee(rule_set: RuleSet, request: QuoteRequest, lines: list[str]) -> int:
-    """The invoice fee the reduction may not exceed (减免总额不得超过发票输血费用)."""
-    components = rule_set.fee_components
-    if components is None:
-        lines.append(explain.eligible_line(request.blood_fee_fen, None, request.blood_fee_fen))
-        return request.blood_fee_fen
-    in_province = request.usage_province == rule_set.province
-    reimbursable = components.reimbursable(in_province)
-    lines.append(
-        explain.components_line(rule_set, request.usage_province, reimbursable, in_province)
-    )
-    eligible = request.blood_fee_fen if "supply_cost" in reimbursable else 0
-    if "mutual_aid" in reimbursable:
-        eligible += request.mutual_aid_fen
-        lines.append(explain.eligible_line(request.blood_fee_fen, request.mutual_aid_fen, eligible))
-    else:
-        lines.append(explain.eligible_line(request.blood_fee_fen, None, eligible))
-    return eligible

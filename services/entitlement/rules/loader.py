@@ -50,22 +50,27 @@ def _field_path(parts: Any) -> str:
     return text
 
 
-def load_rule_set_file(path: Path) -> RuleSet:
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsStrings)  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise RuleSetFileError(str(path), "", f"not valid YAML: {exc}") from exc
+def parse_rule_set(raw: Any, source: str) -> RuleSet:
+    """A rule set from parsed YAML or JSON (a data file, or a draft posted for a what-if)."""
     errors = sorted(_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
     if errors:
         # best_match prefers the deepest, most specific error over oneOf summaries.
         error = jsonschema.exceptions.best_match(errors)
         assert error is not None
-        raise RuleSetFileError(str(path), _field_path(error.absolute_path), error.message)
+        raise RuleSetFileError(source, _field_path(error.absolute_path), error.message)
     try:
-        rule_set = RuleSet.model_validate(raw)
+        return RuleSet.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise RuleSetFileError(str(path), _field_path(first["loc"]), first["msg"]) from exc
+        raise RuleSetFileError(source, _field_path(first["loc"]), first["msg"]) from exc
+
+
+def load_rule_set_file(path: Path) -> RuleSet:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsStrings)  # noqa: S506
+    except yaml.YAMLError as exc:
+        raise RuleSetFileError(str(path), "", f"not valid YAML: {exc}") from exc
+    rule_set = parse_rule_set(raw, str(path))
     if rule_set.id.lower() != path.stem:
         raise RuleSetFileError(
             str(path), "id", f"{rule_set.id!r} must equal the file name in upper case"

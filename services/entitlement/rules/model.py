@@ -7,6 +7,7 @@ data file, is a frozen pydantic model; see ``ruleset.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -43,6 +44,8 @@ RELATIONSHIPS: tuple[str, ...] = (
     "child_spouse",
     "adoptive_parent",
     "adoptive_child",
+    "step_parent",
+    "step_child",
 )
 
 
@@ -91,8 +94,13 @@ class QuoteRequest:
     items: list[QuoteItem]
     # Eligible transfusion/blood fee on the invoice (发票输血费用), the cap of any reduction.
     blood_fee_fen: int
-    # 用血互助金 charged on the invoice; only added to the cap where the rule set says so.
+    # 用血互助金 paid on the invoice: refunded as paid where the rule set lists it (DOMAIN 6.3).
     mutual_aid_fen: int = 0
+    # Earlier reductions of the same blood use (same normalised invoice), by other donors or an
+    # earlier claim: only the rest is quoted, never the same fen twice (DOMAIN 6.1).
+    covered_before_ml: int = 0
+    reduced_before_fen: int = 0
+    mutual_aid_refunded_before_fen: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,42 @@ class Quote:
     # can split the cost between funds (军地献血者, Beijing plan section 4).
     military_ml: int
     local_ml: int
+    relationship: str = "self"
+    # reducible_fen = supply_cost_fen (quota, fee fraction, caps) + mutual_aid_fen (as paid).
+    supply_cost_fen: int = 0
+    mutual_aid_fen: int = 0
+    covered_before_ml: int = 0
+    # mL of the bill still not covered by anyone after this quote.
+    rest_ml_after: int = 0
+
+
+@dataclass(frozen=True)
+class DonorPart:
+    """One of several donors named for one blood use, drawn in the order given."""
+
+    label: str
+    relationship: str
+    donations: Sequence[Donation]
+    prior: Sequence[PoolDraw]
+    # Prefix of this donor's fields in the API request, so an error names the right donor.
+    field_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class BillQuote:
+    """One blood use reduced from several donors' pools in turn, up to the bill (Beijing annex 1
+    rule 5: 只在用血费用额度内报销，一次用血不得重复报销)."""
+
+    rule_set_id: str
+    parts: tuple[Quote, ...]
+    used_ml: int
+    covered_ml: int
+    supply_cost_fen: int
+    mutual_aid_fen: int
+    reducible_fen: int
+    eligible_fee_fen: int
+    rest_ml_after: int
+    explanation: list[str]
 
 
 @dataclass(frozen=True)
@@ -135,11 +179,13 @@ class CertificateSummary:
 
 __all__ = [
     "RELATIONSHIPS",
+    "BillQuote",
     "CertificateSummary",
     "ClaimDeadline",
     "Condition",
     "Donation",
     "DonationKind",
+    "DonorPart",
     "FailedTest",
     "FeeComponents",
     "Grant",

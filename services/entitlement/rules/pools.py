@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from services.entitlement.rules.arith import add_years
+from services.entitlement.rules.arith import first_day_after_years, last_day_of_years
 from services.entitlement.rules.model import Donation, PoolDraw, PoolName
 from services.entitlement.rules.ruleset import Condition, RuleSet, Tier, Window
 
@@ -26,23 +26,26 @@ def donation_volume_ml(donation: Donation, platelet_unit_ml: int) -> int:
 class WindowHit:
     index: int
     multiplier: int
-    # The applied window runs [starts_on, ends_on); None means open at that side.
+    # The applied window runs [starts_on, ends_on], both days inside (民法典 201-202); None means
+    # open at that side.
     starts_on: date | None
     ends_on: date | None
     within_years: int | None
     after_years: int | None
-    # Next date on which this donation's multiplier drops (including to nothing).
-    lowers_on: date | None
+    # Last day before this donation's multiplier drops (including to nothing); None: never.
+    holds_until: date | None
 
 
 @dataclass(frozen=True)
 class Credit:
     donation: Donation
     volume_ml: int
-    failed_test: bool
+    failed_test: bool  # earned under the pool's failed_test windows
     tier: Tier | None
     window: WindowHit | None
     credit_ml: int
+    # Failed testing yet counted like a qualified donation (``counts_unqualified``).
+    unqualified_counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class UnlimitedBy:
     tier: Tier
     cumulative_ml: int
     reached_on: date
-    until: date | None  # exclusive; None for life
+    until: date | None  # last day inside (inclusive); None for life
 
 
 @dataclass(frozen=True)
@@ -64,20 +67,27 @@ class PoolState:
     consumed_ml: int
     held_ml: int
     remaining_ml: int | None
-    lowers_on: date | None
+    # Last day on which today's quota holds before some of it lapses; None: it never lapses.
+    window_ends_on: date | None
     military_ml: int
     local_ml: int
 
 
 def window_hit(windows: Sequence[Window], donated_on: date, on: date) -> WindowHit | None:
-    """The window in force ``on`` for a donation made ``donated_on``; None past the last one."""
+    """The window in force ``on`` for a donation made ``donated_on``; None past the last one.
+
+    "Within N years" includes the anniversary (民法典 202): 2014-05-01 + 10 years ends on
+    2024-05-01 inclusive, and the next window starts on 2024-05-02.
+    """
     previous_years: int | None = None
     for index, window in enumerate(windows):
         ends_on = (
-            None if window.within_years is None else add_years(donated_on, window.within_years)
+            None if window.within_years is None else last_day_of_years(donated_on, window.within_years)
         )
-        if ends_on is None or on < ends_on:
-            starts_on = None if previous_years is None else add_years(donated_on, previous_years)
+        if ends_on is None or on <= ends_on:
+            starts_on = (
+                None if previous_years is None else first_day_after_years(donated_on, previous_years)
+            )
             return WindowHit(
                 index=index,
                 multiplier=window.multiplier,
@@ -85,13 +95,13 @@ def window_hit(windows: Sequence[Window], donated_on: date, on: date) -> WindowH
                 ends_on=ends_on,
                 within_years=window.within_years,
                 after_years=previous_years,
-                lowers_on=_lowers_on(windows, index, donated_on),
+                holds_until=_holds_until(windows, index, donated_on),
             )
         previous_years = window.within_years
     return None
 
 
-def _lowers_on(windows: Sequence[Window], index: int, donated_on: date) -> date | None:
+def _holds_until(windows: Sequence[Window], index: int, donated_on: date) -> date | None:
     current = windows[index].multiplier
     for j in range(index, len(windows)):
         years = windows[j].within_years
@@ -99,7 +109,7 @@ def _lowers_on(windows: Sequence[Window], index: int, donated_on: date) -> date 
             return None
         following = windows[j + 1].multiplier if j + 1 < len(windows) else 0
         if following < current:
-            return add_years(donated_on, years)
+            return last_day_of_years(donated_on, years)
     return None
 
 
@@ -139,8 +149,9 @@ def evaluate_pool(
     rules = rule_set.pool_rules(pool)
     unit_ml = rule_set.platelet_unit_ml or 0
     before = sorted((d for d in donations if d.donated_on <= on), key=donation_order)
-    qualified = [d for d in before if d.qualified]
-    counted = [d for d in before if d.qualified or rules.failed_test is not None]
+    counts_all = rule_set.counts_unqualified
+    qualified = [d for d in before if d.qualified or counts_all]
+    counted = [d for d in before if d.qualified or counts_all or rules.failed_test is not None]
 
     tier_status: dict[int, tuple[int, date | None]] = {}
     credits: list[Credit] = []
@@ -148,7 +159,7 @@ def evaluate_pool(
     expired: dict[int, UnlimitedBy] = {}
     for d in counted:
         volume = donation_volume_ml(d, unit_ml)
-        if not d.qualified:
+        if not d.qualified and not counts_all:
             assert rules.failed_test is not None
             hit = window_hit(rules.failed_test.windows, d.donated_on, on)
             credits.append(Credit(d, volume, True, None, hit, _credit(hit, volume)))
@@ -156,21 +167,21 @@ def evaluate_pool(
         chosen = _select_tier(rules.tiers, d, qualified, unit_ml, tier_status)
         tier = chosen[0] if chosen is not None else None
         status = _unlimited_status(*chosen) if chosen is not None else None
-        if status is not None and (status.until is None or on < status.until):
+        if status is not None and (status.until is None or on <= status.until):
             unlimited = unlimited or status
         elif status is not None:
             expired.setdefault(id(status.tier), status)
         hit = window_hit(tier.grant.windows, d.donated_on, on) if tier is not None else None
-        credits.append(Credit(d, volume, False, tier, hit, _credit(hit, volume)))
+        credits.append(Credit(d, volume, False, tier, hit, _credit(hit, volume), not d.qualified))
 
     consumed = sum(p.ml for p in prior if p.pool == pool and p.state == "consumed")
     held = sum(p.ml for p in prior if p.pool == pool and p.state == "held")
     total = sum(c.credit_ml for c in credits)
-    lowers = [c.window.lowers_on for c in credits if c.window and c.window.lowers_on]
+    lapses = [c.window.holds_until for c in credits if c.window and c.window.holds_until]
     if unlimited is not None:
-        remaining, lowers_on = None, unlimited.until
+        remaining, window_ends_on = None, unlimited.until
     else:
-        remaining, lowers_on = max(0, total - consumed - held), min(lowers, default=None)
+        remaining, window_ends_on = max(0, total - consumed - held), min(lapses, default=None)
     return PoolState(
         pool=pool,
         credits=tuple(credits),
@@ -180,7 +191,7 @@ def evaluate_pool(
         consumed_ml=consumed,
         held_ml=held,
         remaining_ml=remaining,
-        lowers_on=lowers_on,
+        window_ends_on=window_ends_on,
         military_ml=sum(c.volume_ml for c in credits if c.donation.military),
         local_ml=sum(c.volume_ml for c in credits if not c.donation.military),
     )
@@ -211,7 +222,7 @@ def _unlimited_status(tier: Tier, cumulative: int, reached_on: date) -> Unlimite
     grant = tier.grant.unlimited
     if grant is None:
         return None
-    until = None if grant.years is None else add_years(reached_on, grant.years)
+    until = None if grant.years is None else last_day_of_years(reached_on, grant.years)
     return UnlimitedBy(tier, cumulative, reached_on, until)
 
 

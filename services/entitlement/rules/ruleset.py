@@ -7,13 +7,14 @@ few rules a schema cannot express (window order, date ranges).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
-from services.entitlement.rules.arith import add_years, fraction_text, parse_fraction
+from kit.periods import last_day_of_years
+from services.entitlement.rules.arith import fraction_text, parse_fraction
 from services.entitlement.rules.products import CATALOGUE, PLATELETS_APHERESIS
 
 Basis = Literal["all", "whole_blood", "apheresis"]
@@ -29,7 +30,20 @@ RelativeRelationship = Literal[
     "child_spouse",
     "adoptive_parent",
     "adoptive_child",
+    "step_parent",
+    "step_child",
 ]
+
+# 民法典 1111 (adoption) and 1072 (step relations with a duty of support): wherever a rule set
+# admits a parent or a child, the adoptive and step relations count as the natural ones.
+EQUIVALENT_RELATIONSHIPS: dict[str, tuple[str, ...]] = {
+    "parent": ("adoptive_parent", "step_parent"),
+    "child": ("adoptive_child", "step_child"),
+}
+
+
+def with_equivalents(relationships: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(relationships).union(*(EQUIVALENT_RELATIONSHIPS.get(r, ()) for r in relationships))
 
 
 def _to_fraction(value: Any) -> Fraction:
@@ -81,7 +95,8 @@ class Condition(Threshold):
 
 
 class Window(_Frozen):
-    """Per-donation multiplier while ``used_on < donated_on + within_years``; open if None."""
+    """Per-donation multiplier while ``used_on <= donated_on + within_years`` (民法典 201-202: the
+    anniversary is the last day inside "N年内"); open if None."""
 
     within_years: int | None = Field(default=None, ge=1)
     multiplier: int = Field(ge=0)
@@ -184,15 +199,46 @@ class RelativesRules(PoolRules):
 
 
 class ClaimDeadline(_Frozen):
+    """报销时限: a claim is in time up to the anniversary of its anchor (民法典 202), a last day that is
+    a holiday moving to the next working day (203, applied by the claims service's calendar).
+
+    ``placeholder``: the law was not found; the value is shown to staff marked as such and intake
+    only warns when it is passed, never refuses on a guess."""
+
     years: int = Field(ge=1)
     anchor: Literal["paid_on", "used_on"] = Field(alias="from")
+    source: str = Field(min_length=1)
+    confidence: Literal["high", "medium", "low"]
+    placeholder: bool
+
+    def last_day(self, paid_on: date, used_on: date, invoice_issued_on: date | None = None) -> date:
+        """The last day inside the period, before any holiday shift.
+
+        From payment, the period counts from the earlier of ``paid_on`` and the invoice date: a
+        收费票据 is issued on payment, so an invoice dated earlier proves an earlier payment."""
+        if self.anchor == "used_on":
+            anchor = used_on
+        else:
+            anchor = min(paid_on, invoice_issued_on) if invoice_issued_on else paid_on
+        return last_day_of_years(anchor, self.years)
+
+    def text(self) -> str:
+        start = "缴费之日" if self.anchor == "paid_on" else "用血之日"
+        mark = "（占位值，待核）" if self.placeholder else ""
+        return f"自{start}起{self.years}年内{mark}"
 
 
 class FeeComponents(_Frozen):
-    """Which invoice components the donor's province reimburses (Guizhou seed, DOMAIN 6.3)."""
+    """Which invoice components the donor's province reimburses (Guizhou seed, DOMAIN 6.3).
+
+    ``visiting_donors``: what this province, as the place of use, refunds to donors of *other*
+    provinces (Guizhou refunds the mutual aid it charged, seed 000 二(二)); deciding it needs the
+    donor's status from their own province, so it is applied with interop (``visiting_refund``).
+    """
 
     in_province: tuple[FeeComponent, ...]
     out_of_province: tuple[FeeComponent, ...]
+    visiting_donors: tuple[FeeComponent, ...] = ()
 
     def reimbursable(self, in_province: bool) -> tuple[FeeComponent, ...]:
         return self.in_province if in_province else self.out_of_province
@@ -220,16 +266,25 @@ class RuleSet(_Frozen):
     price_per_200ml_fen: int | None
     pricing_mode: Literal["per_200ml", "per_product"] = "per_200ml"
     product_prices_fen: dict[str, int] = Field(default_factory=dict)
-    claim_deadline: ClaimDeadline | None = None
-    fee_components: FeeComponents | None = None
+    # 献血量 counts donations that failed testing (Beijing: "捐献血液总量"): they then count exactly
+    # like qualified ones, toward thresholds too. False: only a pool's ``failed_test`` windows.
+    counts_unqualified: bool
+    claim_deadline: ClaimDeadline
+    fee_components: FeeComponents
     sanmian: Sanmian | None = None
     self_rules: PoolRules = Field(alias="self")
     relatives: RelativesRules
 
     @property
     def admitted_relationships(self) -> frozenset[str]:
-        admitted = {r for cls in self.relatives.classes for r in cls.relationships}
-        return frozenset(admitted | {"self"})
+        admitted = with_equivalents(tuple(r for cls in self.relatives.classes for r in cls.relationships))
+        return admitted | {"self"}
+
+    def in_force_text(self) -> str:
+        """The version's period in words; ``effective_to`` is the next version's first day."""
+        if self.effective_to is None:
+            return f"{self.effective_from} 起施行"
+        return f"{self.effective_from} 至 {self.effective_to - timedelta(days=1)}（含）"
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
@@ -237,16 +292,12 @@ class RuleSet(_Frozen):
     def pool_rules(self, pool: Literal["self", "relatives"]) -> PoolRules:
         return self.self_rules if pool == "self" else self.relatives
 
-    def claim_deadline_for(self, paid_on: date, used_on: date) -> date | None:
-        """First day on which a claim is too late (exclusive), or None if none is configured.
+    def claim_deadline_for(self, paid_on: date, used_on: date, invoice_issued_on: date | None = None) -> date:
+        """The last day (inclusive) a claim is in time, before the art. 203 holiday shift.
 
-        Beijing "自用血缴费之日起一年内": paid 2024-03-10 -> 2025-03-10, so a claim filed on
-        2025-03-09 is in time and one filed on 2025-03-10 is not.
+        Beijing "自用血缴费之日起一年内": paid 2024-03-10 -> 2025-03-10 is the last day (民法典 202).
         """
-        if self.claim_deadline is None:
-            return None
-        anchor = paid_on if self.claim_deadline.anchor == "paid_on" else used_on
-        return add_years(anchor, self.claim_deadline.years)
+        return self.claim_deadline.last_day(paid_on, used_on, invoice_issued_on)
 
     def unit_price_fen(self, product: str) -> int:
         return self.product_prices_fen.get(product, CATALOGUE[product].guideline_price_fen)

@@ -59,14 +59,14 @@ def certificate_summary(
         self_unlimited, self_remaining, self_ends = (
             own.unlimited is not None,
             own.remaining_ml,
-            own.lowers_on,
+            own.window_ends_on,
         )
         if rule_set.relatives.classes:
             kin = evaluate_pool(rule_set, "relatives", past, prior, today)
             relatives_unlimited, relatives_remaining, relatives_ends = (
                 kin.unlimited is not None,
                 kin.remaining_ml,
-                kin.lowers_on,
+                kin.window_ends_on,
             )
 
     total = sum(v for _, v in volumes)

@@ -20,6 +20,7 @@ def test_every_kind_is_lower_snake_and_has_a_chinese_label() -> None:
         "donor_id_back",
         "beneficiary_id_front",
         "beneficiary_id_back",
+        "other_donor_ids",
         "kinship_proof",
         "kinship_pledge",
         "fee_list",
@@ -137,3 +138,12 @@ def test_nothing_missing_when_all_present_even_with_extras_and_repeats() -> None
     required = [K.DONOR_ID_FRONT, K.DONOR_ID_BACK, K.FEE_LIST, K.INVOICE]
     present = [*required, K.INVOICE, K.BANK_CARD]
     assert missing_documents(required, iter(present)) == []
+
+
+def test_several_donors_add_their_ids_and_a_relative_among_them_needs_kinship_evidence() -> None:
+    """DOMAIN 6.1: the patient is a donor (self) and the spouse of another donor: the other donor's
+    ID, the user's own ID as the donor, and the pledge covering the spouse relationship."""
+    kinds = required_documents(relationship="self", kinship_evidence="pledge", has_agent=False,
+                               donor_deceased=False, additional_donors=1, additional_relatives=True)
+    assert [k.value for k in kinds] == ["donor_id_front", "donor_id_back", "other_donor_ids", "kinship_pledge",
+                                        "fee_list", "invoice"]

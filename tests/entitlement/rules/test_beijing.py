@@ -50,7 +50,7 @@ def test_two_units_red_cells_within_ten_years_reduce_440_yuan() -> None:
     assert (q.remaining_ml_before, q.remaining_ml_after) == (2000, 1600)
     assert q.reducible_fen == 44000
     assert q.unlimited is False and q.pool == "self"
-    assert "2019-05-01 献血 400 mL，用血日在献血后10年内（至2029-05-01），按5倍计 2000 mL" in (
+    assert "2019-05-01 献血 400 mL，用血日在献血后10年内（至 2029-05-01（含）），按5倍计 2000 mL" in (
         q.explanation
     )
 
@@ -63,17 +63,25 @@ def test_explanation_starts_with_rule_set_and_ends_with_amount_in_yuan() -> None
     assert q.explanation[-1] == "本次可减免 440.00 元"
 
 
-def test_day_before_tenth_anniversary_is_five_times() -> None:
-    # 2014-05-01 + 10 years = 2024-05-01; 2024-04-30 is still inside: 5 x 400 = 2000.
-    q = quote(BJ, [wb(date(2014, 5, 1))], [], req(date(2024, 4, 30)))
-    assert q.remaining_ml_before == 2000
+def test_used_on_the_tenth_anniversary_is_still_five_times() -> None:
+    """民法典 201-202 (DOMAIN 3; issue 13 "Why"): "10年内" of a donation on 2014-05-01 starts on
+    2014-05-02 and ends on 2024-05-01, which is inside. 6 U red cells (1200 mL) used that day on a
+    bill whose blood fee is 1,260.00 (6 x 210.00): 5 x 400 = 2000 mL covers all 1200 mL, worth
+    1200 / 200 x 220.00 = 1,320.00, capped at the bill: 1,260.00 (was 880.00 at 2x)."""
+    q = quote(BJ, [wb(date(2014, 5, 1))], [],
+              req(date(2024, 5, 1), items=(("red_cells", 6),), blood_fee_fen=126_000))
+    assert q.remaining_ml_before == 2000 and q.covered_ml == 1200
+    assert q.reducible_fen == 126_000
+    assert "2014-05-01 献血 400 mL，用血日在献血后10年内（至 2024-05-01（含）），按5倍计 2000 mL" in q.explanation
 
 
-def test_used_exactly_on_tenth_anniversary_is_two_times() -> None:
-    # use_date < D + 10y fails on 2024-05-01 itself: 2 x 400 = 800.
-    q = quote(BJ, [wb(date(2014, 5, 1))], [], req(date(2024, 5, 1)))
-    assert q.remaining_ml_before == 800
-    assert any("按2倍计 800 mL" in line for line in q.explanation)
+def test_the_day_after_the_tenth_anniversary_is_two_times() -> None:
+    """The next tier starts on D + 10 years + 1 day (DOMAIN 3): 2024-05-02 is 2 x 400 = 800 mL,
+    6 U = 1200 mL of which 800 are covered: 880.00."""
+    q = quote(BJ, [wb(date(2014, 5, 1))], [],
+              req(date(2024, 5, 2), items=(("red_cells", 6),), blood_fee_fen=126_000))
+    assert q.remaining_ml_before == 800 and q.reducible_fen == 88_000
+    assert "2014-05-01 献血 400 mL，用血日已超过献血后10年（2024-05-02 起），按2倍计 800 mL" in q.explanation
 
 
 def test_cumulative_exactly_1000_is_not_unlimited() -> None:
@@ -132,7 +140,9 @@ def test_self_and_relatives_pools_are_separate() -> None:
 
 
 def test_relatives_get_nothing_after_ten_years() -> None:
-    q = quote(BJ, [wb(date(2010, 1, 1))], [], req(date(2020, 1, 1), "spouse"))
+    # 2010-01-01 + 10 years: 2020-01-01 is the last day inside, 2020-01-02 is past.
+    assert quote(BJ, [wb(date(2010, 1, 1))], [], req(date(2020, 1, 1), "spouse")).reducible_fen == 44_000
+    q = quote(BJ, [wb(date(2010, 1, 1))], [], req(date(2020, 1, 2), "spouse"))
     assert (q.remaining_ml_before, q.covered_ml, q.reducible_fen) == (0, 0, 0)
     assert any("不计入" in line for line in q.explanation)
 
@@ -172,16 +182,20 @@ def test_mixed_bill_plasma_counts_100_ml_per_unit() -> None:
     assert q.used_ml == 700 and q.reducible_fen == 77000
 
 
-def test_feb_29_donation_window_ends_feb_28() -> None:
-    # 2016-02-29 + 10 years = 2026-02-28 (no Feb 29 in 2026).
+def test_feb_29_donation_window_ends_feb_28_inclusive() -> None:
+    """民法典 202: no 2026-02-29, so the 10 years of a 2016-02-29 donation end on 2026-02-28, the
+    last day inside (issue 13 "Why": the spouse got 0 that day). Spouse: 1 x 400 = 400 mL, 2 U =
+    400 mL, 440.00; on 2026-03-01 the relatives' window is over."""
     donations = [wb(date(2016, 2, 29))]
-    assert quote(BJ, donations, [], req(date(2026, 2, 27))).remaining_ml_before == 2000
-    assert quote(BJ, donations, [], req(date(2026, 2, 28))).remaining_ml_before == 800
-    kin = quote(BJ, donations, [], req(date(2026, 2, 27), "spouse"))
-    assert kin.remaining_ml_before == 400
-    assert "2016-02-29 献血 400 mL，用血日在献血后10年内（至2026-02-28），按1倍计 400 mL" in (
+    assert quote(BJ, donations, [], req(date(2026, 2, 28))).remaining_ml_before == 2000
+    assert quote(BJ, donations, [], req(date(2026, 3, 1))).remaining_ml_before == 800
+    kin = quote(BJ, donations, [], req(date(2026, 2, 28), "spouse"))
+    assert (kin.remaining_ml_before, kin.reducible_fen) == (400, 44_000)
+    assert "2016-02-29 献血 400 mL，用血日在献血后10年内（至 2026-02-28（含）），按1倍计 400 mL" in (
         kin.explanation
     )
+    late = quote(BJ, donations, [], req(date(2026, 3, 1), "spouse"))
+    assert (late.remaining_ml_before, late.reducible_fen) == (0, 0)
 
 
 def test_donations_after_the_use_date_are_ignored() -> None:
@@ -198,9 +212,18 @@ def test_only_later_donations_raise_no_donation_before_use() -> None:
     assert err.value.field == "used_on"
 
 
-def test_failed_test_donations_do_not_count_in_beijing() -> None:
-    with pytest.raises(NoDonationBeforeUse):
-        quote(BJ, [wb(date(2020, 1, 1), qualified=False)], [], req(date(2024, 3, 1)))
+def test_failed_test_donations_count_in_beijing() -> None:
+    """Seed 001 annex 1 rule (一): "献血量指在北京市范围内捐献血液总量" counts all blood given, so a
+    donation that failed testing earns 5 x 400 = 2000 mL like any other (counts_unqualified)."""
+    q = quote(BJ, [wb(date(2020, 1, 1), qualified=False)], [], req(date(2024, 3, 1)))
+    assert (q.remaining_ml_before, q.reducible_fen) == (2000, 44_000)
+    assert any("检验不合格，本规则集按捐献血液总量计入" in line for line in q.explanation)
+
+
+def test_failed_test_donations_count_toward_the_1000_ml_threshold_in_beijing() -> None:
+    """Seed 001 art. 3(二) with annex 1 rule (一): 400 + 400 qualified + 400 failed = 1200 mL > 1000."""
+    donations = [wb(date(2020, 1, 1)), wb(date(2021, 1, 1)), wb(date(2022, 1, 1), qualified=False)]
+    assert quote(BJ, donations, [], req(date(2024, 3, 1))).unlimited is True
 
 
 def test_military_and_local_records_combine() -> None:
@@ -259,13 +282,23 @@ def test_empty_items_is_invalid() -> None:
     assert err.value.field == "items"
 
 
-def test_claim_deadline_is_one_year_after_payment_exclusive() -> None:
+def test_claim_deadline_last_day_is_the_anniversary_of_payment() -> None:
+    """Seed 001 三（二）2 "自用血缴费之日起一年内" with 民法典 202: the anniversary is the last day
+    (2025-03-10 inclusive); Feb 29 -> Feb 28. The holiday shift (203) is the claims service's."""
     assert BJ.claim_deadline_for(date(2024, 3, 10), date(2024, 3, 1)) == date(2025, 3, 10)
     assert BJ.claim_deadline_for(date(2024, 2, 29), date(2024, 2, 20)) == date(2025, 2, 28)
+    assert (BJ.claim_deadline.placeholder, BJ.claim_deadline.confidence) == (False, "high")
+
+
+def test_claim_deadline_counts_from_the_earlier_of_payment_and_invoice() -> None:
+    """DOMAIN 7: from the earlier of paid_on and the invoice date (the 收费票据 proves payment)."""
+    assert BJ.claim_deadline_for(date(2024, 3, 10), date(2024, 3, 1), date(2024, 3, 8)) == date(2025, 3, 8)
+    assert BJ.claim_deadline_for(date(2024, 3, 10), date(2024, 3, 1), date(2024, 3, 12)) == date(2025, 3, 10)
 
 
 def test_beijing_product_prices_and_equivalents() -> None:
     assert BJ.unit_price_fen("washed_red_cells") == 26000
     assert BJ.unit_price_fen("red_cells") == 21000
     assert BJ.ml_eq_per_unit("platelets_apheresis") == 400
-    assert BJ.admitted_relationships == {"self", "spouse", "parent", "child"}
+    assert BJ.admitted_relationships == {"self", "spouse", "parent", "child", "adoptive_parent", "adoptive_child",
+                                         "step_parent", "step_child"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from services.entitlement.rules import (
     certificate_summary,
     load_rule_sets,
     quote,
+    visiting_refund,
 )
 
 RULES = load_rule_sets()
@@ -60,10 +62,10 @@ def test_zj_400_ml_whole_blood_is_unlimited_for_life() -> None:
 
 
 def test_zj_200_ml_is_five_times_within_five_years_then_equal() -> None:
-    # 200 mL on 2020-01-01: 5 x 200 = 1000 until 2025-01-01 (exclusive), then 1 x 200 = 200.
+    # 200 mL on 2020-01-01: 5 x 200 = 1000 up to 2025-01-01 inclusive (民法典 202), then 1 x 200.
     donations = [wb(date(2020, 1, 1), 200)]
-    assert remaining(ZJ, donations, date(2024, 12, 31)) == 1000
-    assert remaining(ZJ, donations, date(2025, 1, 1)) == 200
+    assert remaining(ZJ, donations, date(2025, 1, 1)) == 1000
+    assert remaining(ZJ, donations, date(2025, 1, 2)) == 200
 
 
 def test_zj_apheresis_donor_is_unlimited_for_life() -> None:
@@ -74,8 +76,8 @@ def test_zj_apheresis_donor_is_unlimited_for_life() -> None:
 def test_zj_relatives_two_times_within_five_years_with_800_ml_platelet_unit() -> None:
     # 1 platelet unit = 800 mL in Zhejiang; relatives 2 x 800 = 1600 within 5 years, 800 after.
     donations = [plt(date(2020, 1, 1))]
-    assert remaining(ZJ, donations, date(2024, 6, 1), "spouse") == 1600
-    assert remaining(ZJ, donations, date(2025, 1, 1), "spouse") == 800
+    assert remaining(ZJ, donations, date(2025, 1, 1), "spouse") == 1600
+    assert remaining(ZJ, donations, date(2025, 1, 2), "spouse") == 800
 
 
 def test_zj_extended_relatives_need_donor_at_8000_ml() -> None:
@@ -175,10 +177,10 @@ def test_gd_admits_adoptive_relatives_but_not_siblings() -> None:
 
 
 def test_ha_800_ml_is_unlimited_within_ten_years_of_reaching_it_then_three_times() -> None:
-    # 800 reached on 2016-01-01: unlimited until 2026-01-01 (exclusive), then 3 x 800 = 2400.
+    # 800 reached on 2016-01-01: unlimited up to 2026-01-01 inclusive, then 3 x 800 = 2400.
     donations = [wb(date(2015, 1, 1)), wb(date(2016, 1, 1))]
-    assert quote(HA, donations, [], req(date(2025, 12, 31))).unlimited is True
-    q = quote(HA, donations, [], req(date(2026, 1, 1)))
+    assert quote(HA, donations, [], req(date(2026, 1, 1))).unlimited is True
+    q = quote(HA, donations, [], req(date(2026, 1, 2)))
     assert (q.unlimited, q.remaining_ml_before) == (False, 2400)
 
 
@@ -205,7 +207,16 @@ def test_ah_relatives_get_half_the_fee() -> None:
     # Relatives 1 x 400; 2 U = 400 mL covered; 400 / 200 x 22000 = 44000, x 1/2 = 22000.
     q = quote(AH, [wb(date(2020, 1, 1))], [], req(date(2024, 1, 1), "spouse"))
     assert q.reducible_fen == 22000
-    assert "亲属共用减免比例 1/2：220.00 元" in q.explanation
+    assert "亲属共用减免比例 1/2（封顶后计）：440.00 元 × 1/2 = 220.00 元" in q.explanation
+
+
+def test_ah_relatives_half_applies_after_the_cap() -> None:
+    """DOMAIN 6.1 (issue 13 "Why"): 4 U of plasma = 400 mL-eq for a relative (1 x 400 = 400 mL),
+    worth 440.00, on a bill of 160.00: min(440.00, 160.00) x 1/2 = 80.00, not 160.00."""
+    q = quote(AH, [wb(date(2020, 1, 1))], [],
+              QuoteRequest("parent", date(2024, 1, 1), "34", [QuoteItem("plasma", 4)], 16_000))
+    assert (q.covered_ml, q.reducible_fen) == (400, 8_000)
+    assert "亲属共用减免比例 1/2（封顶后计）：160.00 元 × 1/2 = 80.00 元" in q.explanation
 
 
 def test_ah_self_is_two_times_below_1000_and_unlimited_at_1000() -> None:
@@ -226,7 +237,8 @@ def test_gz_quote_raises_quotas_not_configured_on_province() -> None:
 
 
 def test_gz_scope_is_known_siblings_not_admitted() -> None:
-    assert GZ.admitted_relationships == {"self", "spouse", "parent", "child"}
+    assert GZ.admitted_relationships == {"self", "spouse", "parent", "child", "adoptive_parent", "adoptive_child",
+                                         "step_parent", "step_child"}
     with pytest.raises(RelationshipNotAdmitted):
         quote(GZ, [wb(date(2020, 1, 1))], [], req(date(2025, 6, 1), "sibling"))
 
@@ -289,8 +301,9 @@ platelet_unit_ml: 400
 price_per_200ml_fen: 22000
 pricing_mode: per_product
 product_prices_fen: {red_cells: 23000}
-claim_deadline: {years: 2, from: used_on}
-fee_components: null
+counts_unqualified: false
+claim_deadline: {years: 2, from: used_on, source: test, confidence: low, placeholder: false}
+fee_components: {in_province: [supply_cost], out_of_province: [supply_cost]}
 sanmian: null
 self:
   fee_fraction: "1/3"
@@ -320,7 +333,7 @@ def test_new_province_needs_only_a_data_file_and_prices_per_product(tmp_path) ->
     q = quote(rule_set, [wb(date(2030, 6, 1))], [], request)
     assert (q.used_ml, q.covered_ml, q.reducible_fen) == (800, 400, 15333)
     assert "悬浮红细胞：可减免 400 mL，按每U 230.00 元计 460.00 元" in q.explanation
-    assert rule_set.claim_deadline_for(date(2031, 3, 1), date(2031, 1, 1)) == date(2033, 1, 1)
+    assert rule_set.claim_deadline_for(date(2031, 3, 1), date(2031, 1, 1)) == date(2033, 1, 1)  # last day
     with pytest.raises(RelationshipNotAdmitted):
         quote(rule_set, [wb(date(2030, 6, 1))], [], req(date(2031, 1, 1), "spouse"))
 
@@ -330,3 +343,63 @@ def test_half_fen_rounds_up() -> None:
     odd_price = RULES["BJ-2009"].model_copy(update={"price_per_200ml_fen": 22001})
     request = QuoteRequest("self", date(2024, 1, 1), "11", [QuoteItem("plasma", 1)], BIG_BILL)
     assert quote(odd_price, [wb(date(2020, 1, 1))], [], request).reducible_fen == 11001
+
+
+# --- Mutual aid (用血互助金), DOMAIN 6.3 and seed 000 ------------------------------------------
+
+
+def test_gz_refunds_mutual_aid_even_before_its_multipliers_are_configured() -> None:
+    """Seed 000 二（一）: a Guizhou donor using blood in Guizhou gets the 用血互助金 back as paid
+    (150.00), while the supply cost waits for the multipliers (DOMAIN 6.3)."""
+    q = quote(GZ, [wb(date(2020, 1, 1))], [], req(date(2025, 6, 1), "spouse", province="52",
+                                                   blood_fee_fen=44_000, mutual_aid_fen=15_000))
+    assert (q.supply_cost_fen, q.mutual_aid_fen, q.reducible_fen, q.covered_ml) == (0, 15_000, 15_000, 0)
+    assert any("尚未配置减免额度" in line for line in q.explanation)
+    assert "用血互助金 150.00 元按实际缴纳退还（不占用额度）：本次退还 150.00 元" in q.explanation
+
+
+def test_gz_out_of_province_use_without_multipliers_is_not_configured() -> None:
+    """Seed 000 二（一）: used outside Guizhou only the supply cost is reduced, which is not configured."""
+    with pytest.raises(QuotasNotConfigured):
+        quote(GZ, [wb(date(2020, 1, 1))], [], req(date(2025, 6, 1), province="11", mutual_aid_fen=15_000))
+
+
+def test_mutual_aid_refunded_before_is_not_refunded_again() -> None:
+    q = quote(GZ, [wb(date(2020, 1, 1))], [], dataclasses.replace(
+        req(date(2025, 6, 1), province="52", mutual_aid_fen=15_000), mutual_aid_refunded_before_fen=15_000))
+    assert q.reducible_fen == 0
+
+
+def test_a_visiting_donor_gets_guizhous_mutual_aid_back_once_their_province_says_so() -> None:
+    """Seed 000 二（二）: a Beijing donor using blood in Guizhou gets the 200.00 mutual aid from
+    Guizhou; the supply cost is Beijing's. ``donor_entitled`` comes from interop (issue 14)."""
+    request = req(date(2025, 6, 1), "parent", province="52", mutual_aid_fen=20_000)
+    yes = visiting_refund(GZ, request, donor_province="11", donor_entitled=True)
+    assert yes.refund_fen == 20_000 and "血液成本费用由献血地按其规定办理" in yes.explanation
+    assert visiting_refund(GZ, request, donor_province="11", donor_entitled=False).refund_fen == 0
+    beijing_visited = visiting_refund(RULES["BJ-2009"], req(date(2025, 6, 1), province="11", mutual_aid_fen=20_000),
+                                      donor_province="52", donor_entitled=True)
+    assert beijing_visited.refund_fen == 0
+
+
+def test_beijing_does_not_refund_mutual_aid_but_says_so() -> None:
+    q = quote(RULES["BJ-2009"], [wb(date(2020, 1, 1))], [], req(date(2024, 6, 1), province="11", mutual_aid_fen=5_000))
+    assert (q.reducible_fen, q.mutual_aid_fen) == (44_000, 0)
+    assert "用血互助金 50.00 元：本规则集在此用血地不退还" in q.explanation
+
+
+# --- Adoptive and step relations, 民法典 1111 and 1072 -----------------------------------------
+
+
+@pytest.mark.parametrize("relationship", ["adoptive_child", "adoptive_parent", "step_parent", "step_child"])
+def test_adoptive_and_step_relations_count_as_parent_and_child_in_beijing(relationship: str) -> None:
+    """民法典 1111 (养父母子女 = 父母子女) and 1072 (继父母子女 with a duty of support): Beijing admits
+    parent and child (seed 001 二（一）), so these get the same relatives' pool: 1 x 400 = 400 mL."""
+    q = quote(RULES["BJ-2009"], [wb(date(2020, 1, 1))], [], req(date(2024, 6, 1), relationship, province="11"))
+    assert (q.pool, q.remaining_ml_before, q.reducible_fen) == ("relatives", 400, 44_000)
+
+
+def test_grandparents_get_no_adoptive_extension_in_beijing() -> None:
+    """Only parent and child carry the adoptive/step equivalents; grandparents stay out of Beijing."""
+    with pytest.raises(RelationshipNotAdmitted):
+        quote(RULES["BJ-2009"], [wb(date(2020, 1, 1))], [], req(date(2024, 6, 1), "grandparent", province="11"))

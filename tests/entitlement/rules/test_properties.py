@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,7 +23,7 @@ from services.entitlement.rules import (
     load_rule_sets,
     quote,
 )
-from services.entitlement.rules.arith import add_years, round_half_up
+from services.entitlement.rules.arith import add_years, round_half_up, within_years
 from services.entitlement.rules.model import DonationKind
 
 CONFIGURED = [rs for rs in load_rule_sets().values() if rs.quotas_configured]
@@ -124,6 +125,7 @@ def test_reducible_never_exceeds_the_eligible_fee(case) -> None:
     q = _quote(case)
     assert 0 <= q.reducible_fen <= q.eligible_fee_fen
     assert q.eligible_fee_fen <= case[3].blood_fee_fen + case[3].mutual_aid_fen
+    assert q.supply_cost_fen <= case[3].blood_fee_fen
 
 
 @PROPERTY_SETTINGS
@@ -159,12 +161,33 @@ def test_quoting_is_deterministic_and_ignores_record_order(case) -> None:
 
 @PROPERTY_SETTINGS
 @given(cases())
-def test_amount_is_the_rounded_exact_product_when_not_capped(case) -> None:
+def test_supply_cost_is_the_fraction_of_the_capped_exact_value(case) -> None:
+    """DOMAIN 6.1: reducible = round_half_up(min(quota value, eligible fee) x fee_fraction)."""
     rule_set, _, _, request = case
     q = _quote(case)
     pool = rule_set.pool_rules(q.pool)
-    exact = Fraction(q.covered_ml * (rule_set.price_per_200ml_fen or 0), 200) * pool.fee_fraction
-    assert q.reducible_fen == min(round_half_up(exact), q.eligible_fee_fen)
+    exact = Fraction(q.covered_ml * (rule_set.price_per_200ml_fen or 0), 200)
+    assert q.supply_cost_fen == round_half_up(min(exact, Fraction(request.blood_fee_fen)) * pool.fee_fraction)
+    assert q.reducible_fen == q.supply_cost_fen + q.mutual_aid_fen
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_a_fraction_never_gives_more_than_that_share_of_the_bill(case) -> None:
+    rule_set, _, _, request = case
+    q = _quote(case)
+    assert q.supply_cost_fen <= round_half_up(request.blood_fee_fen * rule_set.pool_rules(q.pool).fee_fraction)
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_mutual_aid_is_refunded_as_paid_where_listed_and_draws_no_quota(case) -> None:
+    rule_set, donations_, prior, request = case
+    q = _quote(case)
+    listed = "mutual_aid" in rule_set.fee_components.reimbursable(request.usage_province == rule_set.province)
+    assert q.mutual_aid_fen == (request.mutual_aid_fen if listed else 0)
+    without = quote(rule_set, donations_, prior, dataclasses.replace(request, mutual_aid_fen=0))
+    assert (without.covered_ml, without.supply_cost_fen) == (q.covered_ml, q.supply_cost_fen)
 
 
 @settings(database=None)
@@ -180,6 +203,14 @@ def test_round_half_up_matches_decimal(value: Fraction) -> None:
 
 def test_round_half_up_on_halves() -> None:
     assert [round_half_up(Fraction(n, 2)) for n in range(5)] == [0, 1, 1, 2, 2]
+
+
+@settings(database=None)
+@given(days, st.integers(1, 30))
+def test_windows_include_their_anniversary(start: date, years: int) -> None:
+    """民法典 201-202: "within N years of D" holds on D + N years and not the day after."""
+    assert within_years(start, years, add_years(start, years))
+    assert not within_years(start, years, add_years(start, years) + timedelta(days=1))
 
 
 @settings(database=None)

@@ -77,7 +77,7 @@ def test_local_and_military_volumes() -> None:
 
 
 def test_beijing_pools_today_and_the_window_that_lowers_them() -> None:
-    # 400 mL on 2019-05-01: self 2000 - 500 used = 1500; relatives 400; both drop 2029-05-01.
+    # 400 mL on 2019-05-01: self 2000 - 500 used = 1500; relatives 400; both hold up to 2029-05-01 inclusive.
     prior = [PoolDraw("self", 500, "consumed")]
     s = certificate_summary(BJ, [wb(date(2019, 5, 1), 400)], prior, TODAY)
     assert (s.self_unlimited, s.self_remaining_ml, s.self_window_ends_on) == (
@@ -91,7 +91,7 @@ def test_beijing_pools_today_and_the_window_that_lowers_them() -> None:
 
 
 def test_nearest_lowering_window_is_reported() -> None:
-    # 2015-03-01 drops to 2x on 2025-03-01, before 2020-01-01's drop on 2030-01-01.
+    # 2015-03-01 is 5x up to 2025-03-01 inclusive, before 2020-01-01's last 5x day 2030-01-01.
     s = certificate_summary(BJ, [wb(date(2015, 3, 1)), wb(date(2020, 1, 1))], [], TODAY)
     assert s.self_window_ends_on == date(2025, 3, 1)
 
@@ -103,7 +103,7 @@ def test_unlimited_donor_has_no_remaining_and_no_window() -> None:
 
 
 def test_time_limited_unlimited_reports_its_end() -> None:
-    # Henan: 800 mL reached 2016-01-01 -> unlimited until 2026-01-01.
+    # Henan: 800 mL reached 2016-01-01 -> unlimited up to 2026-01-01 inclusive.
     s = certificate_summary(HA, [wb(date(2015, 1, 1), 400), wb(date(2016, 1, 1), 400)], [], TODAY)
     assert (s.self_unlimited, s.self_window_ends_on) == (True, date(2026, 1, 1))
 
@@ -126,5 +126,12 @@ def test_without_rule_set_pool_fields_are_empty() -> None:
 
 
 def test_failed_test_donations_count_on_the_certificate() -> None:
-    s = certificate_summary(BJ, [wb(date(2020, 1, 1), 400, qualified=False)], [], TODAY)
+    # Jiangsu does not count them toward a quota (counts_unqualified: false)...
+    s = certificate_summary(JS, [wb(date(2020, 1, 1), 400, qualified=False)], [], TODAY)
     assert (s.donation_count, s.total_volume_ml, s.self_remaining_ml) == (2, 400, 0)
+
+
+def test_beijing_counts_failed_test_donations_toward_the_quota_too() -> None:
+    """Seed 001 annex 1 rule (一) 捐献血液总量: 5 x 400 = 2000 mL, until 2030-01-01 inclusive."""
+    s = certificate_summary(BJ, [wb(date(2020, 1, 1), 400, qualified=False)], [], TODAY)
+    assert (s.self_remaining_ml, s.self_window_ends_on) == (2000, date(2030, 1, 1))

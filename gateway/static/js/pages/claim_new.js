@@ -14,15 +14,24 @@ import {
 import { documentUploader, missingBanner, requiredKinds } from "../uploads.js";
 
 const STEPS = ["用血人", "用血与发票", "收款账户", "上传材料", "核对提交"];
-const CLAIM_RELATIONSHIPS = ["self", "spouse", "parent", "child"];
+// Adoptive and step relations count as parent and child (民法典 1111, 1072).
+const CLAIM_RELATIONSHIPS = ["self", "spouse", "parent", "child", "adoptive_parent", "adoptive_child", "step_parent",
+  "step_child"];
+// Several donors on one bill (Beijing annex 1 rule 5): the user's relationship to each further donor.
+const OTHER_RELATIONSHIPS = Object.fromEntries(CLAIM_RELATIONSHIPS.map((r) => [r, r === "self" ? "用血者本人（用血者也献过血）"
+  : `用血者是该献血者的${RELATIONSHIPS[r]}`]));
+const MAX_OTHERS = 5;
+
+const needsKinship = (f) => f.relationship !== "self" || (f.others || []).some((d) => d.relationship !== "self");
 
 function blankForm(me) {
   return {
     province: "", relationship: "self", kinship_evidence: "pledge",
     donor: { name: me.name || "", cert_number: "", phone: "" },
     beneficiary: { name: "", cert_number: "", phone: "" },
+    others: [],
     usage: { hospital_name: "", usage_province: "", used_on: "", paid_on: "", items: [{ product: "red_cells", quantity: 2 }] },
-    invoice: { code: "", number: "", check_code: "", issued_on: "", total: "", blood_fee: "" },
+    invoice: { code: "", number: "", check_code: "", issued_on: "", total: "", blood_fee: "", mutual_aid: "" },
     payee: { account_name: me.name || "", account_number: "", bank_name: "" },
   };
 }
@@ -41,13 +50,16 @@ export function claimBody(f) {
     donor: person(f.donor),
     beneficiary: self ? person(f.donor) : person(f.beneficiary),
     relationship: f.relationship,
-    kinship_evidence: self ? null : f.kinship_evidence,
+    additional_donors: (f.others || []).map((d) => ({ cert_type: "resident_id", cert_number: d.cert_number.trim().toUpperCase(),
+      name: d.name.trim(), relationship: d.relationship })),
+    kinship_evidence: needsKinship(f) ? f.kinship_evidence : null,
     agent: null,
     donor_deceased: false,
     usage: { ...f.usage, hospital_name: f.usage.hospital_name.trim() },
     invoice: {
       code: f.invoice.code.trim(), number: f.invoice.number.trim(), check_code: f.invoice.check_code.trim() || null,
       issued_on: f.invoice.issued_on, total_fen: parseFen(f.invoice.total) ?? 0, blood_fee_fen: parseFen(f.invoice.blood_fee) ?? 0,
+      mutual_aid_fen: parseFen(f.invoice.mutual_aid || "") ?? 0,
     },
     payee: { account_name: f.payee.account_name.trim(), account_number: f.payee.account_number.replace(/\s+/g, ""),
       bank_name: f.payee.bank_name.trim() },
@@ -55,7 +67,7 @@ export function claimBody(f) {
 }
 
 const STEP_OF_FIELD = [
-  [/^(donor|beneficiary|relationship|kinship_evidence|province|agent)/, 0],
+  [/^(donor|beneficiary|relationship|additional_donors|kinship_evidence|province|agent)/, 0],
   [/^(usage|invoice)/, 1],
   [/^payee/, 2],
   [/^documents/, 3],
@@ -75,6 +87,7 @@ export async function renderClaimNew(page, ctx) {
   if (ctx.stale) return;
   let state = load();
   if (ctx.query.get("fresh") === "1" || !state || !state.form) state = { step: 0, form: blankForm(me), claim: null };
+  state.form.others = state.form.others || []; // a form saved before several donors were possible
   const provinces = cert ? cert.provinces : [];
   if (!state.form.province && provinces.length) state.form.province = provinces[0].province;
   if (!state.form.usage.usage_province) state.form.usage.usage_province = state.form.province || "11";
@@ -176,7 +189,11 @@ export async function renderClaimNew(page, ctx) {
           fieldCell("身份证号", bindInput(form.beneficiary, "cert_number", { placeholder: "用血者18位身份证号", maxlength: "18" }),
             { field: "beneficiary.cert_number", required: true }),
           fieldCell("手机号", bindInput(form.beneficiary, "phone", { placeholder: "选填", inputmode: "tel", maxlength: "11" }),
-            { field: "beneficiary.phone" })),
+            { field: "beneficiary.phone" })));
+    }
+    root.append(...otherDonors(form));
+    if (needsKinship(form)) {
+      root.append(
         h("div.x-cells__title", "亲属关系证明方式"),
         radios("kinship_evidence", { pledge: "在线签署《亲属关系承诺书》", document: "上传户口本、结婚证或出生证明" },
           form.kinship_evidence, (v) => { form.kinship_evidence = v; render(); }, "evidence"));
@@ -186,9 +203,29 @@ export async function renderClaimNew(page, ctx) {
       if (state.claim) { goStep(1); return; }
       const checks = [["donor.cert_number", form.donor.cert_number]];
       if (form.relationship !== "self") checks.push(["beneficiary.name", form.beneficiary.name], ["beneficiary.cert_number", form.beneficiary.cert_number]);
+      form.others.forEach((d, i) => checks.push([`additional_donors[${i}].name`, d.name], [`additional_donors[${i}].cert_number`, d.cert_number]));
       if (required(root, checks)) goStep(1);
     });
     root.append(nav(null, next));
+  }
+
+  /** 其他献血亲属: further donors whose quotas cover what the first one's leaves of the bill. */
+  function otherDonors(form) {
+    const rows = form.others.map((d, i) => h("div.x-cells", { testid: `other-donor-${i}` },
+      fieldCell("姓名", bindInput(d, "name", { placeholder: "该献血者姓名" }), { field: `additional_donors[${i}].name`, required: true }),
+      fieldCell("身份证号", bindInput(d, "cert_number", { placeholder: "该献血者18位身份证号", maxlength: "18" }),
+        { field: `additional_donors[${i}].cert_number`, required: true }),
+      fieldCell("关系", bindSelect(d, "relationship", OTHER_RELATIONSHIPS), { field: `additional_donors[${i}].relationship` }),
+      state.claim ? null : h("div.x-btn-area", h("button.x-btn.x-btn--plain", { type: "button", testid: `remove-donor-${i}`,
+        onclick: () => { form.others.splice(i, 1); render(); } }, "删除该献血者"))));
+    const add = state.claim || form.others.length >= MAX_OTHERS ? null
+      : h("div.x-btn-area", h("button.x-btn.x-btn--plain", { type: "button", testid: "add-donor",
+        onclick: () => { form.others.push({ name: "", cert_number: "", relationship: "spouse" }); render(); } }, "＋ 添加献血亲属"));
+    return [
+      h("div.x-cells__title", "用血者的其他献血亲属（选填）"),
+      h("div.x-cells__tips", { testid: "other-donors-tip" },
+        "用血者还有其他献过血的亲属（或本人也献过血）的，可一并申请：按所列顺序依次使用各自额度，合计不超过本次输血费用（一次用血不得重复报销）。"),
+      ...rows, add];
   }
 
   // ---- step 2: 用血与发票 ----------------------------------------------------------------
@@ -198,6 +235,7 @@ export async function renderClaimNew(page, ctx) {
     const money = (key, placeholder) => h("div.x-inline", bindInput(form.invoice, key, { inputmode: "decimal", placeholder }), h("span.x-muted", "元"));
     const total = money("total", "发票总金额");
     const fee = money("blood_fee", "发票上的输血费用");
+    const aid = money("mutual_aid", "选填，没有则不填");
     root.append(
       h("div.x-cells__title", "用血信息"),
       h("div.x-cells",
@@ -205,7 +243,7 @@ export async function renderClaimNew(page, ctx) {
         fieldCell("医院所在地", bindSelect(form.usage, "usage_province", PROVINCES), { field: "usage.usage_province" }),
         fieldCell("用血日期", bindInput(form.usage, "used_on", { type: "date", max: todayIso() }), { field: "usage.used_on", required: true }),
         fieldCell("缴费日期", bindInput(form.usage, "paid_on", { type: "date", max: todayIso() }), { field: "usage.paid_on", required: true,
-          hint: "北京市献血者须在缴费之日起一年内申请" }),
+          hint: "北京市献血者须在缴费之日起一年内申请（最后一日含当天，遇节假日顺延）" }),
         fieldCell("血液品种", items, { field: "usage.items", vertical: true, required: true })),
       h("div.x-cells__title", "医疗收费票据（发票）"),
       h("div.x-cells",
@@ -214,7 +252,8 @@ export async function renderClaimNew(page, ctx) {
         fieldCell("校验码", bindInput(form.invoice, "check_code", { placeholder: "选填" }), { field: "invoice.check_code" }),
         fieldCell("开票日期", bindInput(form.invoice, "issued_on", { type: "date", max: todayIso() }), { field: "invoice.issued_on", required: true }),
         fieldCell("发票总金额", total, { field: "invoice.total_fen", required: true }),
-        fieldCell("输血费用", fee, { field: "invoice.blood_fee_fen", required: true, hint: "发票中的输血费（血费），配血、输注费用不在减免范围" })));
+        fieldCell("输血费用", fee, { field: "invoice.blood_fee_fen", required: true, hint: "发票中的输血费（血费），配血、输注费用不在减免范围" }),
+        fieldCell("用血互助金", aid, { field: "invoice.mutual_aid_fen", hint: "部分省份收取的用血互助金，符合条件的按实际缴纳退还" })));
     const next = button("下一步", { testid: "wizard-next" });
     next.addEventListener("click", () => {
       if (state.claim) { goStep(2); return; }
@@ -226,6 +265,7 @@ export async function renderClaimNew(page, ctx) {
         ["invoice.issued_on", form.invoice.issued_on, "请选择日期"],
         ["invoice.total_fen", badMoney(form.invoice.total), "请输入金额，如 12500.00"],
         ["invoice.blood_fee_fen", badMoney(form.invoice.blood_fee), "请输入金额，如 880.00"],
+        ["invoice.mutual_aid_fen", String(form.invoice.mutual_aid || "").trim() ? badMoney(form.invoice.mutual_aid) : "0", "请输入金额，如 150.00"],
       ]);
       if (ok) goStep(2);
     });
@@ -268,6 +308,7 @@ export async function renderClaimNew(page, ctx) {
     const banner = h("div", missingBanner(claim.missing_documents));
     const pledge = {
       province: claim.province, relationship: claim.relationship,
+      others: form.others.map((d) => ({ name: d.name, cert: d.cert_number.toUpperCase(), relationship: d.relationship })),
       donorName: form.donor.name, donorCert: form.donor.cert_number.toUpperCase(), donorPhone: form.donor.phone,
       beneficiaryName: form.beneficiary.name, beneficiaryCert: form.beneficiary.cert_number.toUpperCase(), beneficiaryPhone: form.beneficiary.phone,
     };
@@ -303,6 +344,9 @@ export async function renderClaimNew(page, ctx) {
         row("申请编号", c.reference),
         row("献血者", `${c.donor.name} ${c.donor.cert_number_masked}`, "donor.cert_number"),
         row("用血者", c.relationship === "self" ? "献血者本人" : `${c.beneficiary.name}（${RELATIONSHIPS[c.relationship]}）`, "beneficiary.cert_number"),
+        ...(c.additional_donors || []).map((d, i) => row(`其他献血者${i + 1}`,
+          `${d.name} ${d.cert_number_masked}（${d.relationship === "self" ? "用血者本人" : `用血者是其${RELATIONSHIPS[d.relationship]}`}）`,
+          `additional_donors[${i}].cert_number`)),
         c.kinship_evidence ? row("亲属关系证明", c.kinship_evidence === "pledge" ? "亲属关系承诺书" : "证明材料") : null,
         row("就诊医院", `${c.usage.hospital_name}（${PROVINCES[c.usage.usage_province] || c.usage.usage_province}）`),
         row("用血日期", dateText(c.usage.used_on), "usage.used_on"),
@@ -338,7 +382,8 @@ export async function renderClaimNew(page, ctx) {
         }
         reportError(root, err);
         if (err.problem && err.problem.earlier_reference) {
-          formAlert(root, { message: `该发票已在申请 ${err.problem.earlier_reference} 中报销或正在办理，同一次用血不能重复报销。` });
+          const by = (err.problem.covered_by || [err.problem.earlier_reference]).join("、");
+          formAlert(root, { message: `该发票已由 ${by} 减免或正在办理，同一次用血不能重复报销。` });
         }
       }
     });

@@ -24,7 +24,7 @@ export async function renderClaimList(page, ctx) {
   const sorted = [...claims].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
   if (fresh) page.append(h("div.x-notice.is-info", { testid: "submitted-notice" }, "申请已提交，献血地血站将在10个工作日内完成审核，审核进度会在这里更新。"));
   page.append(h("div", { testid: "claims-list" }, sorted.map(claimCard)));
-  page.append(h("p.x-footnote", "仅显示您本人提交、或您作为献血者/用血者的申请"));
+  page.append(h("p.x-footnote", "仅显示您本人提交、或您作为献血者（含其他献血者）/用血者的申请"));
 }
 
 function claimCard(c) {
@@ -130,6 +130,7 @@ export async function renderClaimDetail(page, ctx) {
   page.append(h("div.x-cells__title", "申请信息"), h("div.x-cells", { testid: "claim-info" },
     kv("献血者", `${c.donor.name} ${c.donor.cert_number_masked}`),
     kv("用血者", c.relationship === "self" ? "献血者本人" : `${c.beneficiary.name}（${RELATIONSHIPS[c.relationship]}）${c.beneficiary.cert_number_masked}`),
+    ...(c.additional_donors || []).map((d, i) => kv(`其他献血者${i + 1}`, `${d.name} ${d.cert_number_masked}`, `claim-other-donor-${i}`)),
     kv("就诊医院", c.usage.hospital_name),
     kv("用血地", PROVINCES[c.usage.usage_province] || c.usage.usage_province),
     kv("用血日期", dateText(c.usage.used_on)),

@@ -66,7 +66,8 @@ function provinceCard(p, showProvince) {
   const place = PROVINCES[p.province] || p.province;
   const next = p.next_honour ? HONOURS[p.next_honour] : null;
   const progress = next ? Math.min(100, Math.round((100 * p.donation_count) / next.threshold)) : 100;
-  const windowText = (ends, unlimited) => (unlimited ? "终身有效" : ends ? `${ends} 起部分额度到期` : "按献血日期计算");
+  // The window's last day is inside it (民法典 202): "至 2029-05-01（含）".
+  const windowText = (ends, unlimited) => (unlimited ? "终身有效" : ends ? `部分额度至 ${ends}（含）` : "按献血日期计算");
   return h("section.x-card", { testid: `province-${p.province}` },
     h("div.x-card__hd", h("span.x-card__title", "用血额度"),
       h("a.x-card__more", { href: "#/quota" }, `${place}${p.rule_set ? ` · ${p.rule_set}` : ""} ›`)),

@@ -22,9 +22,9 @@ export async function renderQuota(page, ctx) {
       h("div.x-cells", { testid: `quota-${p.province}` },
         kv("累计献血量", `${p.total_volume_ml} mL`),
         kv("本人用血额度", selfQuota(p), "quota-page-self"),
-        p.self_window_ends_on && !p.self_unlimited ? kv("本人部分额度到期日", dateText(p.self_window_ends_on)) : null,
+        p.self_window_ends_on && !p.self_unlimited ? kv("本人部分额度有效至", `${dateText(p.self_window_ends_on)}（含）`) : null,
         kv("配偶、父母、子女共用额度", relativesQuota(p), "quota-page-relatives"),
-        p.relatives_window_ends_on && !p.relatives_unlimited ? kv("亲属部分额度到期日", dateText(p.relatives_window_ends_on)) : null),
+        p.relatives_window_ends_on && !p.relatives_unlimited ? kv("亲属部分额度有效至", `${dateText(p.relatives_window_ends_on)}（含）`) : null),
       h("div.x-cells__tips", "本人额度与亲属额度分别计算；亲属共用一份额度，用完为止。额度以用血日期计算，测算不占用额度。"));
   }
 
