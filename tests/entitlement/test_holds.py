@@ -192,3 +192,26 @@ async def test_a_service_caller_without_a_role_is_refused(entitlement, keys) -> 
         "/v1/holds", json=hold_body([{"product": "plasma", "quantity": 1}]),
         headers={"Idempotency-Key": "x", **caller_headers(keys, roles=("finance",))})
     assert response.status_code == 403
+
+
+async def test_a_several_donor_hold_without_expiry_keeps_every_part_until_it_commits_together(
+        entitlement, keys, db) -> None:
+    """Issue 12's open-ended claim hold over issue 13's donor parts: none lapses, all commit at once."""
+    await seed(entitlement, keys, [record("D1", DONOR, donated_on="2020-05-01", volume_ml=200),
+                                   record("M1", MOTHER, donated_on="2020-06-01", volume_ml=200)])
+    body = hold_body([{"product": "red_cells", "quantity": 2}]) | {"ttl_hours": None}
+    body["quote"]["additional_donors"] = [{"donor": {"cert_type": "resident_id", "cert_number": MOTHER},
+                                           "relationship": "spouse"}]
+    placed = await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "two-donors"})
+    assert placed.status_code == 201, placed.text
+    assert (placed.json()["expires_at"], [p["ml"] for p in placed.json()["parts"]]) == (None, [200, 200])
+    async with db.begin() as conn:  # a year and more in review
+        await conn.execute(text("UPDATE entitlement.holds SET created_at = created_at - interval '400 days'"))
+    replay = await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "two-donors"})
+    assert (replay.status_code, replay.json()["state"]) == (200, "held")
+    committed = await entitlement.post("/v1/holds/two-donors/commit", json={"reason": "approved"})
+    assert committed.json()["state"] == "committed"
+    async with db.begin() as conn:
+        states = (await conn.execute(text("SELECT part, state, expires_at FROM entitlement.holds "
+                                          "WHERE idempotency_key = 'two-donors' ORDER BY part"))).all()
+    assert [tuple(s) for s in states] == [(0, "committed", None), (1, "committed", None)]
