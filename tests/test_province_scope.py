@@ -45,7 +45,7 @@ from sqlalchemy import text
 from tests.claims.helpers import DONOR, claim_body, ready_claim, seed_donor
 from tests.reductions.test_direct_reduction import his_token, hospital_credentials, notice_body, settlement
 from tests.support.apps import AppStack
-from tests.support.dates import first_of_previous_month, month_of, today, travel
+from tests.support.dates import first_of_previous_month, iso_days_ago, month_of, today, travel
 
 PASSWORD = "correct horse battery"
 ROLES = {"op": "station_operator", "rev": "reviewer", "fin": "finance"}
@@ -111,8 +111,8 @@ async def test_registry_quotes_and_certificates_are_the_callers_province(stack: 
     assert imported["created"] == 0 and "province" in imported["rejected"][0]["problem"]
     quote = {"province": "11", "donor": {"cert_type": "resident_id", "cert_number": DONOR},
              "beneficiary": {"cert_type": "resident_id", "cert_number": DONOR}, "relationship": "self",
-             "used_on": "2025-03-01", "usage_province": "11", "items": [{"product": "red_cells", "quantity": 1}],
-             "blood_fee_fen": 22_000}
+             "used_on": iso_days_ago(60), "usage_province": "11",
+             "items": [{"product": "red_cells", "quantity": 1}], "blood_fee_fen": 22_000}
     assert (await gw.post("/ops/v1/quotes", headers=zj["op"], json=quote)).status_code == 404
     assert (await gw.post("/ops/v1/quotes", headers=world["bj"]["op"], json=quote)).status_code == 200
     lookup = {"cert_type": "resident_id", "cert_number": DONOR}

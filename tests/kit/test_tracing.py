@@ -19,6 +19,7 @@ from tests.claims.helpers import DONOR, ready_claim, seed_donor
 from tests.claims.test_review import add_user
 from tests.entitlement.helpers import quote_body
 from tests.support.apps import AppStack
+from tests.support.dates import iso_days_ago
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
@@ -55,7 +56,7 @@ async def test_one_trace_from_the_gateway_through_entitlement_to_the_database(
     await seed_donor(stack.gateway, admin_headers)
     spans.clear()
     response = await stack.gateway.post("/ops/v1/quotes", headers={**admin_headers, "traceparent": SAMPLED},
-                                        json=quote_body(DONOR))
+                                        json=quote_body(DONOR, used_on=iso_days_ago(60)))  # the donor gave 730 days ago
     assert response.status_code == 200, response.text
     found = spans.get_finished_spans()
     assert {format(s.context.trace_id, "032x") for s in found} == {TRACE_ID}
