@@ -35,11 +35,12 @@ browser-deps:
 
 ## The whole suite on a throwaway embedded PostgreSQL: unit, service, end-to-end, then the browser
 ## tests in their own run (Playwright's sync API and pytest-asyncio's loop cannot share a process).
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps faketime-deps
 	$(PY) -m pytest --ignore=tests/browser
 	$(PY) -m pytest tests/browser -p no:asyncio
 
-## libfaketime for test-calendar: Debian's package; installed when root, otherwise say how.
+## libfaketime for test-calendar and the end-to-end money test that runs the platform on last month's
+## dates (tests/e2e/clock.py): Debian's package; installed when root, otherwise say how.
 faketime-deps:
 	@if ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

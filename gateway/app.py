@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gateway.directory.endpoints import router as stations_router
 from gateway.docs import install_docs
+from gateway.donors.auth import SESSION_COOKIE
 from gateway.donors.endpoints import dev_router
 from gateway.donors.endpoints import router as donors_router
 from gateway.donors.sms import SANDBOX_KEY_ID as SMS_SANDBOX_KEY_ID
@@ -19,13 +20,13 @@ from gateway.donors.sms import AliyunSmsSender
 from gateway.donors.wechat import WeChatClient
 from gateway.hospitals.endpoints import his_router
 from gateway.hospitals.endpoints import ops_router as hospitals_ops_router
-from gateway.proxy.interop import register_interop
-from gateway.proxy.register import register_routes
+from gateway.proxy.interop import partner_path, register_interop
+from gateway.proxy.register import register_routes, unkeyed_path
 from gateway.proxy.routes import ROUTES
 from gateway.settings import GatewaySettings
 from gateway.staff.endpoints import router as staff_router
 from gateway.staff.tokens import StaffTokens
-from kit import health, http, metrics, tracing
+from kit import health, http, idempotency, metrics, tracing
 from kit.body_limit import BodyLimitMiddleware
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
@@ -104,8 +105,14 @@ def create_app(
         telemetry=tracing.FASTAPI_TELEMETRY,
     )
     install_problem_handlers(app)
+    # Forwarded routes pass the client's key on: the service that acts keeps the record, in the same
+    # transaction as its effect. The gateway keeps records only for the routes it answers itself.
+    # The partner API is neither: a partner's message is made once by its signed message id, which
+    # the interop service's evidence log keeps (tests/interop), never by an Idempotency-Key here.
+    idempotency.install(app, caller_scope=idempotency.bearer_or_cookie(SESSION_COOKIE),
+                        skip=lambda path: unkeyed_path(path) or partner_path(path))
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(BodyLimitMiddleware)  # inside the request id: a 413 carries it too
+    app.add_middleware(BodyLimitMiddleware)  # outside the keys: an oversized body is refused unread
     app.add_middleware(RequestIdMiddleware)
     metrics.install_metrics(app, route=False)
     app.include_router(health.router)

@@ -18,7 +18,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from gateway.proxy.register import unkeyed_path
 from gateway.proxy.routes import ROUTES, ProxyRoute
+from kit import idempotency
 
 CONTRACTS = Path(__file__).resolve().parent.parent / "contracts" / "openapi"
 SURFACES: dict[str, str] = {
@@ -91,6 +93,7 @@ def surface_openapi(app: FastAPI, surface: str) -> dict[str, Any]:
     doc = get_openapi(title=f"血费减免 {SURFACES[surface]}", version=app.version, routes=app.routes,
                       description=f"Public surface `{prefix}` of the gateway.")
     doc["paths"] = {p: ops for p, ops in doc.get("paths", {}).items() if p.startswith(prefix + "/")}
+    idempotency.describe(doc, skip=unkeyed_path)  # the gateway's own routes; forwarded ones say so themselves
     components = doc.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     components.setdefault("securitySchemes", {})["bearer"] = (

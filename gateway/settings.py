@@ -3,10 +3,10 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from kit.settings import DatabaseSettings
+from kit.settings import DatabaseSettings, IdempotencySettings
 
 
-class GatewaySettings(DatabaseSettings):
+class GatewaySettings(DatabaseSettings, IdempotencySettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
 
     service_name: str = "gateway"
@@ -16,7 +16,11 @@ class GatewaySettings(DatabaseSettings):
     claims_url: str = "http://127.0.0.1:8002"
     payments_url: str = "http://127.0.0.1:8003"
     interop_url: str = "http://127.0.0.1:8004"
-    downstream_timeout_s: float = 15.0
+    # Longer than the slowest service takes with its own retries (claims placing a hold: three tries
+    # of 10 s and two pauses of up to 10 s, 50 s; plus waiting for a pool connection and a running
+    # Idempotency-Key), so the gateway never gives up on a request that is still going to succeed
+    # while the client retries into it (tests/gateway/test_timeouts.py).
+    downstream_timeout_s: float = 75.0
     # Prometheus metrics on an internal listener (kit.metrics.serve); never on the public port.
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None

@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from kit import health, tracing
+from kit import health, idempotency, tracing
 from kit.body_limit import BodyLimitMiddleware
 from kit.crypto import BlindIndex, FieldCipher, keys_from_settings
 from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
@@ -66,7 +66,10 @@ def service_lifespan(
     return lifespan
 
 
-def build_app(*, title: str, description: str, lifespan: Lifespan, version: str = "1.0.0") -> FastAPI:
+def build_app(*, title: str, description: str, lifespan: Lifespan, version: str = "1.0.0",
+              own_idempotency: tuple[str, ...] = ()) -> FastAPI:
+    """`own_idempotency`: path prefixes whose routes keep their own keyed semantics (entitlement's
+    holds), left alone by the Idempotency-Key middleware."""
     app = FastAPI(
         title=title,
         description=description,
@@ -81,9 +84,11 @@ def build_app(*, title: str, description: str, lifespan: Lifespan, version: str 
         telemetry=tracing.FASTAPI_TELEMETRY,
     )
     install_problem_handlers(app)
+    idempotency.install(app, caller_scope=idempotency.verified_caller,
+                        skip=lambda path: path.startswith(own_idempotency) if own_idempotency else False)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(BodyLimitMiddleware)  # inside the request id: a 413 carries it too
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # outside the keys: an oversized body is refused unread
+    app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every answer carries the id
     install_metrics(app)
     app.include_router(health.router)
     return app

@@ -11,6 +11,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from kit.idempotency import mark_executed
 from kit.settings import DatabaseSettings
 
 # One naming convention for every schema, so Alembic names constraints predictably.
@@ -99,6 +100,7 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
+            await mark_executed(session)  # an Idempotency-Key's effect and its mark commit together
             await session.commit()
 
 

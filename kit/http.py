@@ -16,6 +16,7 @@ from kit import tracing
 from kit.request_id import current_request_id
 
 RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504})
+RETRY_AFTER_CAP_S = 10.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -43,7 +44,7 @@ def _retry_after_s(response: httpx.Response) -> float | None:
     if value is None:
         return None
     try:
-        return min(float(value), 10.0)
+        return min(float(value), RETRY_AFTER_CAP_S)
     except ValueError:
         return None
 
@@ -55,6 +56,11 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         # Full jitter: spread retries of many callers over the window.
         return random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+
+    def worst_case_s(self, timeout_s: float) -> float:
+        """The longest `send` can take: every attempt timing out, every pause the longest allowed
+        (a Retry-After is honoured up to its cap). A caller's own timeout must exceed this."""
+        return self.attempts * timeout_s + (self.attempts - 1) * max(self.cap_s, RETRY_AFTER_CAP_S)
 
 
 async def send(

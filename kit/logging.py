@@ -5,6 +5,12 @@ mobile number (kit.crypto masks), whatever put it there: SQLAlchemy hides bound 
 (kit.db), but a driver's own message may still quote one ("invalid input for query argument $1:
 '11010519...'"), and so may a traceback. Every line of a request carries its `request_id`
 (kit.request_id) and `trace_id` (kit.tracing).
+
+An exception logged anywhere (``log.exception``, uvicorn's own errors) is rendered into the
+same JSON line as a structured traceback: type, message and every frame, so whoever reads the
+log at 3 a.m. sees where it happened. The scrubber walks into it (an exception's message may
+quote an ID number); local variables are left out altogether: they may hold ID numbers or card
+numbers (DOMAIN.md 11) in shapes no pattern catches.
 """
 
 from __future__ import annotations
@@ -15,9 +21,15 @@ import sys
 from typing import Any
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 
 from kit.crypto import mask_bank_account, mask_cert_number, mask_phone
 from kit.tracing import add_trace_ids
+
+# Frames of the standard library's asyncio and starlette's plumbing add length, not insight;
+# 30 frames keep the application's own frames of a deep ASGI stack.
+_TRACEBACKS = structlog.processors.ExceptionRenderer(
+    ExceptionDictTransformer(show_locals=False, max_frames=30, use_rich=False))
 
 _RESIDENT_ID = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx](?![0-9])")
 _CARD = re.compile(r"(?<![0-9])[0-9]{15,19}(?![0-9])")
@@ -31,8 +43,19 @@ def scrub(text: str) -> str:
     return _MOBILE.sub(lambda m: mask_phone(m.group()), text)
 
 
+def _scrubbed(value: Any) -> Any:
+    """Strings masked at any depth: a structured traceback is a list of dicts of frames."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(v) for v in value]
+    return value
+
+
 def scrub_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
-    return {k: scrub(v) if isinstance(v, str) else v for k, v in event.items()}
+    return {k: _scrubbed(v) for k, v in event.items()}
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
@@ -43,6 +66,10 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.EventRenamer("message"),
     ]
+    # Tracebacks become data for JSON, text for the console; either way before the scrubber, so
+    # an exception's message is scrubbed like any other (the console renderer must not print
+    # the raw exception itself).
+    exceptions: structlog.types.Processor = _TRACEBACKS if json else structlog.processors.format_exc_info
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if json
@@ -59,7 +86,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             lambda _l, _m, event: {"service": service, **event},
-            structlog.processors.format_exc_info,  # the traceback as text, so it is scrubbed too
+            exceptions,
             scrub_event,
             renderer,
         ],

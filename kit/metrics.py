@@ -52,15 +52,10 @@ Samples = dict[tuple[str, ...], float]
 Fetch = Callable[[], Awaitable[Samples]]
 
 
-# Messages are retried for ever; one that has failed this often (hours at a capped backoff) needs a
-# person, and is counted as a dead letter. (Until the outboxes get a dead-letter state of their own.)
-DEAD_LETTER_ATTEMPTS = 10
-
-
 def watch_outbox(metrics: Metrics, sessionmaker: async_sessionmaker[AsyncSession], outbox: str, model: Any) -> None:
-    """Depth, oldest age and dead letters of an outbox table (columns `delivered_at`, `created_at`,
-    `attempts`). Every outbox reports under the same names, told apart by the `outbox` label."""
-    waiting = model.delivered_at.is_(None)
+    """Depth, oldest age and dead letters of an outbox table (kit.outbox: `status`, `created_at`).
+    Every outbox reports under the same names, told apart by the `outbox` label."""
+    waiting = model.status == "pending"
 
     async def depth(session: AsyncSession) -> Samples:
         return {(outbox,): float(await session.scalar(select(func.count()).where(waiting)) or 0)}
@@ -70,13 +65,14 @@ def watch_outbox(metrics: Metrics, sessionmaker: async_sessionmaker[AsyncSession
         return {(outbox,): max(0.0, (clock.now() - oldest).total_seconds()) if oldest else 0.0}
 
     async def dead_letters(session: AsyncSession) -> Samples:
-        stuck = await session.scalar(select(func.count()).where(waiting, model.attempts >= DEAD_LETTER_ATTEMPTS))
-        return {(outbox,): float(stuck or 0)}
+        dead = await session.scalar(select(func.count()).where(model.status == "dead"))
+        return {(outbox,): float(dead or 0)}
 
     for name, doc, query in (
         ("xuefei_outbox_depth", "Outbox messages not delivered yet", depth),
         ("xuefei_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox message", oldest_age),
-        ("xuefei_outbox_dead_letters", "Outbox messages that keep failing and need a person", dead_letters),
+        ("xuefei_outbox_dead_letters", "Outbox messages that gave up (refused for good or out of attempts): "
+                                       "a person retries or discards them", dead_letters),
     ):
         metrics.gauge(name, doc, ("outbox",), from_session(sessionmaker, query))
 

@@ -164,7 +164,11 @@ def is_unavailable(exc: BaseException) -> bool:
         sqlstate = str(getattr(exc.orig, "sqlstate", "") or getattr(exc.orig, "pgcode", "") or "")
         # 08: connection exception; 57P0x: admin shutdown, crash shutdown, cannot connect now.
         return sqlstate.startswith("08") or sqlstate.startswith("57P")
-    return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError)
+    if isinstance(exc, FileNotFoundError):
+        # A database on a unix socket that is down says "no such file" (the socket is gone), with no
+        # file name; a file of ours that is missing names itself, and is a bug, not an outage.
+        return exc.filename is None
+    return isinstance(exc, OSError)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

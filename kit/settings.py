@@ -19,7 +19,19 @@ class DatabaseSettings(BaseSettings):
     db_statement_timeout_ms: int = 15_000
 
 
-class ServiceSettings(DatabaseSettings):
+class IdempotencySettings(BaseSettings):
+    """Idempotency-Key records (kit/idempotency.py)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    idempotency_ttl_s: float = 48 * 3600  # a key is answered the same way for at least this long
+    # A request holding a key renews this lease while it runs; once it lapses (the process died),
+    # a retry with the key runs again if nothing had committed.
+    idempotency_lease_s: float = 15.0
+    idempotency_wait_s: float = 5.0  # a second request with a running key waits this long, then 409
+
+
+class ServiceSettings(DatabaseSettings, IdempotencySettings):
     """What a back-end service needs: its database, field keys and the gateway's public key."""
 
     service_name: str = "service"

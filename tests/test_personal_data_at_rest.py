@@ -4,6 +4,7 @@ rows from before are encrypted by the start-up backfill."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -77,7 +78,9 @@ async def test_sql_parameters_never_reach_a_log_line(database_url: str, capsys: 
             structlog.get_logger("t").exception("unhandled error")
         structlog.get_logger("t").warning("transfer refused 6222021234567891234 to 13912345678")
         logged = capsys.readouterr().out
-        assert "unhandled error" in logged and "Traceback" in logged
+        [line] = [json.loads(x) for x in logged.splitlines() if '"unhandled error"' in x]
+        assert line["exception"][0]["exc_type"] == "DBAPIError"  # the traceback, structured (issue 12)
+        assert DONOR[:6] + "********" + DONOR[-4:] in line["exception"][0]["exc_value"]
         assert DONOR not in logged and DONOR[:6] + "********" + DONOR[-4:] in logged
         assert "6222021234567891234" not in logged and "6222 **** **** 1234" in logged
         assert "13912345678" not in logged and "139****5678" in logged

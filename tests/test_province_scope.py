@@ -23,6 +23,11 @@ Route family -> guard (kept in step with the issue note):
   interop evidence,      interop access.sees_platform: the province the platform serves, else [] or 404
   statements, refresh    (tests/interop/test_scopes.py)
   interop lookups        interop: a blood use in the caller's own province (403 naming use.usage_province)
+  payment alarms         claims review/alarms: claims by their province, statements by their hospital's (issue 12)
+  transfer alarms        payments disbursements/alarms: visible_province (issue 12)
+  attention              claims review/attention: ClaimDep, then access.visible_claim (404) (issue 12)
+  outbox ops, hospital   admin only (platform-wide plumbing and the hospitals' bank accounts): a province's
+  account                staff get 403 (issue 12)
   rule sets (read)       entitlement rulesets: the law of every province, the same for any staff member
   rule-set simulation    claims simulations: admin only (it reads a whole province's cases); a
                          province account is refused (403), the entitlement half answers the claims service only
@@ -171,11 +176,11 @@ async def test_hospitals_statements_and_reports_of_another_province_are_absent(s
 
 async def test_payments_and_reconciliation_of_another_province_are_absent(stack: AppStack, world) -> None:
     gw, fin = stack.gateway, world["zj"]["fin"]
-    listed = (await gw.get("/ops/v1/payments/disbursements", headers=fin)).json()
-    assert listed["items"] == [] and listed["total"] == 0
+    # A list is a JSON array, paged (issue 12, kit.paging).
+    assert (await gw.get("/ops/v1/payments/disbursements", headers=fin)).json() == []
     bj_listed = (await gw.get("/ops/v1/payments/disbursements", headers=world["bj"]["fin"])).json()
-    assert [d["source_ref"] for d in bj_listed["items"]] == [f"claim:{world['paid']['id']}"]
-    one = bj_listed["items"][0]["id"]
+    assert [d["source_ref"] for d in bj_listed] == [f"claim:{world['paid']['id']}"]
+    one = bj_listed[0]["id"]
     assert (await gw.get(f"/ops/v1/payments/disbursements/{one}", headers=fin)).status_code == 404
     day = {"date_from": today().isoformat(), "date_to": today().isoformat()}
     assert (await gw.get("/ops/v1/payments/funding-totals", params=day, headers=fin)).json()["disbursements"] == 0
@@ -188,6 +193,59 @@ async def test_a_hospital_operator_sees_only_its_own_hospitals_notices(stack: Ap
         "hospital_code": "H330106001"})
     desk = await stack.login("zj_desk", PASSWORD)
     assert (await gw.get(f"/ops/v1/reduction-notices/{world['notice']}", headers=desk)).status_code == 404
+
+
+async def test_money_alarms_and_attention_are_the_callers_province(stack: AppStack, world, admin_headers, db) -> None:
+    """Issue 12's ops lists: another province's unpaid claim, failed statement and stuck transfer are
+    absent; its claim that needs attention is a 404 to a senior reviewer of another province."""
+    gw, claim_id = stack.gateway, world["claim"]["id"]
+    async with db.begin() as conn:
+        await conn.execute(text("UPDATE claims.claims SET status = 'needs_attention', attention_reason = 'hold lapsed' "
+                                "WHERE id = :c"), {"c": claim_id})
+        await conn.execute(text("UPDATE claims.hospital_statements SET status = 'payment_failed', "
+                                "payment_error = 'account closed', approved_at = now() WHERE id = :s"),
+                           {"s": world["statement"]})
+        await conn.execute(text("UPDATE payments.disbursements SET state = 'sent', "
+                                "updated_at = now() - interval '3 days'"))
+    assert (await gw.get("/ops/v1/alarms/payments", headers=world["zj"]["fin"])).json() == []
+    expected = sorted([("needs_attention", claim_id), ("statement_payment_failed", world["statement"])])
+    seen = (await gw.get("/ops/v1/alarms/payments", headers=world["bj"]["fin"])).json()
+    assert sorted((a["kind"], a["id"]) for a in seen) == expected
+    assert (await gw.get("/ops/v1/alarms/transfers", headers=world["zj"]["fin"])).json() == []
+    stuck = (await gw.get("/ops/v1/alarms/transfers", headers=world["bj"]["fin"])).json()
+    assert [t["source_ref"] for t in stuck] == [f"claim:{world['paid']['id']}"]
+    for province in ("33", "11"):
+        created = await gw.post("/ops/v1/users", headers=admin_headers, json={
+            "username": f"p{province}_senior", "password": PASSWORD, "roles": ["senior_reviewer"],
+            "province": province})
+        assert created.status_code == 201, created.text
+    zj_senior, bj_senior = await stack.login("p33_senior", PASSWORD), await stack.login("p11_senior", PASSWORD)
+    assert (await gw.get("/ops/v1/alarms/payments", headers=zj_senior)).json() == []
+    seen = (await gw.get("/ops/v1/alarms/payments", headers=bj_senior)).json()
+    assert sorted((a["kind"], a["id"]) for a in seen) == expected
+    reject = {"action": "reject", "reason_code": "other", "note": "不予处理"}
+    refused = await gw.post(f"/ops/v1/claims/{claim_id}/attention", headers=zj_senior, json=reject)
+    assert refused.status_code == 404, refused.text
+    resolved = await gw.post(f"/ops/v1/claims/{claim_id}/attention", headers=bj_senior, json=reject)
+    assert resolved.status_code == 200 and resolved.json()["status"] == "rejected"
+
+
+async def test_outbox_ops_and_hospital_accounts_are_the_platform_admins(stack: AppStack, world, admin_headers) -> None:
+    gw = stack.gateway
+    account = {"account_name": "河北医科大学第二医院", "account_number": "6222020200112233445", "bank_name": "工商银行",
+               "reason": "账户更正"}
+    for service in ("claims", "payments"):
+        for path in (f"/ops/v1/outbox/{service}/stats", f"/ops/v1/outbox/{service}/dead-letters"):
+            for who in ("fin", "rev"):
+                assert (await gw.get(path, headers=world["bj"][who])).status_code == 403, (path, who)
+            assert (await gw.get(path, headers=admin_headers)).status_code == 200, path
+        retry = await gw.post(f"/ops/v1/outbox/{service}/00000000-0000-0000-0000-000000000000/retry",
+                              headers=world["bj"]["fin"], json={"reason": "重试"})
+        assert retry.status_code == 403
+    assert (await gw.put("/ops/v1/hospitals/H110105001/account", headers=world["bj"]["fin"],
+                         json=account)).status_code == 403
+    corrected = await gw.put("/ops/v1/hospitals/H110105001/account", headers=admin_headers, json=account)
+    assert corrected.status_code == 200 and corrected.json()["account_number_masked"].endswith("3445")
 
 
 async def test_a_rule_set_simulation_is_for_admins_only(stack: AppStack, world, admin_headers) -> None:

@@ -21,6 +21,7 @@ from tests.support.people import resident_id
 # Liveness and readiness, and Prometheus' scrape (kit.metrics: on the internal service port only,
 # never forwarded by the gateway): no caller, nothing personal.
 PUBLIC = {"/healthz", "/readyz", "/metrics"}
+NO_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def routes(app: FastAPI) -> Iterator[tuple[str, set[str], list[Any]]]:
@@ -78,6 +79,15 @@ CASES = [
     ("interop", "POST", "/v1/outbound/lookups", {"roles": ("finance",), "province": "11"}, "staff who quote"),
     ("interop", "POST", "/v1/outbound/claims/BX1/refresh", {"roles": ("reviewer",), "province": "11"},
      "station operators and admin"),
+    # issue 12: money alarms, attention, dead letters, hospital accounts
+    ("claims", "GET", "/v1/outbox/dead-letters", {"roles": ("finance",), "province": "11"}, "admin: plumbing"),
+    ("claims", "POST", f"/v1/outbox/{NO_ID}/retry", {"roles": ("finance",), "province": "11"}, "admin only"),
+    ("payments", "GET", "/v1/outbox/stats", {"roles": ("finance",), "province": "11"}, "admin: plumbing"),
+    ("payments", "POST", f"/v1/outbox/{NO_ID}/discard", {"subject": "claims", "kind": "system"}, "people only"),
+    ("claims", "PUT", "/v1/hospitals/H110105001/account", {"roles": ("finance",), "province": "11"}, "admin only"),
+    ("claims", "POST", f"/v1/claims/{NO_ID}/attention", {"roles": ("reviewer",), "province": "11"}, "seniors only"),
+    ("claims", "GET", "/v1/alarms/payments", {"roles": ("reviewer",), "province": "11"}, "finance, seniors"),
+    ("payments", "GET", "/v1/alarms/transfers", {"subject": "claims", "kind": "system"}, "finance reads"),
 ]
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from kit.paging import PagingDep, paged
 from kit.problems import problem_responses
 
 DATA = Path(__file__).with_name("stations.json")
@@ -74,10 +75,11 @@ def search(records: tuple[Station, ...], q: str | None, province: str | None) ->
                         "the offices and blood stations, from the provinces' published tables. "
                         "`q` matches name, city and address (every term must match); "
                         "`province` filters by GB/T 2260 code.",
-            responses=problem_responses(422))
+            responses={**paged(), **problem_responses(422)})
 async def list_stations(
+    page: PagingDep,
     q: Annotated[str | None, Query(max_length=64, description="e.g. 通州 or 遵义")] = None,
     province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$",
                                           description="e.g. 11 Beijing, 52 Guizhou")] = None,
 ) -> list[Station]:
-    return search(stations(), q, province)
+    return page.slice(search(stations(), q, province), key=lambda s: (s.province, s.id))

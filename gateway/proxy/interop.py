@@ -54,6 +54,11 @@ def raw_target(request: Request) -> bytes:
     return raw if raw else request.url.path.encode()
 
 
+def partner_path(path: str) -> bool:
+    """The partner API, passed through whole to the interop service."""
+    return path.startswith("/interop/v1/")
+
+
 def register_interop(app: FastAPI) -> None:
     app.add_api_route("/interop/v1/{path:path}", interop_passthrough, include_in_schema=False,
                       methods=["GET", "POST", "PUT", "DELETE"], name="interop:passthrough")

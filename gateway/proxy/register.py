@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI, Request, Response
@@ -9,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from gateway.donors.auth import DonorDep
 from gateway.hospitals.auth import HospitalDep
 from gateway.proxy.forward import forward
-from gateway.proxy.routes import ProxyRoute
+from gateway.proxy.routes import ROUTES, ProxyRoute
 from gateway.staff.auth import StaffDep
 from kit.problems import Forbidden
 
@@ -40,6 +41,24 @@ def _his_handler(route: ProxyRoute) -> Handler:
 
 
 HANDLERS: dict[str, Callable[[ProxyRoute], Handler]] = {"ops": _ops_handler, "api": _api_handler, "his": _his_handler}
+
+
+def _pattern(route: ProxyRoute) -> re.Pattern[str]:
+    path = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(f"/{route.surface}/v1{route.path}"))
+    return re.compile(f"^{path}$")
+
+
+_FORWARDED = tuple(_pattern(route) for route in ROUTES)
+
+
+def forwarded_path(path: str) -> bool:
+    """A public path the gateway forwards to a service (which then honours the Idempotency-Key)."""
+    return any(pattern.match(path) for pattern in _FORWARDED)
+
+
+def unkeyed_path(path: str) -> bool:
+    """Forwarded, or a sign-in with nobody to keep keys for yet (a key there would change nothing)."""
+    return forwarded_path(path) or path.endswith(("/auth/token", "/auth/wx-login"))
 
 
 def register_routes(app: FastAPI, routes: Iterable[ProxyRoute]) -> None:

@@ -76,6 +76,7 @@ ROUTES: tuple[ProxyRoute, ...] = (
         "admin"),
     ops("POST", "/claims/{claim_id}/start-review", "claims", "/v1/claims/{claim_id}/start-review", *REVIEWERS),
     ops("POST", "/claims/{claim_id}/decision", "claims", "/v1/claims/{claim_id}/decision", *REVIEWERS),
+    ops("POST", "/claims/{claim_id}/attention", "claims", "/v1/claims/{claim_id}/attention", "senior_reviewer"),
     ops("PUT", "/calendar/days/{day}", "claims", "/v1/calendar/days/{day}", "admin"),
     ops("POST", "/calendar/years/{year}", "claims", "/v1/calendar/years/{year}", "admin"),
     ops("GET", "/calendar/years/{year}", "claims", "/v1/calendar/years/{year}", "admin", *REVIEWERS),
@@ -88,6 +89,16 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("GET", "/audit/events", "claims", "/v1/audit/events", "admin", "senior_reviewer"),
     ops("GET", "/dashboard", "claims", "/v1/dashboard", *CLAIM_READERS),
     ops("GET", "/sandbox/notifications", "claims", "/v1/sandbox/notifications", "admin"),
+    # money owed and not paid, and the outboxes' dead letters (ops alarm lists)
+    ops("GET", "/alarms/payments", "claims", "/v1/alarms/payments", "admin", "finance", "senior_reviewer"),
+    ops("GET", "/alarms/transfers", "payments", "/v1/alarms/transfers", *PAYMENTS_FINANCE),
+    *[route for service in ("claims", "payments") for route in (
+        ops("GET", f"/outbox/{service}/stats", service, "/v1/outbox/stats", "admin"),
+        ops("GET", f"/outbox/{service}/dead-letters", service, "/v1/outbox/dead-letters", "admin"),
+        ops("POST", f"/outbox/{service}/{{message_id}}/retry", service, "/v1/outbox/{message_id}/retry", "admin"),
+        ops("POST", f"/outbox/{service}/{{message_id}}/discard", service, "/v1/outbox/{message_id}/discard",
+            "admin"),
+    )],
     # payments (费用结算): finance reads disbursements, funding totals and reconciliation
     ops("GET", "/payments/disbursements", "payments", "/v1/disbursements", *PAYMENTS_FINANCE),
     ops("GET", "/payments/disbursements/{disbursement_id}", "payments", "/v1/disbursements/{disbursement_id}",
@@ -119,6 +130,7 @@ ROUTES: tuple[ProxyRoute, ...] = (
     ops("POST", "/hospitals", "claims", "/v1/hospitals", "admin"),
     ops("GET", "/hospitals", "claims", "/v1/hospitals", "admin", "finance"),
     ops("GET", "/hospitals/{code}", "claims", "/v1/hospitals/{code}", "admin", "finance"),
+    ops("PUT", "/hospitals/{code}/account", "claims", "/v1/hospitals/{code}/account", "admin"),
     ops("GET", "/reports/direct-reductions", "claims", "/v1/reports/direct-reductions", "finance", "admin"),
     ops("GET", "/reports/direct-reduction-rate", "claims", "/v1/reports/direct-reduction-rate", "finance", "admin"),
     # the donor's client (全国电子无偿献血证): the donor's own records and family claims

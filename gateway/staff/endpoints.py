@@ -8,10 +8,12 @@ from fastapi.security import OAuth2PasswordRequestForm
 from gateway import ratelimit
 from gateway.staff import permissions, repository, service
 from gateway.staff.auth import StaffDep, staff_with_roles
+from gateway.staff.models import StaffUser
 from gateway.staff.schemas import MeOut, PasswordReset, StaffUserCreate, StaffUserOut, StaffUserUpdate, TokenResponse
 from gateway.staff.tokens import StaffTokens
 from kit.db import SessionDep
 from kit.identity import Caller
+from kit.paging import PagingDep, paged
 from kit.problems import problem_responses
 
 router = APIRouter(prefix="/ops/v1", tags=["staff"])
@@ -66,9 +68,10 @@ async def create_user(request: Request, body: StaffUserCreate, caller: AdminDep,
 
 
 @router.get("/users", response_model=list[StaffUserOut], operation_id="staff_list",
-            summary="List staff accounts (admin)", responses=problem_responses(401, 403))
-async def list_users(caller: AdminDep, session: SessionDep) -> list[StaffUserOut]:
-    return [_out(u) for u in await repository.list_users(session)]
+            summary="List staff accounts (admin), by username",
+            responses={**paged(), **problem_responses(401, 403, 422)})
+async def list_users(caller: AdminDep, session: SessionDep, page: PagingDep) -> list[StaffUserOut]:
+    return [_out(u) for u in await page.fetch(session, repository.users(), [StaffUser.username])]
 
 
 @router.put(

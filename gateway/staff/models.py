@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ARRAY, BigInteger, CheckConstraint, DateTime, Identity, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from kit import idempotency
 from kit.db import schema_metadata
 
 SCHEMA = "gateway"
@@ -13,6 +14,10 @@ SCHEMA = "gateway"
 
 class Base(DeclarativeBase):
     metadata = schema_metadata(SCHEMA)
+
+
+# Idempotency-Key records of the routes the gateway answers itself (kit/idempotency.py).
+IdempotencyKeys = idempotency.table(Base.metadata)
 
 
 class StaffUser(Base):

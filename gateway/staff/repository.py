@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy import Select, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.staff.models import LoginFailure, StaffAudit, StaffUser
@@ -17,8 +17,9 @@ async def get_by_username(session: AsyncSession, username: str, *, for_update: b
     return (await session.execute(stmt, {"username": username})).scalar_one_or_none()
 
 
-async def list_users(session: AsyncSession) -> list[StaffUser]:
-    return list((await session.execute(select(StaffUser).order_by(StaffUser.username))).scalars())
+def users() -> Select[tuple[StaffUser]]:
+    """Every staff account; paged by username."""
+    return select(StaffUser)
 
 
 def add(session: AsyncSession, user: StaffUser) -> None:

@@ -12,6 +12,7 @@ from kit.app import build_app, service_lifespan
 from kit.backfill import backfill
 from kit.callers import whoami_router
 from kit.crypto import BlindIndex, FieldCipher
+from kit.outbox import OutboxPolicy
 from services.claims import metrics
 from services.claims.audit.endpoints import router as audit_router
 from services.claims.calendar.endpoints import router as calendar_router
@@ -30,10 +31,12 @@ from services.claims.intake.service import fill_person_index
 from services.claims.invoices import backfill as invoice_backfill
 from services.claims.locks.endpoints import router as locks_router
 from services.claims.outbox import deliver
+from services.claims.outbox.endpoints import ops_router as outbox_router
 from services.claims.outbox.endpoints import router as sandbox_router
 from services.claims.reductions import usage as notice_usage
 from services.claims.reductions.endpoints import router as reductions_router
 from services.claims.reductions.models import ReductionNotice
+from services.claims.review.alarms import router as alarms_router
 from services.claims.review.endpoints import router as review_router
 from services.claims.settings import Settings
 from services.claims.simulations.endpoints import router as simulations_router
@@ -77,10 +80,12 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         app.state.peers = deliver.Peers(entitlement=app.state.entitlement_http, payments=app.state.payments_http,
                                         interop=app.state.interop_http,
                                         signer=app.state.service_signer, cipher=app.state.cipher)
+        app.state.outbox_policy = OutboxPolicy(max_attempts=settings.outbox_max_attempts,
+                                               base_s=settings.outbox_retry_base_s, cap_s=settings.outbox_retry_cap_s)
         app.state.outbox_task = None
         if settings.outbox_enabled:
-            app.state.outbox_task = asyncio.create_task(
-                deliver.run_forever(app.state.sessionmaker, app.state.peers, settings.outbox_poll_s))
+            app.state.outbox_task = asyncio.create_task(deliver.run_forever(
+                app.state.sessionmaker, app.state.peers, settings.outbox_poll_s, app.state.outbox_policy))
 
     async def stop(app: FastAPI) -> None:
         task = getattr(app.state, "outbox_task", None)
@@ -98,8 +103,9 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
     )
     for router in (intake_router, documents_router, review_router, calendar_router, hospitals_router,
-                   reductions_router, simulations_router, sandbox_router, worklist_router, locks_router,
-                   audit_router, dashboard_router, crossprovince_router, whoami_router):
+                   reductions_router, simulations_router, sandbox_router, outbox_router, alarms_router,
+                   worklist_router, locks_router, audit_router, dashboard_router, crossprovince_router,
+                   whoami_router):
         app.include_router(router)
     return app
 

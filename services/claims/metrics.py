@@ -21,6 +21,8 @@ from services.claims.intake.models import Claim
 from services.claims.outbox.models import OutboxMessage
 
 IN_REVIEW = ("submitted", "under_review", "awaiting_second_review")
+# Approved and owed: waiting for the bank, for a corrected account, or for a senior reviewer.
+UNPAID = ("approved", "payee_correction", "payment_failed", "needs_attention")
 PAYOUT_WORKING_DAYS = 10  # 审核通过后10个工作日内支付 (DOMAIN.md: pay within 10 working days of approval)
 
 
@@ -32,11 +34,11 @@ async def claims_overdue(session: AsyncSession) -> Samples:
 
 
 async def payouts_overdue(session: AsyncSession) -> Samples:
-    """Approved, not yet paid, and the 10th working day after approval has passed."""
+    """Approved, not yet paid, and the 10th working day after the (latest) approval has passed."""
     approved_at = (select(ClaimEvent.claim_id, func.max(ClaimEvent.at).label("at"))
                    .where(ClaimEvent.to_status == "approved").group_by(ClaimEvent.claim_id).subquery())
     rows = (await session.execute(select(approved_at.c.at).join(Claim, Claim.id == approved_at.c.claim_id)
-                                  .where(Claim.status == "approved"))).scalars().all()
+                                  .where(Claim.status.in_(UNPAID)))).scalars().all()
     if not rows:
         return {(): 0.0}
     working = await calendar.load(session)

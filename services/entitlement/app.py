@@ -37,6 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="血费减免 entitlement service",
         description=package.__doc__ or "",
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start),
+        own_idempotency=("/v1/holds",),  # a hold's key is its identity: a lapsed hold is never replayed as placed
     )
     for router in (registry_router, quotes_router, me_router, holds_router, rulesets_router, certificates_router,
                    whoami_router):

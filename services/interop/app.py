@@ -55,6 +55,9 @@ def create_app(settings: Settings, *, transports: dict[str, httpx.AsyncBaseTrans
         title="血费减免 interop service",
         description=package.__doc__ or "",
         lifespan=service_lifespan(settings, schema=SCHEMA, on_start=start, on_stop=stop),
+        # A partner's message is made once by its signed message id (the evidence log), never by an
+        # Idempotency-Key: the partner API is left alone by the middleware.
+        own_idempotency=("/interop/v1/",),
     )
     for router in (partners_router, evidence_router, messages_router, lookups.inbound, lookups.outbound,
                    claims_in.router, claims_out.router, reductions.inbound, reductions.local_router,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
+from kit import idempotency
 from kit.db import schema_metadata
 
 SCHEMA = "interop"
@@ -11,3 +12,6 @@ SCHEMA = "interop"
 
 class Base(DeclarativeBase):
     metadata = schema_metadata(SCHEMA)
+
+
+IdempotencyKeys = idempotency.table(Base.metadata)  # kit.idempotency, for the internal /v1 routes

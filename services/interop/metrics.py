@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
-from kit.metrics import DEAD_LETTER_ATTEMPTS, Metrics, Samples, from_session
+from kit.metrics import Metrics, Samples, from_session
 from services.interop.evidence.models import EvidenceEntry
 from services.interop.outbox.models import OutboundMessage
 from services.interop.partners.models import Partner
@@ -24,6 +24,9 @@ from services.interop.partners.models import Partner
 OUTBOX = "interop"
 WAITING = OutboundMessage.state.in_(("pending", "uncertain"))
 STATES = ("pending", "uncertain", "delivered", "failed")
+# Interop's outbox retries for ever (its rows have no dead state of their own, unlike kit.outbox's):
+# one that has failed this often (hours at a capped backoff) needs a person.
+DEAD_LETTER_ATTEMPTS = 10
 
 
 async def depth(session: AsyncSession) -> Samples:

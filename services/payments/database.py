@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
+from kit import idempotency
 from kit.db import schema_metadata
 
 SCHEMA = "payments"
@@ -11,3 +12,6 @@ SCHEMA = "payments"
 
 class Base(DeclarativeBase):
     metadata = schema_metadata(SCHEMA)
+
+
+IdempotencyKeys = idempotency.table(Base.metadata)

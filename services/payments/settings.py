@@ -36,6 +36,10 @@ class Settings(ServiceSettings):
     sent_poll_s: float = 30.0
     outbox_retry_base_s: float = 2.0
     outbox_retry_cap_s: float = 300.0
+    # Then a dead letter for ops (a 4xx refusal at once); with the defaults about an hour and a half.
+    outbox_max_attempts: int = 20
+    # A transfer still pending or sent this long after its last change is on the ops alarm list.
+    stuck_transfer_alarm_s: float = 24 * 3600
     # The daily reconciliation of yesterday runs after this hour (China time): statements are final.
     reconciliation_hour: int = 2
     reconciliation_enabled: bool = True

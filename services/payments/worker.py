@@ -46,7 +46,7 @@ class Worker:
             sent_poll_s=settings.sent_poll_s, batch=settings.worker_batch_size)
         self.delivery_policy = DeliveryPolicy(
             lease_s=settings.lease_s, base_s=settings.outbox_retry_base_s, cap_s=settings.outbox_retry_cap_s,
-            batch=settings.worker_batch_size)
+            max_attempts=settings.outbox_max_attempts, batch=settings.worker_batch_size)
         self._next_daily_check = clock.now()
         self.metrics = Metrics()
         self._passes = self.metrics.counter("xuefei_worker_passes", "Worker passes, by outcome", ("worker", "outcome"))

@@ -25,7 +25,8 @@ def claim_body(*, donor: str = DONOR, beneficiary: str | None = None, relationsh
                invoice_number: str = "00012345", blood_fee_fen: int = 88_000, total_fen: int = 1_250_000,
                used_on: str | None = None, paid_on: str | None = None, issued_on: str | None = None,
                channel: str | None = "counter", kinship_evidence: str | None = None, card: str = CARD,
-               items: list[dict[str, Any]] | None = None, name: str = "张三", province: str = "11",
+               items: list[dict[str, Any]] | None = None, name: str = "张三", donor_deceased: bool = False,
+               payee_relative: dict[str, Any] | None = None, payee_name: str | None = None, province: str = "11",
                postmarked_on: str | None = None) -> dict[str, Any]:
     """A claim for blood used 60 days ago and paid a week later (well inside any deadline),
     unless the test names its own dates."""
@@ -37,12 +38,13 @@ def claim_body(*, donor: str = DONOR, beneficiary: str | None = None, relationsh
         "donor": {"cert_type": "resident_id", "cert_number": donor, "name": name, "phone": "13812345678"},
         "beneficiary": {"cert_type": "resident_id", "cert_number": beneficiary or donor,
                         "name": name if relationship == "self" else "张父"},
-        "relationship": relationship, "kinship_evidence": kinship_evidence, "agent": None, "donor_deceased": False,
+        "relationship": relationship, "kinship_evidence": kinship_evidence, "agent": None,
+        "donor_deceased": donor_deceased, "payee_relative": payee_relative,
         "usage": {"hospital_name": "河北医科大学第二医院", "usage_province": "13", "used_on": used_on,
                   "paid_on": paid_on, "items": items or [{"product": "red_cells", "quantity": 2}]},
         "invoice": {"code": "130100226", "number": invoice_number, "check_code": "a1b2c3", "issued_on": issued_on,
                     "total_fen": total_fen, "blood_fee_fen": blood_fee_fen},
-        "payee": {"account_name": name, "account_number": card, "bank_name": "中国工商银行"},
+        "payee": {"account_name": payee_name or name, "account_number": card, "bank_name": "中国工商银行"},
     }
     if postmarked_on:
         body["postmarked_on"] = postmarked_on

@@ -30,22 +30,28 @@ async def test_the_outbox_gauges_follow_the_table(stack: AppStack, admin_headers
     await seed_donor(stack.gateway, admin_headers)
     await submitted_claim(stack, admin_headers)
     async with db.connect() as conn:
-        waiting = (await conn.execute(text("SELECT count(*) FROM claims.outbox WHERE delivered_at IS NULL"))).scalar()
+        waiting = (await conn.execute(text("SELECT count(*) FROM claims.outbox WHERE status = 'pending'"))).scalar()
     assert waiting >= 1
     before = await scrape(stack)
     assert value(before, "xuefei_outbox_depth", outbox="claims") == waiting
     assert 0 <= value(before, "xuefei_outbox_oldest_age_seconds", outbox="claims") < 600
     assert value(before, "xuefei_outbox_dead_letters", outbox="claims") == 0
 
+    oldest = "(SELECT id FROM claims.outbox WHERE status = 'pending' ORDER BY seq LIMIT 1)"
     async with db.begin() as conn:
-        await conn.execute(text("UPDATE claims.outbox SET attempts = 10, created_at = now() - interval '2 hours' "
-                                "WHERE id = (SELECT id FROM claims.outbox ORDER BY created_at LIMIT 1)"))
+        await conn.execute(text(f"UPDATE claims.outbox SET created_at = now() - interval '2 hours' "
+                                f"WHERE id = {oldest}"))
+    assert value(await scrape(stack), "xuefei_outbox_oldest_age_seconds", outbox="claims") >= 7200
+    async with db.begin() as conn:
+        await conn.execute(text(f"UPDATE claims.outbox SET status = 'dead', attempts = 20, dead_at = now() "
+                                f"WHERE id = {oldest}"))
     stuck = await scrape(stack)
     assert value(stuck, "xuefei_outbox_dead_letters", outbox="claims") == 1
-    assert value(stuck, "xuefei_outbox_oldest_age_seconds", outbox="claims") >= 7200
+    assert value(stuck, "xuefei_outbox_depth", outbox="claims") == waiting - 1
 
     async with db.begin() as conn:
-        await conn.execute(text("UPDATE claims.outbox SET attempts = 0, next_attempt_at = now()"))
+        await conn.execute(text("UPDATE claims.outbox SET status = 'pending', attempts = 0, dead_at = NULL, "
+                                "next_attempt_at = now() WHERE status IN ('pending', 'dead')"))
     await stack.drain_outbox()
     after = await scrape(stack)
     assert value(after, "xuefei_outbox_depth", outbox="claims") == 0

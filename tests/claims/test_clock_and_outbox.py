@@ -79,7 +79,8 @@ async def test_approval_survives_a_payments_service_that_is_down(stack: AppStack
     async with httpx.AsyncClient(base_url="http://127.0.0.1:9") as dead:  # nothing listens there
         down = Peers(entitlement=claims_state.entitlement_http, payments=dead,
                      signer=claims_state.service_signer, cipher=claims_state.cipher)
-        await deliver_once(claims_state.sessionmaker, down)
+        await deliver_once(claims_state.sessionmaker, down)  # the hold is committed: the payment is written
+        await deliver_once(claims_state.sessionmaker, down)  # and tried, while payments is down
     async with db.connect() as conn:
         row = (await conn.execute(text("SELECT attempts, delivered_at, last_error FROM claims.outbox "
                                        "WHERE kind = 'payment_request'"))).one()

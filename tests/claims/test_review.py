@@ -8,16 +8,23 @@ from tests.claims.helpers import DONOR, add_user, decide, ready_claim, seed_dono
 from tests.support.dates import iso_days_ago
 
 
-async def test_approval_commits_the_hold_and_queues_payment(gateway, team, stack, db) -> None:
+async def test_approval_commits_the_hold_and_only_then_asks_for_payment(gateway, team, stack, db) -> None:
     claim = await submitted(gateway, team)
     response = await decide(gateway, team["reviewer"], claim["id"], decision="approve")
     assert response.status_code == 200, response.text
     assert (response.json()["status"], response.json()["approved_fen"]) == ("approved", 44_000)
+    query = text("SELECT kind, status FROM claims.outbox WHERE claim_id = :c AND lane <> 'guard' ORDER BY seq")
     async with db.connect() as conn:
-        kinds = sorted(r.kind for r in await conn.execute(text(
-            "SELECT kind FROM claims.outbox WHERE claim_id = :c AND delivered_at IS NULL"), {"c": claim["id"]}))
-    # submitted, under review, approved: the applicant hears of each.
-    assert kinds == ["hold_commit", "notification", "notification", "notification", "payment_request"]
+        rows = [tuple(r) for r in await conn.execute(query, {"c": claim["id"]})]
+    # submitted, under review, approved: the applicant hears of each. No payment asked for yet.
+    assert sorted(kind for kind, status in rows if status == "pending") == [
+        "hold_commit", "notification", "notification", "notification"]
+    await stack.drain_outbox()
+    async with db.connect() as conn:
+        rows = [tuple(r) for r in await conn.execute(query, {"c": claim["id"]})]
+    money = [kind for kind, _ in rows if kind != "notification"]
+    assert money == ["hold_commit", "payment_request"]  # the commit went first, the payment after it
+    assert {status for _, status in rows} == {"delivered"}
 
 
 async def test_a_reviewer_may_lower_with_a_reason_but_never_raise(gateway, team) -> None:

@@ -25,12 +25,14 @@ def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60) -> Any:
 
 
 class RunningStack:
-    def __init__(self, data_dir: Path, port: int, password: str) -> None:
+    def __init__(self, data_dir: Path, port: int, password: str, env: dict[str, str | None] | None = None) -> None:
+        """`env`: extra variables for every process; a None value removes the variable."""
         self.data_dir, self.port, self.password = data_dir, port, password
         self.log = data_dir.parent / f"run-{port}-{time.monotonic_ns()}.log"
         # A shared machine under load may need minutes to start every process.
-        env = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": password,
-               "STARTUP_TIMEOUT_S": "240"}
+        merged = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": password,
+                  "STARTUP_TIMEOUT_S": "240", **(env or {})}
+        env = {k: v for k, v in merged.items() if v is not None}
         env.pop("DATABASE_URL", None)
         self.proc = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
                                      stdout=self.log.open("wb"), stderr=subprocess.STDOUT,

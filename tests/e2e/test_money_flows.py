@@ -8,7 +8,9 @@ import io
 import json
 import re
 import time
-from datetime import timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -17,7 +19,8 @@ from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
 from stack.demo import DEMO_DONORS
-from tests.e2e.conftest import E2E_ADMIN_PASSWORD
+from tests.e2e.clock import running_on
+from tests.e2e.conftest import E2E_ADMIN_PASSWORD, make_run
 from tests.e2e.running import RunningStack, wait_for
 from tests.support.dates import first_of_previous_month, iso_days_ago, month_of
 from tests.support.people import resident_id
@@ -52,20 +55,91 @@ def counter_claim(invoice: str, card: str, *, units: int, blood_fee_fen: int, to
     }
 
 
+HOSPITAL_ACCOUNT = "0200001409014476543"
+FATHER = resident_id("19560101", area="110105", seq=43)
+
+
+def login(client: httpx.Client, username: str, password: str) -> dict[str, str]:
+    token = client.post("/ops/v1/auth/token", data={"username": username, "password": password})
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+@dataclass
+class LastMonth:
+    """What a hospital did last month: a patient discharged, the reduction settled."""
+
+    discharged: date
+    client_id: str
+    client_secret: str
+    notice: dict[str, Any]
+
+
+def notice_body(discharged: date, **extra: Any) -> dict[str, Any]:
+    return {"province": "11", "patient": {"cert_type": "resident_id", "cert_number": FATHER, "name": "张父"},
+            "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
+            "relationship": "parent", "kinship_evidence": {"kind": "pledge"},
+            "used_on": (discharged - timedelta(days=2)).isoformat(),
+            "items": [{"product": "red_cells", "quantity": 2}], "blood_fee_fen": 50_000, **extra}
+
+
+def his_token(client: httpx.Client, client_id: str, client_secret: str) -> dict[str, str]:
+    token = client.post("/his/v1/auth/token", data={"grant_type": "client_credentials", "client_id": client_id,
+                                                    "client_secret": client_secret})
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def a_hospital_settles_a_reduction(stack: RunningStack, discharged: date) -> LastMonth:
+    """On a platform whose every process runs on `discharged`: notice, settlement, quota consumed."""
+    with httpx.Client(base_url=stack.url, timeout=30, trust_env=False) as client:
+        admin = login(client, "admin", E2E_ADMIN_PASSWORD)
+        hospital = client.post("/ops/v1/hospitals", headers=admin, json={
+            "code": "H-E2E-1", "name": "北京朝阳医院", "province": "11", "district_office": "朝阳区献血办",
+            "military": False, "account_name": "北京朝阳医院", "account_number": HOSPITAL_ACCOUNT,
+            "bank_name": "工商银行"})
+        assert hospital.status_code == 201, hospital.text
+        credentials = client.post("/ops/v1/hospitals/H-E2E-1/credentials", headers=admin).json()
+        his = his_token(client, credentials["client_id"], credentials["client_secret"])
+        notice = client.post("/his/v1/reduction-notices", headers=his, json=notice_body(discharged)).json()
+        assert notice["eligible"] is True and notice["max_reducible_fen"] == 44_000, notice
+        settled = client.post(f"/his/v1/reduction-notices/{notice['notice_no']}/settlement", headers=his, json={
+            "receipt_no": "E2E-R1", "settled_on": discharged.isoformat(),
+            "items": [{"product": "red_cells", "quantity": 2}], "blood_fee_fen": 50_000, "reduced_fen": 44_000,
+            "invoice": {"code": "110100", "number": "E2E-H1"}})
+        assert settled.json()["status"] == "settled", settled.text
+        wait_for(lambda: client.get("/ops/v1/outbox/claims/stats", headers=admin).json()["pending"] == 0,
+                 "the settlement's consumption to reach entitlement", timeout_s=60)
+        return LastMonth(discharged, credentials["client_id"], credentials["client_secret"], notice)
+
+
+@pytest.fixture(scope="module")
+def last_month_and_today(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningStack, LastMonth]]:
+    """The platform ran last month (every process, PostgreSQL too, under libfaketime) when a patient
+    left hospital; the same data dir then runs again today, when last month's statement is filed."""
+    data_dir = tmp_path_factory.mktemp("stack") / "var"
+    discharged = first_of_previous_month() + timedelta(days=9)
+    with make_run(data_dir, running_on(discharged)) as then:
+        last_month = a_hospital_settles_a_reduction(then, discharged)
+    with make_run(data_dir) as now:
+        yield now, last_month
+
+
+@pytest.fixture(scope="module")
+def running_stack(last_month_and_today: tuple[RunningStack, LastMonth]) -> RunningStack:
+    return last_month_and_today[0]
+
+
 @pytest.fixture(scope="module")
 def ops(running_stack: RunningStack) -> dict[str, dict[str, str]]:
     with httpx.Client(base_url=running_stack.url, timeout=20, trust_env=False) as client:
-        def login(username: str, password: str) -> dict[str, str]:
-            token = client.post("/ops/v1/auth/token", data={"username": username, "password": password})
-            assert token.status_code == 200, token.text
-            return {"Authorization": f"Bearer {token.json()['access_token']}"}
-
-        admin = login("admin", E2E_ADMIN_PASSWORD)
+        admin = login(client, "admin", E2E_ADMIN_PASSWORD)
         for username, roles in (("e2e_rev", ["reviewer"]), ("e2e_fin", ["finance"])):
             created = client.post("/ops/v1/users", headers=admin, json={
                 "username": username, "password": PASSWORD, "roles": roles, "province": "11"})
             assert created.status_code == 201, created.text
-        return {"admin": admin, "reviewer": login("e2e_rev", PASSWORD), "finance": login("e2e_fin", PASSWORD)}
+        return {"admin": admin, "reviewer": login(client, "e2e_rev", PASSWORD),
+                "finance": login(client, "e2e_fin", PASSWORD)}
 
 
 def test_a_counter_claim_goes_from_draft_to_paid(running_stack: RunningStack, ops) -> None:
@@ -100,39 +174,15 @@ def test_a_counter_claim_goes_from_draft_to_paid(running_stack: RunningStack, op
         assert [p["amount_fen"] for p in to_zhang] == [63_000]
 
 
-def test_a_hospital_loop_from_notice_to_a_paid_statement(running_stack: RunningStack, ops) -> None:
-    # The processes run on the machine's clock: the settlement is dated last month, so that month's
-    # statement can be filed today.
-    last_month = first_of_previous_month()
-    used_on, settled_on = (last_month + timedelta(days=11)).isoformat(), (last_month + timedelta(days=19)).isoformat()
-    father = resident_id("19560101", area="110105", seq=43)
-    account = "0200001409014476543"
+def test_a_hospital_loop_from_notice_to_a_paid_statement(running_stack: RunningStack, ops,
+                                                         last_month_and_today) -> None:
+    last_month: LastMonth = last_month_and_today[1]
     with httpx.Client(base_url=running_stack.url, timeout=30, trust_env=False) as client:
-        hospital = client.post("/ops/v1/hospitals", headers=ops["admin"], json={
-            "code": "H-E2E-1", "name": "北京朝阳医院", "province": "11", "district_office": "朝阳区献血办",
-            "military": False, "account_name": "北京朝阳医院", "account_number": account, "bank_name": "工商银行"})
-        assert hospital.status_code == 201, hospital.text
-        issued = client.post("/ops/v1/hospitals/H-E2E-1/credentials", headers=ops["admin"])
-        assert issued.status_code == 201, issued.text
-        credentials = issued.json()
-        token = client.post("/his/v1/auth/token", data={"grant_type": "client_credentials",
-                                                        "client_id": credentials["client_id"],
-                                                        "client_secret": credentials["client_secret"]})
-        assert token.status_code == 200, token.text
-        his = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        notice = client.post("/his/v1/reduction-notices", headers=his, json={
-            "province": "11", "patient": {"cert_type": "resident_id", "cert_number": father, "name": "张父"},
-            "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-            "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": used_on,
-            "items": [{"product": "red_cells", "quantity": 2}], "blood_fee_fen": 50_000}).json()
-        assert notice["eligible"] is True and notice["max_reducible_fen"] == 44_000, notice
-        settled = client.post(f"/his/v1/reduction-notices/{notice['notice_no']}/settlement", headers=his, json={
-            "receipt_no": "E2E-R1", "settled_on": settled_on, "items": [{"product": "red_cells", "quantity": 2}],
-            "blood_fee_fen": 50_000, "reduced_fen": 44_000, "invoice": {"code": "110100", "number": "E2E-H1"}})
-        assert settled.json()["status"] == "settled", settled.text
-        statement = client.post("/his/v1/hospital-settlements", headers=his, json={"period": month_of(last_month)})
+        his = his_token(client, last_month.client_id, last_month.client_secret)
+        statement = client.post("/his/v1/hospital-settlements", headers=his,
+                                json={"period": month_of(last_month.discharged)})
         assert statement.status_code == 201, statement.text
-        assert statement.json()["total_fen"] == 44_000
+        assert (statement.json()["total_fen"], statement.json()["reduction_count"]) == (44_000, 1)
         approved = client.post(f"/ops/v1/hospital-settlements/{statement.json()['id']}/approve", headers=ops["finance"])
         assert approved.json()["status"] == "approved", approved.text
 
@@ -142,15 +192,12 @@ def test_a_hospital_loop_from_notice_to_a_paid_statement(running_stack: RunningS
 
         wait_for(statement_paid, "the statement to be paid", timeout_s=90)
         ledger = httpx.get(bank_url(running_stack) + "/sandbox/ledger", timeout=10).json()
-        to_hospital = [p for p in ledger["payouts"] if p["account_tail"] == account[-4:]]
+        to_hospital = [p for p in ledger["payouts"] if p["account_tail"] == HOSPITAL_ACCOUNT[-4:]]
         assert [p["amount_fen"] for p in to_hospital] == [44_000]
-        # The same invoice cannot then be claimed online or at a counter.
-        refused = client.post("/his/v1/reduction-notices", headers=his, json={
-            "province": "11", "patient": {"cert_type": "resident_id", "cert_number": father, "name": "张父"},
-            "donor": {"cert_type": "resident_id", "cert_number": ZHANG.cert_number, "name": ZHANG.name},
-            "relationship": "parent", "kinship_evidence": {"kind": "pledge"}, "used_on": used_on,
-            "items": [{"product": "red_cells", "quantity": 1}], "blood_fee_fen": 50_000,
-            "invoice": {"code": "110100", "number": "E2E-H1"}})
+        # The same invoice cannot then be claimed again, whatever the channel.
+        refused = client.post("/his/v1/reduction-notices", headers=his, json=notice_body(
+            last_month.discharged, items=[{"product": "red_cells", "quantity": 1}],
+            invoice={"code": "110100", "number": "E2E-H1"}))
         assert refused.status_code == 409
 
 

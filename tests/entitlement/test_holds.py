@@ -112,6 +112,43 @@ async def test_an_expired_hold_no_longer_counts_and_cannot_be_committed(entitlem
     assert (await entitlement.get("/v1/holds/old")).json()["state"] == "expired"
 
 
+@pytest.mark.parametrize("lapse", ["expired", "released"])
+async def test_a_replayed_lapsed_hold_is_never_reported_as_placed(entitlement, keys, db, lapse) -> None:
+    await seed(entitlement, keys, [record("D1", DONOR, donated_on="2020-05-01")])
+    body = hold_body([{"product": "red_cells", "quantity": 2}])
+    first = await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "lapsing"})
+    assert (first.status_code, first.json()["state"]) == (201, "held")
+    if lapse == "expired":
+        async with db.begin() as conn:
+            await conn.execute(text("UPDATE entitlement.holds SET expires_at = :t"),
+                               {"t": datetime.now(UTC) - timedelta(minutes=1)})
+    else:
+        await entitlement.post("/v1/holds/lapsing/release", json={"reason": "withdrawn"})
+    # Another relative takes the whole pool meanwhile.
+    other = await entitlement.post("/v1/holds", json=hold_body([{"product": "red_cells", "quantity": 2}],
+                                                               beneficiary=MOTHER, reference="claim:2"),
+                                   headers={"Idempotency-Key": "mother"})
+    assert other.json()["ml"] == 400
+    replay = await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "lapsing"})
+    assert replay.status_code == 409, replay.text
+    assert replay.json()["type"].endswith("/hold-not-live") and replay.json()["state"] == lapse
+
+
+async def test_a_hold_without_expiry_lasts_until_its_owner_settles_it(entitlement, keys, db) -> None:
+    await seed(entitlement, keys, [record("D1", DONOR, donated_on="2020-05-01")])
+    body = hold_body([{"product": "red_cells", "quantity": 2}]) | {"ttl_hours": None}
+    placed = (await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "open-claim"})).json()
+    assert (placed["state"], placed["expires_at"]) == ("held", None)
+    async with db.begin() as conn:  # the claim sat in review (or 补充材料) for over a year
+        await conn.execute(text("UPDATE entitlement.holds SET created_at = created_at - interval '400 days'"))
+    quote = await entitlement.post("/v1/quotes", json=hold_body([{"product": "plasma", "quantity": 1}])["quote"],
+                                   headers=caller_headers(keys))  # quotes are staff's (issue 11)
+    assert quote.json()["remaining_ml_before"] == 0  # still held: nobody else can take it
+    assert (await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "open-claim"})).status_code == 200
+    committed = await entitlement.post("/v1/holds/open-claim/commit", json={"reason": "approved"})
+    assert committed.json()["state"] == "committed"
+
+
 async def test_nothing_left_to_hold_is_a_409_with_the_quote(entitlement, keys) -> None:
     await seed(entitlement, keys, [record("D1", DONOR, donated_on="2020-05-01", volume_ml=200)])
     first = await entitlement.post("/v1/holds", json=hold_body([{"product": "red_cells", "quantity": 1}]),
@@ -155,3 +192,26 @@ async def test_a_service_caller_without_a_role_is_refused(entitlement, keys) -> 
         "/v1/holds", json=hold_body([{"product": "plasma", "quantity": 1}]),
         headers={"Idempotency-Key": "x", **caller_headers(keys, roles=("finance",))})
     assert response.status_code == 403
+
+
+async def test_a_several_donor_hold_without_expiry_keeps_every_part_until_it_commits_together(
+        entitlement, keys, db) -> None:
+    """Issue 12's open-ended claim hold over issue 13's donor parts: none lapses, all commit at once."""
+    await seed(entitlement, keys, [record("D1", DONOR, donated_on="2020-05-01", volume_ml=200),
+                                   record("M1", MOTHER, donated_on="2020-06-01", volume_ml=200)])
+    body = hold_body([{"product": "red_cells", "quantity": 2}]) | {"ttl_hours": None}
+    body["quote"]["additional_donors"] = [{"donor": {"cert_type": "resident_id", "cert_number": MOTHER},
+                                           "relationship": "spouse"}]
+    placed = await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "two-donors"})
+    assert placed.status_code == 201, placed.text
+    assert (placed.json()["expires_at"], [p["ml"] for p in placed.json()["parts"]]) == (None, [200, 200])
+    async with db.begin() as conn:  # a year and more in review
+        await conn.execute(text("UPDATE entitlement.holds SET created_at = created_at - interval '400 days'"))
+    replay = await entitlement.post("/v1/holds", json=body, headers={"Idempotency-Key": "two-donors"})
+    assert (replay.status_code, replay.json()["state"]) == (200, "held")
+    committed = await entitlement.post("/v1/holds/two-donors/commit", json={"reason": "approved"})
+    assert committed.json()["state"] == "committed"
+    async with db.begin() as conn:
+        states = (await conn.execute(text("SELECT part, state, expires_at FROM entitlement.holds "
+                                          "WHERE idempotency_key = 'two-donors' ORDER BY part"))).all()
+    assert [tuple(s) for s in states] == [(0, "committed", None), (1, "committed", None)]

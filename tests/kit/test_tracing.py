@@ -88,18 +88,21 @@ async def test_an_outbox_delivery_continues_the_trace_of_the_approval(
     assert approved.json()["status"] == "approved", approved.text
     async with db.connect() as conn:
         stored = dict((await conn.execute(text(
-            "SELECT kind, traceparent FROM claims.outbox WHERE claim_id = :c AND kind = 'payment_request'"),
+            "SELECT kind, traceparent FROM claims.outbox WHERE claim_id = :c AND kind = 'hold_commit'"),
             {"c": claim["id"]})).all())
-    written_by = stored["payment_request"]
+    written_by = stored["hold_commit"]  # the payment is asked for only once the commit is confirmed
     assert written_by.startswith(f"00-{TRACE_ID}-") and written_by.endswith("-01")
 
     spans.clear()
-    assert await stack.drain_outbox() >= 2  # the payment request and the hold commit, at least
+    assert await stack.drain_outbox() >= 2  # the hold commit, then the payment request it wrote
     found = spans.get_finished_spans()
+    commit = only([s for s in found if s.name == "outbox claims hold_commit"], "the commit's delivery span")
+    assert format(commit.context.trace_id, "032x") == TRACE_ID
+    assert hexid(commit.parent.span_id) == written_by.split("-")[2]  # the approval's span that wrote the row
     delivery = only([s for s in found if s.name == "outbox claims payment_request"], "the delivery span")
     assert delivery.kind == SpanKind.CONSUMER
     assert format(delivery.context.trace_id, "032x") == TRACE_ID
-    assert hexid(delivery.parent.span_id) == written_by.split("-")[2]  # the approval's span that wrote the row
+    assert delivery.parent.span_id == commit.context.span_id  # written by the commit's delivery, in its trace
     payments = only([s for s in found if s.name == "POST /v1/disbursements"], "payments server span")
     assert format(payments.context.trace_id, "032x") == TRACE_ID
     hops = {s.context.span_id: s for s in found}
@@ -107,7 +110,8 @@ async def test_an_outbox_delivery_continues_the_trace_of_the_approval(
     while span.parent is not None and span.parent.span_id in hops:
         span = hops[span.parent.span_id]
         chain.append(span.kind)
-    assert chain == [SpanKind.CLIENT, SpanKind.CONSUMER]  # payments <- kit.http call <- the delivery
+    # payments <- kit.http call <- the payment's delivery <- the commit's delivery (then the approval)
+    assert chain == [SpanKind.CLIENT, SpanKind.CONSUMER, SpanKind.CONSUMER]
 
 
 def test_every_log_line_gets_the_current_trace_and_span_id() -> None:

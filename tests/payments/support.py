@@ -54,13 +54,18 @@ def recorder_app() -> FastAPI:
     app.state.events = []
     app.state.caller_tokens = []
     app.state.fail_next = 0
+    app.state.refuse = set()  # source refs answered 404, as claims does for a source it does not know
 
     @app.post("/v1/payment-events")
     async def receive(request: Request) -> JSONResponse:
         if app.state.fail_next > 0:
             app.state.fail_next -= 1
             return JSONResponse({"title": "claims is down"}, status_code=503)
-        app.state.events.append({**await request.json(), "_key": request.headers.get("idempotency-key")})
+        event = await request.json()
+        if event["source_ref"] in app.state.refuse:
+            return JSONResponse({"title": "Not found", "detail": f"no claim for {event['source_ref']}"},
+                                status_code=404)
+        app.state.events.append({**event, "_key": request.headers.get("idempotency-key")})
         app.state.caller_tokens.append(request.headers.get("x-caller"))
         return JSONResponse({"status": "recorded"})
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from services.payments import backoff
+from kit.outbox import backoff
 from services.payments.channels.alipay import AlipayChannel
 from services.payments.channels.bank_transfer import BankTransferChannel
 from services.payments.channels.base import ChannelError, ChannelNotEnabled, TransferRequest
@@ -85,7 +85,7 @@ def test_merchant_numbers_are_unique_per_attempt_and_fit_every_channel() -> None
 
 def test_backoff_grows_to_its_cap_with_jitter_inside_the_window() -> None:
     for tries, ceiling in ((1, 1.0), (2, 2.0), (3, 4.0), (10, 30.0), (1000, 30.0)):
-        delays = [backoff.delay(tries, 1.0, 30.0) for _ in range(200)]
+        delays = [backoff(tries, 1.0, 30.0) for _ in range(200)]
         assert all(timedelta(seconds=ceiling / 2) <= d <= timedelta(seconds=ceiling) for d in delays)
         assert len(set(delays)) > 1
 

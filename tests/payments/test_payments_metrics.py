@@ -56,7 +56,7 @@ async def test_payment_events_waiting_and_stuck(rig, db) -> None:
 
     await eventually(waiting, step=rig.work, what="an event waiting")
     async with db.begin() as conn:
-        await conn.execute(text("UPDATE payments.outbox SET attempts = 12"))
+        await conn.execute(text("UPDATE payments.outbox SET status = 'dead', attempts = 20, dead_at = now()"))
     assert value(await scrape(rig), "xuefei_outbox_dead_letters", outbox="payments") == 1
 
 
@@ -81,10 +81,16 @@ async def test_open_mismatches_are_those_of_each_days_latest_run(rig, db) -> Non
     assert value(scraped, "xuefei_reconciliation_mismatches_open", kind="status_mismatch") == 1
 
 
-async def test_the_worker_serves_its_own_metrics(rig) -> None:
-    await create(rig, "claim:m4")
-    for _ in range(3):
-        await rig.work()
+async def test_the_worker_serves_its_own_metrics(rig, db) -> None:
+    disbursement = await create(rig, "claim:m4")
+
+    async def succeeded() -> bool:  # sent on one pass, asked on a later one once the poll interval has passed
+        async with db.connect() as conn:
+            state = (await conn.execute(text("SELECT state FROM payments.disbursements WHERE id = :id"),
+                                        {"id": disbursement})).scalar_one()
+        return bool(state == "succeeded")
+
+    await eventually(succeeded, step=rig.work, what="the disbursement succeeding")
     port = free_port()
     listener = await serve(rig.worker.metrics, "127.0.0.1", port)
     try:

@@ -37,7 +37,7 @@ async def test_finance_reads_disbursements_totals_and_reconciliation_through_the
 
     listing = await gw.get("/ops/v1/payments/disbursements", params={"state": "pending"}, headers=finance)
     assert listing.status_code == 200, listing.text
-    assert [d["id"] for d in listing.json()["items"]] == [created.json()["id"]]
+    assert [d["id"] for d in listing.json()] == [created.json()["id"]]
     one = await gw.get(f"/ops/v1/payments/disbursements/{created.json()['id']}", headers=finance)
     assert one.json()["history"][0]["to_state"] == "pending"
     assert one.json()["payee"]["account_number_masked"] == "6222 **** **** 1234"

@@ -68,7 +68,8 @@ class AppStack:
 
         claims = self.apps["claims"]
         total = 0
-        while delivered := await deliver_once(claims.state.sessionmaker, claims.state.peers):
+        while delivered := await deliver_once(claims.state.sessionmaker, claims.state.peers,
+                                              claims.state.outbox_policy):
             total += delivered
         return total
 

@@ -8,13 +8,16 @@ export const STATUS = {
   awaiting_second_review: "待复核",
   approved: "审核通过",
   payee_correction: "待更正收款账户",
+  payment_failed: "转账未成功",
+  needs_attention: "复核处理中",
   paid: "已支付",
   rejected: "未通过",
   withdrawn: "已撤回",
 };
 export const STATUS_TONE = {
   draft: "grey", submitted: "blue", forwarded: "blue", under_review: "blue", needs_more_info: "orange",
-  awaiting_second_review: "blue", approved: "green", payee_correction: "orange", paid: "green",
+  awaiting_second_review: "blue", approved: "green", payee_correction: "orange", payment_failed: "orange",
+  needs_attention: "blue", paid: "green",
   rejected: "red", withdrawn: "grey",
 };
 export const STATUS_HINT = {
@@ -26,6 +29,8 @@ export const STATUS_HINT = {
   awaiting_second_review: "金额较大，正在复核",
   approved: "审核通过，减免费用将在10个工作日内转入您的银行卡",
   payee_correction: "转账被退回，请更正收款账户",
+  payment_failed: "银行未能完成转账，请核对并更正收款账户",
+  needs_attention: "审核通过后额度确认遇到问题，复核人员正在处理，暂不转账",
   paid: "减免费用已转入您的银行卡",
   rejected: "申请未通过，请查看说明",
   withdrawn: "您已撤回该申请",

@@ -3,7 +3,7 @@ one claim per partner case and each partner document attached once; reduction no
 partner authorised (跨省直免)
 
 Revision ID: cl_i14_1
-Revises: cl_i15_1 (the one claims head after issues 11, 13, 15 and 16)
+Revises: cl_i12_2 (the one claims head after issues 11, 13, 15, 16 and 12)
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "cl_i14_1"
-down_revision = "cl_i15_1"  # after issue 15's review locks (the head of issues 11, 13, 16)
+down_revision = "cl_i12_2"  # after issue 12's keys (the one head after issues 11, 13, 15, 16, 12)
 branch_labels = None
 depends_on = None
 S = "claims"

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.identity import Caller
@@ -11,8 +12,15 @@ from services.claims.audit.models import ClaimEvent
 from services.claims.intake.models import Claim
 
 
+class Aggregate(Protocol):
+    """A claim, or anything else the trail is kept for (a notice, a statement): it has an id."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
 def record(
-    session: AsyncSession, claim: Claim, caller: Caller, action: str, *, from_status: str | None = None,
+    session: AsyncSession, claim: Aggregate, caller: Caller, action: str, *, from_status: str | None = None,
     to_status: str | None = None, reason: str | None = None, detail: dict[str, Any] | None = None,
 ) -> None:
     session.add(ClaimEvent(
@@ -22,6 +30,6 @@ def record(
     ))
 
 
-async def history(session: AsyncSession, claim: Claim) -> list[ClaimEvent]:
-    stmt = select(ClaimEvent).where(ClaimEvent.claim_id == claim.id).order_by(ClaimEvent.id)
-    return list((await session.execute(stmt)).scalars())
+def history_of(claim: Claim) -> Select[tuple[ClaimEvent]]:
+    """A claim's events; paged oldest first by id."""
+    return select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)

@@ -11,9 +11,10 @@ from sqlalchemy.dialects.postgresql import insert
 from kit.callers import allow, province_scope
 from kit.db import SessionDep
 from kit.identity import CallerDep
+from kit.paging import PagingDep, paged
 from kit.problems import Unprocessable, problem_responses
 from services.claims.calendar import service
-from services.claims.calendar.models import CalendarDay, CalendarYear
+from services.claims.calendar.models import CalendarAlarm, CalendarDay, CalendarYear
 from services.claims.calendar.workdays import PACKAGE_YEARS
 
 router = APIRouter(prefix="/v1/calendar", tags=["working-day calendar"])
@@ -85,7 +86,9 @@ async def declare_year(year: int, caller: CallerDep, session: SessionDep) -> dic
 @router.get("/alarms", response_model=list[AlarmOut], operation_id="calendar_alarms",
             summary="Claims whose due date could not be computed (year not covered)",
             description="Reviewers see their own province's claims' alarms; admin sees all.",
-            responses=problem_responses(401, 403), dependencies=[allow(staff=("admin", "reviewer", "senior_reviewer"))])
-async def alarms(caller: CallerDep, session: SessionDep) -> list[AlarmOut]:
+            responses={**paged(), **problem_responses(401, 403, 422)},
+            dependencies=[allow(staff=("admin", "reviewer", "senior_reviewer"))])
+async def alarms(caller: CallerDep, session: SessionDep, page: PagingDep) -> list[AlarmOut]:
+    stmt = service.open_alarms(province=province_scope(caller))
     return [AlarmOut(claim_id=str(a.claim_id), year=a.year, raised_at=a.raised_at.isoformat())
-            for a in await service.open_alarms(session, province=province_scope(caller))]
+            for a in await page.fetch(session, stmt, [CalendarAlarm.id])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
@@ -35,12 +35,12 @@ async def due_on(session: AsyncSession, claim_id: uuid.UUID, submitted_on: date,
         return None
 
 
-async def open_alarms(session: AsyncSession, *, province: str | None = None) -> list[CalendarAlarm]:
-    """Unresolved alarms; `province` keeps those of that province's claims."""
-    stmt = select(CalendarAlarm).where(CalendarAlarm.resolved_at.is_(None)).order_by(CalendarAlarm.id)
+def open_alarms(*, province: str | None = None) -> Select[tuple[CalendarAlarm]]:
+    """Unresolved alarms, paged oldest first by id; `province` keeps those of that province's claims."""
+    stmt = select(CalendarAlarm).where(CalendarAlarm.resolved_at.is_(None))
     if province is not None:
         stmt = stmt.join(Claim, Claim.id == CalendarAlarm.claim_id).where(Claim.province == province)
-    return list((await session.execute(stmt)).scalars())
+    return stmt
 
 
 async def resolve_alarms(session: AsyncSession, claim_ids: list[uuid.UUID]) -> None:

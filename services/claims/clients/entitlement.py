@@ -27,6 +27,10 @@ def claim_field(field: str) -> str:
     return _FIELD_MAP.get(field, field)
 
 
+class HoldLapsed(Exception):
+    """The key's hold exists but is no longer live (expired, released): never taken as placed."""
+
+
 @dataclass
 class HoldResult:
     placed: bool  # False: nothing left in the pool (quota exhausted)
@@ -49,9 +53,13 @@ class EntitlementClient:
         response = await self._post("/v1/holds", body, key)
         data = response.json()
         if response.status_code in (200, 201):
+            if data.get("state") != "held":  # an older entitlement replaying a lapsed hold as it was
+                raise HoldLapsed(f"hold {key} is {data.get('state')}")
             return HoldResult(placed=True, quote=data["quote"], hold=data)
         if response.status_code == 409 and data.get("type", "").endswith("quota-exhausted"):
             return HoldResult(placed=False, quote=data["quote"], hold=None)
+        if response.status_code == 409 and data.get("type", "").endswith("hold-not-live"):
+            raise HoldLapsed(data.get("detail") or f"hold {key} is no longer live")
         if response.status_code in (404, 422):
             errors = data.get("errors") or [{"field": "donor.cert_number", "message": data.get("detail", "")}]
             raise Unprocessable(data.get("detail"), field=claim_field(errors[0]["field"]))
@@ -75,10 +83,3 @@ class EntitlementClient:
             raise Unprocessable(data.get("detail"), field=errors[0]["field"])
         raise ServiceUnavailable("额度服务暂不可用，请稍后再试 (entitlement service unavailable)")
 
-    async def settle(self, key: str, action: str, reason: str, ml: int | None = None) -> httpx.Response:
-        """commit or release; used by the outbox, which handles the status codes."""
-        body: dict[str, Any] = {"reason": reason}
-        if ml is not None:
-            body["ml"] = ml
-        return await http.send(self._client, "POST", f"/v1/holds/{key}/{action}", json=body,
-                               headers=self._signer.headers())

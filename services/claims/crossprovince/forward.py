@@ -45,6 +45,6 @@ async def forward_if_partner(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         audit.record(session, claim, caller, "forwarded", from_status="draft", to_status="forwarded",
                      reason=f"献血地省份 {province} 由合作平台 {partner} 审核 (decided by partner {partner})")
         enqueue(session, claim, "interop_forward", f"forward:{claim.id}",
-                {"claim_id": str(claim.id), "partner": partner})
+                {"claim_id": str(claim.id), "partner": partner}, lane="partner")
         notify(session, claim, "forwarded")
     return claim

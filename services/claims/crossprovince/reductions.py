@@ -79,7 +79,8 @@ def report_to_partner(session: AsyncSession, notice: ReductionNotice, event: str
     """Usage side: settlement or cancellation of a partner-authorised notice, through the outbox."""
     enqueue(session, notice, "interop_reduction", f"reduction:{notice.id}:{event}",  # type: ignore[arg-type]
             {"partner": notice.forwarded_to, "partner_notice_no": notice.partner_notice_no,
-             "notice_no": notice.notice_no, "province": notice.province, "event": event, **detail})
+             "notice_no": notice.notice_no, "province": notice.province, "event": event, **detail},
+            lane="partner")
 
 
 def refuse_correction(notice: ReductionNotice) -> None:

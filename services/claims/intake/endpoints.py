@@ -8,8 +8,10 @@ from kit import clock
 from kit.callers import allow, province_scope, sees_province
 from kit.db import SessionDep
 from kit.identity import Caller, CallerDep
+from kit.paging import PagingDep, paged
 from kit.problems import Forbidden, Unprocessable, problem_responses
 from services.claims.audit import service as audit
+from services.claims.audit.models import ClaimEvent
 from services.claims.intake import access, repository, service, submit
 from services.claims.intake.deps import ClaimDep
 from services.claims.intake.models import ACCOUNT, CERT, PHONE
@@ -64,9 +66,10 @@ async def create_claim(body: ClaimIn, request: Request, caller: CallerDep, sessi
 
 @router.get("", response_model=list[ClaimOut], operation_id="list_claims",
             summary="The review queue (staff, by due date) or the donor's own claims",
-            responses=problem_responses(401, 403), dependencies=[allow(staff=access.STAFF_READERS, donor=True)])
+            responses={**paged(), **problem_responses(401, 403, 422)},
+            dependencies=[allow(staff=access.STAFF_READERS, donor=True)])
 async def list_claims(
-    request: Request, caller: CallerDep, session: SessionDep,
+    request: Request, caller: CallerDep, session: SessionDep, page: PagingDep,
     status_: Annotated[list[str] | None, Query(alias="status")] = None,
     province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
     overdue: bool = False,
@@ -74,20 +77,21 @@ async def list_claims(
     if caller.kind == "donor":
         if not (caller.cert_type and caller.cert_index):
             return []
-        claims = await repository.queue(session, statuses=status_, province=None, overdue_on=None,
-                                        party_index=(caller.cert_type, caller.cert_index))
+        stmt = repository.queue(statuses=status_, province=None, overdue_on=None,
+                                party_index=(caller.cert_type, caller.cert_index))
     elif caller.kind == "staff" and caller.has_any(*access.STAFF_READERS):
         scope = province_scope(caller)
         if scope is not None:
             if province and province != scope:
                 return []  # another province's queue is empty to this caller (no oracle)
             province = scope
-        claims = await repository.queue(session, statuses=status_, province=province,
-                                        overdue_on=clock.today() if overdue else None)
+        stmt = repository.queue(statuses=status_, province=province, overdue_on=clock.today() if overdue else None)
     else:
         raise Forbidden("this caller has no claims list")
+    claims = await page.fetch(session, stmt, repository.QUEUE_ORDER)
+    documents = await repository.documents_of(session, [c.id for c in claims])
     cipher = request.app.state.cipher
-    return [service.to_out(c, await repository.documents(session, c.id), cipher) for c in claims]
+    return [service.to_out(c, documents[c.id], cipher) for c in claims]
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, operation_id="get_claim",
@@ -122,10 +126,11 @@ async def get_claim_unmasked(claim: ClaimDep, request: Request, caller: CallerDe
 
 
 @router.get("/{claim_id}/history", response_model=list[EventOut], operation_id="claim_history",
-            summary="Every change and unmasked view, oldest first", responses=problem_responses(401, 403, 404),
-            dependencies=[CLAIM_PARTIES])
-async def claim_history(claim: ClaimDep, session: SessionDep) -> list[EventOut]:
-    return [EventOut.model_validate(e, from_attributes=True) for e in await audit.history(session, claim)]
+            summary="Every change and unmasked view, oldest first",
+            responses={**paged(), **problem_responses(401, 403, 404, 422)}, dependencies=[CLAIM_PARTIES])
+async def claim_history(claim: ClaimDep, session: SessionDep, page: PagingDep) -> list[EventOut]:
+    events = await page.fetch(session, audit.history_of(claim), [ClaimEvent.id])
+    return [EventOut.model_validate(e, from_attributes=True) for e in events]
 
 
 @router.post("/{claim_id}/submit", response_model=ClaimOut, operation_id="submit_claim",
@@ -137,7 +142,7 @@ async def submit_claim(claim: ClaimDep, request: Request, caller: CallerDep, ses
     await session.rollback()  # submit runs its own transactions; hold no lock while calling a peer
     deps = submit.SubmitDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
                              persons=state.person_index, working_days=state.settings.review_working_days,
-                             interop=state.interop)
+                             guard_grace_s=state.settings.hold_guard_grace_s, interop=state.interop)
     await submit.submit(claim_id, caller, deps)
     async with state.sessionmaker() as fresh:
         current = await repository.get(fresh, claim_id)

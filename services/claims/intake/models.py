@@ -70,6 +70,8 @@ class Claim(Base):
     kinship_evidence: Mapped[str | None] = mapped_column(String(16))  # document, pledge
     agent: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # name, masked fields, encrypted cert/phone
     donor_deceased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A deceased donor's money goes to the relative named here (name, relationship, certificate).
+    payee_relative: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # Further donors whose pools cover what `donor`'s leaves of the bill, in order (DOMAIN 6.1):
     # [{cert_type, cert_encrypted, person_index, cert_masked, name, relationship}]; person_index is
     # kit.identity.person_index, so a further donor signed in on the client sees the claim too.
@@ -116,6 +118,11 @@ class Claim(Base):
     first_approved_fen: Mapped[int | None] = mapped_column(BigInteger)
     decision_reason_code: Mapped[str | None] = mapped_column(String(64))
     decision_note: Mapped[str | None] = mapped_column(Text)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    # "审核通过后10个工作日内支付": past this day unpaid, the claim is on the ops alarm list.
+    pay_due_on: Mapped[date | None] = mapped_column(Date)
+    attention_reason: Mapped[str | None] = mapped_column(Text)  # why a person must look (needs_attention)
+    payment_error: Mapped[str | None] = mapped_column(Text)  # the bank's reason (payment_failed)
     disbursement_id: Mapped[str | None] = mapped_column(String(64))
     # Filed here for another province's donor: forwarded to the partner that decides (跨省转办),
     # whose reference and latest status (and its sequence, to ignore an older push) are mirrored.

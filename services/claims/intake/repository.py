@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import clock
 from services.claims.intake.models import Claim, ClaimDocument
 
 OPEN_STATUSES = ("forwarded", "submitted", "under_review", "needs_more_info", "awaiting_second_review", "approved",
-                 "payee_correction", "paid")
+                 "needs_attention", "payee_correction", "payment_failed", "paid")
 
 
 async def add_with_reference(session: AsyncSession, claim: Claim) -> None:
@@ -35,9 +36,9 @@ async def documents(session: AsyncSession, claim_id: uuid.UUID) -> list[ClaimDoc
     return list((await session.execute(stmt)).scalars())
 
 
-async def queue(session: AsyncSession, *, statuses: list[str] | None, province: str | None,
-                overdue_on: date | None, applicant: tuple[str, str] | None = None,
-                party_index: tuple[str, str] | None = None, limit: int = 200) -> list[Claim]:
+def queue(*, statuses: list[str] | None, province: str | None, overdue_on: date | None,
+          applicant: tuple[str, str] | None = None, party_index: tuple[str, str] | None = None) -> Select[Any]:
+    """The claims a list shows; page it by `QUEUE_ORDER` (kit.paging)."""
     stmt = select(Claim)
     if statuses:
         stmt = stmt.where(Claim.status.in_(statuses))
@@ -56,12 +57,23 @@ async def queue(session: AsyncSession, *, statuses: list[str] | None, province: 
             conditions.append(((Claim.donor_cert_type == t) & (Claim.donor_person_index == i))
                               | ((Claim.beneficiary_cert_type == t) & (Claim.beneficiary_person_index == i))
                               | Claim.additional_donors.contains([{"cert_type": t, "person_index": i}]))
-        condition = conditions[0]
-        for extra in conditions[1:]:
-            condition = condition | extra
-        stmt = stmt.where(condition)
-    stmt = stmt.order_by(Claim.due_on.asc().nulls_last(), Claim.created_at).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+        stmt = stmt.where(or_(*conditions))
+    return stmt
+
+
+# Earliest due first, claims without a due date (drafts) last; created_at and id make it unique.
+QUEUE_ORDER = (func.coalesce(Claim.due_on, literal(date.max)), Claim.created_at, Claim.id)
+
+
+async def documents_of(session: AsyncSession, claim_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ClaimDocument]]:
+    """The documents of many claims in one query (a list never queries per row)."""
+    found: dict[uuid.UUID, list[ClaimDocument]] = {claim_id: [] for claim_id in claim_ids}
+    if claim_ids:
+        stmt = (select(ClaimDocument).where(ClaimDocument.claim_id.in_(claim_ids))
+                .order_by(ClaimDocument.uploaded_at))
+        for document in (await session.execute(stmt)).scalars():
+            found[document.claim_id].append(document)
+    return found
 
 
 async def count_documents(session: AsyncSession, claim_id: uuid.UUID) -> int:

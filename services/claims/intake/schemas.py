@@ -95,6 +95,20 @@ class AgentIn(PersonIn):
     phone: str = Field(pattern=r"^1[3-9][0-9]{9}$")  # 代办人 must be reachable
 
 
+class PayeeRelativeIn(CertificateIn):
+    """The relative a deceased donor's money is paid to (已故献血者的领款亲属)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    relationship: Relationship = Field(description="the relative's relationship to the donor")
+
+
+class PayeeRelativeOut(BaseModel):
+    name: str
+    relationship: str
+    cert_type: str
+    cert_number_masked: str
+
+
 EXAMPLE = {
     "province": "11", "channel": "counter",
     "donor": {"cert_type": "resident_id", "cert_number": "11010519491231002X", "name": "张三", "phone": "13812345678"},
@@ -124,6 +138,8 @@ class ClaimIn(BaseModel):
     kinship_evidence: Literal["document", "pledge"] | None = None
     agent: AgentIn | None = None
     donor_deceased: bool = False
+    payee_relative: PayeeRelativeIn | None = Field(
+        None, description="a deceased donor only: the relative who is paid; `payee.account_name` must be theirs")
     usage: UsageIn
     invoice: InvoiceIn
     payee: PayeeIn
@@ -172,6 +188,7 @@ class ClaimOut(BaseModel):
     kinship_evidence: str | None
     agent: dict[str, str | None] | None
     donor_deceased: bool
+    payee_relative: PayeeRelativeOut | None = None
     usage: UsageIn
     postmarked_on: date | None = None
     invoice: dict[str, object]
@@ -189,6 +206,10 @@ class ClaimOut(BaseModel):
     due_on: date | None
     decision_reason_code: str | None
     decision_note: str | None
+    approved_on: date | None = None
+    pay_due_on: date | None = Field(None, description="paid by this day (10 working days after approval)")
+    attention_reason: str | None = Field(None, description="needs_attention: why a senior reviewer must look")
+    payment_error: str | None = Field(None, description="payment_failed: the bank's reason; correct the payee")
     missing_documents: list[str]
     documents: list[DocumentOut]
     created_at: datetime

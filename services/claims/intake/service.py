@@ -16,7 +16,16 @@ from services.claims.audit import service as audit
 from services.claims.documents.kinds import missing_documents, required_documents
 from services.claims.intake import donors, repository, usage
 from services.claims.intake.models import ACCOUNT, CERT, PHONE, Claim, ClaimDocument
-from services.claims.intake.schemas import ClaimIn, ClaimOut, DocumentOut, PayeeOut, PersonIn, PersonOut, UsageIn
+from services.claims.intake.schemas import (
+    ClaimIn,
+    ClaimOut,
+    DocumentOut,
+    PayeeOut,
+    PayeeRelativeOut,
+    PersonIn,
+    PersonOut,
+    UsageIn,
+)
 
 
 def check_amounts_and_dates(body_invoice_issued_on: date, total_fen: int, blood_fee_fen: int,
@@ -35,6 +44,20 @@ def check_amounts_and_dates(body_invoice_issued_on: date, total_fen: int, blood_
         raise Unprocessable("缴费日期不能晚于今天 (payment date is in the future)", field="usage.paid_on")
     if paid_on < used_on:
         raise Unprocessable("缴费日期不能早于用血日期 (payment before the blood use)", field="usage.paid_on")
+
+
+def check_payee(account_name: str, *, donor_deceased: bool, donor_names: set[str],
+                relative: dict[str, Any] | None) -> None:
+    """Money goes to the donor, or for a deceased donor to the relative the claim names (DOMAIN 3)."""
+    if donor_deceased:
+        if not relative:
+            raise Unprocessable("已故献血者的申请须指定领款亲属 (a deceased donor's claim names the relative who "
+                                "is paid)", field="payee_relative")
+        if account_name != relative["name"]:
+            raise Unprocessable(f"收款人须为指定的领款亲属 {mask_name(relative['name'])} (the payee must be the named "
+                                "relative)", field="payee.account_name")
+    elif account_name not in donor_names:
+        raise Unprocessable("收款人须为献血者本人 (the payee must be the donor)", field="payee.account_name")
 
 
 def check_donors(body: ClaimIn) -> None:
@@ -108,6 +131,18 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
     check_postmark(channel, body.postmarked_on, clock.today())
     check_amounts_and_dates(body.invoice.issued_on, body.invoice.total_fen, body.invoice.blood_fee_fen,
                             body.usage.used_on, body.usage.paid_on, clock.today(), body.invoice.mutual_aid_fen)
+    relative = None
+    if body.payee_relative is not None:
+        if not body.donor_deceased:
+            raise Unprocessable("领款亲属只用于已故献血者 (payee_relative is for a deceased donor only)",
+                                field="payee_relative")
+        r = body.payee_relative
+        relative = {"name": r.name, "relationship": r.relationship, "cert_type": r.cert_type,
+                    "cert_number_masked": mask_cert_number(r.cert_number),
+                    "cert_encrypted": cipher.encrypt(r.cert_number, context=CERT)}
+    elif body.donor_deceased:
+        raise Unprocessable("已故献血者的申请须指定领款亲属 (a deceased donor's claim names the relative who is paid)",
+                            field="payee_relative")
     agent = None
     if body.agent:
         agent = {"name": body.agent.name, "cert_type": body.agent.cert_type,
@@ -124,7 +159,7 @@ async def create(session: AsyncSession, body: ClaimIn, *, channel: str, caller: 
         relationship=body.relationship,
         additional_donors=donors.stored(body.additional_donors, cipher, persons),  # type: ignore[arg-type]
         kinship_evidence=body.kinship_evidence if needs_kinship(body) else None,
-        agent=agent, donor_deceased=body.donor_deceased,
+        agent=agent, donor_deceased=body.donor_deceased, payee_relative=relative,
         usage_province=body.usage.usage_province, used_on=body.usage.used_on, paid_on=body.usage.paid_on,
         postmarked_on=body.postmarked_on,
         invoice_code=body.invoice.code, invoice_number=body.invoice.number,
@@ -163,6 +198,12 @@ def missing_for(claim: Claim, documents: list[ClaimDocument]) -> list[str]:
     return [k.value for k in missing_documents(required, {DocumentKind(d.kind) for d in documents})]
 
 
+def _relative_out(relative: dict[str, Any]) -> PayeeRelativeOut:
+    """Masked like every other name (the reviewer's audited unmasked view has the payee whole)."""
+    return PayeeRelativeOut(name=mask_name(relative["name"]), relationship=relative["relationship"],
+                            cert_type=relative["cert_type"], cert_number_masked=relative["cert_number_masked"])
+
+
 def to_out(claim: Claim, documents: list[ClaimDocument], cipher: FieldCipher) -> ClaimOut:
     """The claim as every API shows it: IDs, phones, card masked; names masked (张*) too, since the
     unmasked view (audited) is where a reviewer reads them whole."""
@@ -180,6 +221,7 @@ def to_out(claim: Claim, documents: list[ClaimDocument], cipher: FieldCipher) ->
                               name=mask_name(claim.beneficiary_name), phone_masked=claim.beneficiary_phone_masked),
         relationship=claim.relationship, additional_donors=donors.masked(claim),  # type: ignore[arg-type]
         kinship_evidence=claim.kinship_evidence, agent=agent, donor_deceased=claim.donor_deceased,
+        payee_relative=_relative_out(claim.payee_relative) if claim.payee_relative else None,
         usage=UsageIn(hospital_name=used["hospital_name"], usage_province=claim.usage_province,
                       used_on=claim.used_on, paid_on=claim.paid_on, items=used["items"]),
         postmarked_on=claim.postmarked_on,
@@ -194,6 +236,8 @@ def to_out(claim: Claim, documents: list[ClaimDocument], cipher: FieldCipher) ->
         donors_drawn=quote.get("donors", []), claim_deadline_on=quote.get("claim_last_day_on"),
         warnings=claim.warnings, submitted_on=claim.submitted_on, due_on=claim.due_on,
         decision_reason_code=claim.decision_reason_code, decision_note=claim.decision_note,
+        approved_on=claim.approved_on, pay_due_on=claim.pay_due_on, attention_reason=claim.attention_reason,
+        payment_error=claim.payment_error,
         missing_documents=missing_for(claim, documents),
         documents=[DocumentOut(id=d.id, kind=d.kind, media_type=d.media_type, size_bytes=d.size_bytes,
                                uploaded_at=d.uploaded_at) for d in documents],

@@ -1,5 +1,7 @@
 """Submitting a claim: validate, quote and hold quota at the entitlement service, start the
-working-day clock. The hold is placed with no transaction open (never await a peer inside one).
+working-day clock. The hold is placed with no transaction open (never await a peer inside one),
+after a guard in the outbox that releases it should the submission never be recorded
+(outbox/guards.py).
 
 The bill may already be partly covered by another donor's claim or a direct reduction: the quote
 is asked for the rest only (the invoice registry, invoices/), and a fully covered bill is refused
@@ -17,15 +19,17 @@ from kit import clock
 from kit.crypto import BlindIndex, FieldCipher
 from kit.identity import Caller
 from kit.idnumbers import region_note
-from kit.problems import Conflict, Problem, Unprocessable
+from kit.problems import Conflict, Problem, ServiceUnavailable, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.calendar import service as calendar
-from services.claims.clients.entitlement import EntitlementClient, HoldResult
+from services.claims.clients.entitlement import EntitlementClient, HoldLapsed, HoldResult
 from services.claims.clients.interop import InteropClient
 from services.claims.intake import access, deadline, donors, repository, usage
+from services.claims.intake.holds import hold_key, hold_request
 from services.claims.intake.models import ACCOUNT, CERT, Claim
-from services.claims.intake.service import check_amounts_and_dates, missing_for
+from services.claims.intake.service import check_amounts_and_dates, check_payee, missing_for
 from services.claims.invoices import registry
+from services.claims.outbox import guards
 from services.claims.outbox.enqueue import enqueue, notify
 
 SUBMITTABLE = ("draft",)
@@ -39,6 +43,7 @@ class SubmitDeps:
     cipher: FieldCipher
     persons: BlindIndex  # kit.identity.person_index: how the invoice registry names donors
     working_days: int
+    guard_grace_s: float = 120.0
     interop: InteropClient | None = None  # None: no partners, every claim is decided here
 
 
@@ -52,32 +57,13 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
-def hold_request(claim: Claim, cipher: FieldCipher, before: registry.Coverage) -> dict[str, Any]:
-    used = usage.usage_of(claim, cipher)
-    return {
-        "purpose": "claim", "reference": f"claim:{claim.id}", "ttl_hours": 24 * 120,
-        "quote": {
-            "province": claim.province,
-            "donor": {"cert_type": claim.donor_cert_type,
-                      "cert_number": cipher.decrypt(claim.donor_cert_encrypted, context=CERT)},
-            "beneficiary": {"cert_type": claim.beneficiary_cert_type,
-                            "cert_number": cipher.decrypt(claim.beneficiary_cert_encrypted, context=CERT)},
-            "relationship": claim.relationship, "additional_donors": donors.for_quote(claim, cipher),
-            "used_on": claim.used_on.isoformat(), "usage_province": claim.usage_province, "items": used["items"],
-            "blood_fee_fen": claim.blood_fee_fen, "mutual_aid_fen": claim.mutual_aid_fen,
-            "paid_on": claim.paid_on.isoformat(), "invoice_issued_on": claim.invoice_issued_on.isoformat(),
-            **before.before(),
-        },
-    }
-
-
 async def validate(session: AsyncSession, claim: Claim, deps: SubmitDeps) -> registry.Coverage:
     check_amounts_and_dates(claim.invoice_issued_on, claim.invoice_total_fen, claim.blood_fee_fen,
                             claim.used_on, claim.paid_on, clock.today(), claim.mutual_aid_fen)
     deadline.judged_on(claim.channel, claim.postmarked_on)  # a mailed claim needs its postmark date
     await _require_documents(session, claim)
-    if not claim.donor_deceased and claim.payee_account_name not in donors.names(claim):
-        raise Unprocessable("收款人须为献血者本人 (the payee must be the donor)", field="payee.account_name")
+    check_payee(claim.payee_account_name, donor_deceased=claim.donor_deceased, donor_names=donors.names(claim),
+                relative=claim.payee_relative)
     return await _coverage(session, claim, deps)
 
 
@@ -96,46 +82,51 @@ async def submit(claim_id: uuid.UUID, caller: Caller, deps: SubmitDeps) -> Claim
 
     if (forwarded := await forward_if_partner(claim_id, caller, deps)) is not None:
         return forwarded
-    async with deps.sessionmaker() as session:
-        claim = access.visible_claim(await repository.get(session, claim_id), caller)
-        access.require_applicant_side(claim, caller)
-        if claim.status == "needs_more_info":
-            return await _resume(session, claim, caller, deps)
-        if claim.status != "draft":
-            return claim  # already submitted: a retried submit changes nothing
-        before = await validate(session, claim, deps)
-        request = hold_request(claim, deps.cipher, before)
-        key = hold_key(claim)
-    try:
-        hold = await deps.entitlement.place_hold(key, request)
-    except Problem as exc:
-        if exc.status != 409:
+    for _ in range(2):  # a second round only when the first key's hold had lapsed (a fresh key)
+        async with deps.sessionmaker() as session:
+            claim = access.visible_claim(await repository.get(session, claim_id), caller)
+            access.require_applicant_side(claim, caller)
+            if claim.status == "needs_more_info":
+                return await _resume(session, claim, caller, deps)
+            if claim.status != "draft":
+                return claim  # already submitted: a retried submit changes nothing
+            before = await validate(session, claim, deps)
+            request = hold_request(claim, deps.cipher, before)
+            key = hold_key(claim)
+            # The owner (this draft) and its guard exist before the hold does.
+            await guards.guard(session, claim.id, "claim", key, deps.guard_grace_s)
+            await session.commit()
+        try:
+            hold = await deps.entitlement.place_hold(key, request)
+        except HoldLapsed:
+            await _give_back(claim_id, key, deps, "the key's earlier hold had lapsed")
+            continue
+        except Problem as exc:
+            if exc.status != 409:
+                raise
+            # This key was used for a request that saw the bill differently (another case took part
+            # of it since): release that hold and let the next attempt quote afresh under a new key.
+            await _give_back(claim_id, key, deps, "the bill changed since the key was used")
+            raise _changed() from exc
+        try:
+            return await _record_submission(claim_id, caller, deps, hold, key, before)
+        except Problem:
+            if hold.placed:
+                await _give_back(claim_id, key, deps, "submit refused")
             raise
-        # This key was used for a request that saw the bill differently (another case took part
-        # of it since): release that hold and let the next attempt quote afresh under a new key.
-        await _give_back(claim_id, key, deps)
-        raise _changed() from exc
-    try:
-        return await _record_submission(claim_id, caller, deps, hold, key, before)
-    except Problem:
-        if hold.placed:
-            await _give_back(claim_id, key, deps)
-        raise
+    raise ServiceUnavailable("额度预留未完成，请稍后重试 (the quota hold could not be placed; retry)")
 
 
-def hold_key(claim: Claim) -> str:
-    """The claim id (the issue's key); a later attempt after a refused submit gets a suffix."""
-    return f"claim:{claim.id}" if claim.submit_attempts == 0 else f"claim:{claim.id}:{claim.submit_attempts}"
-
-
-async def _give_back(claim_id: uuid.UUID, key: str, deps: SubmitDeps) -> None:
+async def _give_back(claim_id: uuid.UUID, key: str, deps: SubmitDeps, reason: str) -> None:
     """The submit was refused after the hold was placed: release it (via the outbox) and let the
     next attempt use a fresh key, since the entitlement service replays a used key as it was."""
     async with deps.sessionmaker() as session, session.begin():
         claim = await repository.get(session, claim_id, for_update=True)
         assert claim is not None
-        claim.submit_attempts += 1
-        enqueue(session, claim, "hold_release", f"release:{key}", {"hold_key": key, "reason": "submit refused"})
+        if claim.status == "draft" and hold_key(claim) == key:
+            claim.submit_attempts += 1
+        await guards.confirm(session, key)  # the release below takes over from the guard
+        enqueue(session, claim, "hold_release", f"release:{key}", {"hold_key": key, "reason": reason})
 
 
 def _warnings(claim: Claim, cipher: FieldCipher, quote: dict[str, Any], before: registry.Coverage) -> list[str]:
@@ -166,6 +157,9 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
         assert claim is not None
         if claim.status != "draft":
             return claim
+        if hold_key(claim) != key:
+            # Our guard gave up on this hold while we waited for entitlement: it is being released.
+            raise ServiceUnavailable("提交超时，请重试 (the submission took too long; retry)", retry_after_s=1)
         await registry.lock(session, claim.invoice_code, claim.invoice_number)
         now_covered = await _coverage(session, claim, deps)
         if now_covered != before:
@@ -185,6 +179,7 @@ async def _record_submission(claim_id: uuid.UUID, caller: Caller, deps: SubmitDe
             number=claim.invoice_number, donors=donors.registry_keys(claim, deps.cipher, deps.persons),
             amounts=quoted_amounts(quote) if hold.placed else {})
         claim.due_on = await calendar.due_on(session, claim.id, claim.submitted_on, deps.working_days, [])
+        await guards.confirm(session, key)
         audit.record(session, claim, caller, "submitted", from_status="draft", to_status="submitted",
                      detail={"eligible_fen": claim.eligible_fen, "due_on": str(claim.due_on)})
         notify(session, claim, "submitted")

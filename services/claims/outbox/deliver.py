@@ -1,34 +1,34 @@
-"""Delivers outbox rows after commit: claims a batch with SKIP LOCKED and a lease, calls the
-peer with the row's idempotency key, records the outcome, retries with capped backoff."""
+"""Delivers outbox rows after commit (kit.outbox): lease a batch with SKIP LOCKED, call each row's
+peer with its idempotency key and no transaction open, record each row in its own transaction.
+One row's failure, whatever it is, is counted on that row alone; it backs off, and becomes a dead
+letter after `max_attempts` or at once when the peer refuses it for good (a 4xx)."""
 
 from __future__ import annotations
 
 import asyncio
-import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit import clock, http, tracing
+from kit import http, outbox, tracing
 from kit.crypto import FieldCipher
 from kit.identity import ServiceSigner
-from services.claims.intake.models import ACCOUNT, Claim
-from services.claims.outbox.models import OutboxMessage, SentNotification
+from kit.outbox import DeliveryFailed, OutboxPolicy
+from services.claims.intake.models import ACCOUNT
+from services.claims.outbox import effects
+from services.claims.outbox.models import OutboxMessage
 
 log = structlog.get_logger(__name__)
-LEASE = timedelta(seconds=60)
+# Rows are ordered within (aggregate, lane): a claim's money calls, its messages, its guards, and
+# what the interop service is to tell a partner (lane `partner`).
+AGGREGATE = ("claim_id", "lane")
 # Cross-province: a claim to forward to a partner, a state to tell the partner that forwarded one.
 INTEROP_PATHS = {"interop_forward": "/v1/outbound/claims", "interop_status": "/v1/claim-events",
                  "interop_reduction": "/v1/reduction-events", "interop_cancel": "/v1/claim-cancellations"}
-
-
-class Retry(Exception):
-    """The peer could not take it now; try again later."""
 
 
 @dataclass
@@ -40,21 +40,6 @@ class Peers:
     interop: httpx.AsyncClient | None = None
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(300.0, 2.0 ** min(attempts, 10)) * random.uniform(0.5, 1.0))
-
-
-async def _claim_batch(sessionmaker: async_sessionmaker[AsyncSession], limit: int) -> list[OutboxMessage]:
-    now = clock.now()
-    async with sessionmaker() as session, session.begin():
-        stmt = (select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None), OutboxMessage.next_attempt_at <= now)
-                .order_by(OutboxMessage.created_at).limit(limit).with_for_update(skip_locked=True))
-        rows = list((await session.execute(stmt)).scalars())
-        for row in rows:
-            row.next_attempt_at = now + LEASE  # leased: another deliverer skips it until then
-        return rows
-
-
 def _payee(payload: dict[str, Any], cipher: FieldCipher) -> dict[str, Any]:
     payee = dict(payload["payee"])
     context = payee.pop("context", ACCOUNT)  # a claim's card, or a hospital's account
@@ -62,97 +47,130 @@ def _payee(payload: dict[str, Any], cipher: FieldCipher) -> dict[str, Any]:
     return payee
 
 
-def _check(response: httpx.Response, ok: tuple[int, ...] = (200, 201)) -> httpx.Response:
-    if response.status_code in ok:
-        return response
-    if response.status_code in (408, 429) or response.status_code >= 500:
-        raise Retry(f"HTTP {response.status_code}")
-    raise RuntimeError(f"refused: HTTP {response.status_code} {response.text[:300]}")
-
-
 async def _call(row: OutboxMessage, peers: Peers) -> dict[str, Any]:
-    """The peer call, with no transaction open; returns what to record locally."""
+    """The peer call, with no transaction open; returns what to record locally, or raises
+    DeliveryFailed. A refusal the claim itself must answer comes back as {"refused": why}."""
     p, headers = row.payload, peers.signer.headers()
     if row.kind in ("hold_commit", "hold_release", "hold_reverse"):
         action = row.kind.removeprefix("hold_")
         body = {"reason": p["reason"], **({"ml": p["ml"]} if p.get("ml") is not None else {})}
-        _check(await http.send(peers.entitlement, "POST", f"/v1/holds/{p['hold_key']}/{action}", json=body,
-                               headers=headers))
+        response = await http.send(peers.entitlement, "POST", f"/v1/holds/{p['hold_key']}/{action}", json=body,
+                                   headers=headers)
+        if action == "release" and response.status_code == 404:
+            return {}  # nothing was ever placed under this key: nothing to give back
+        if action == "commit" and p.get("owner") == "claim" and response.status_code in (404, 409):
+            return {"refused": _detail(response)}  # the hold is gone or changed: a person decides
+        outbox.check(response)
         return {}
     if row.kind == "payment_request":
         body = {k: v for k, v in p.items() if k != "payee"} | {"payee": _payee(p, peers.cipher)}
-        response = _check(await http.send(peers.payments, "POST", "/v1/disbursements", json=body, headers=headers,
-                                          idempotency_key=row.idempotency_key))
+        response = outbox.check(await http.send(peers.payments, "POST", "/v1/disbursements", json=body,
+                                                headers=headers, idempotency_key=row.idempotency_key))
         return {"disbursement_id": str(response.json()["id"])}
     if row.kind == "payee_update":
         body = {"payee": _payee(p, peers.cipher), "reason": p["reason"]}
-        _check(await http.send(peers.payments, "POST", f"/v1/disbursements/{p['disbursement_id']}/payee",
-                               json=body, headers=headers, idempotency_key=row.idempotency_key))
+        outbox.check(await http.send(peers.payments, "POST", f"/v1/disbursements/{p['disbursement_id']}/payee",
+                                     json=body, headers=headers, idempotency_key=row.idempotency_key))
         return {}
     if row.kind in INTEROP_PATHS:
         if peers.interop is None:
-            raise Retry("no interop service configured")
-        _check(await http.send(peers.interop, "POST", INTEROP_PATHS[row.kind], json=p, headers=headers,
-                               idempotency_key=row.idempotency_key))
+            raise DeliveryFailed("no interop service configured")  # backs off; a dead letter in the end
+        outbox.check(await http.send(peers.interop, "POST", INTEROP_PATHS[row.kind], json=p, headers=headers,
+                                     idempotency_key=row.idempotency_key))
         return {}
-    if row.kind == "notification":
-        return {}  # recorded locally by the sandbox sender (below)
-    raise RuntimeError(f"unknown outbox kind {row.kind}")
+    if row.kind in ("notification", "hold_guard"):
+        return {}  # local: recorded below, in the row's own transaction
+    raise DeliveryFailed(f"unknown outbox kind {row.kind}", permanent=True)
 
 
-async def _record(session: AsyncSession, row: OutboxMessage, effect: dict[str, Any]) -> None:
-    if row.kind == "notification":
-        # The SANDBOX sender records what would be sent. A real adapter (WeChat subscription
-        # message, SMS gateway) takes the same payload in _call.
-        p = row.payload
-        session.add(SentNotification(claim_id=row.claim_id, recipient=p["recipient"], template=p["template"],
-                                     text=p["text"]))
-    if "disbursement_id" in effect:
-        claim = await session.get(Claim, row.claim_id, with_for_update=True)
-        if claim is not None and claim.disbursement_id is None:
-            claim.disbursement_id = effect["disbursement_id"]
+def _detail(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("detail") or response.text)[:500]
+    except ValueError:
+        return response.text[:500]
 
 
-async def deliver_once(sessionmaker: async_sessionmaker[AsyncSession], peers: Peers, limit: int = 20) -> int:
+async def _lease(sessionmaker: async_sessionmaker[AsyncSession], policy: OutboxPolicy,
+                 limit: int) -> list[OutboxMessage]:
+    async with sessionmaker() as session, session.begin():
+        return await outbox.lease_due(session, OutboxMessage, AGGREGATE, limit=limit,
+                                      lease=timedelta(seconds=policy.lease_s))
+
+
+async def _deliver(sessionmaker: async_sessionmaker[AsyncSession], peers: Peers, policy: OutboxPolicy,
+                   leased: OutboxMessage) -> bool:
+    """One row, start to end; True when delivered. Never raises for the row's own failure."""
+    failure: DeliveryFailed | None = None
+    effect: dict[str, Any] = {}
+    try:
+        effect = await _call(leased, peers)
+    except DeliveryFailed as exc:
+        failure = exc
+    except httpx.TransportError as exc:
+        failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a decrypt error, a bug: this row's problem, counted on this row
+        log.exception("outbox row failed unexpectedly", kind=leased.kind, row_id=str(leased.id))
+        failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+    try:
+        async with sessionmaker() as session, session.begin():
+            row = await session.get(OutboxMessage, leased.id, with_for_update=True, populate_existing=True)
+            if row is None or row.status != "pending":
+                return False
+            if failure is not None:
+                dead = outbox.failed(row, str(failure), permanent=failure.permanent, policy=policy)
+                (log.error if dead else log.warning)(
+                    "outbox dead letter" if dead else "outbox delivery failed", kind=row.kind, row_id=str(row.id),
+                    aggregate=str(row.claim_id), attempts=row.attempts, error=row.last_error)
+                return False
+            note = await effects.record(session, row, effect)
+            outbox.delivered(row, note=note)
+            return True
+    except Exception:
+        # Recording failed (the database went away, or a bug in recording): the lease runs out and the
+        # row is tried again; the peer calls are idempotent, so a repeat does no harm.
+        log.exception("outbox row not recorded; retried after its lease", kind=leased.kind, row_id=str(leased.id))
+        await _count_unrecorded(sessionmaker, leased, policy)
+        return False
+
+
+async def _count_unrecorded(sessionmaker: async_sessionmaker[AsyncSession], leased: OutboxMessage,
+                            policy: OutboxPolicy) -> None:
+    """A row whose recording keeps failing must end as a dead letter, not loop for ever."""
+    try:
+        async with sessionmaker() as session, session.begin():
+            row = await session.get(OutboxMessage, leased.id, with_for_update=True, populate_existing=True)
+            if row is not None and row.status == "pending":
+                outbox.failed(row, "recording the outcome failed (see the log)", permanent=False, policy=policy)
+    except Exception:
+        log.warning("outbox failure not counted (database unavailable?)", row_id=str(leased.id))
+
+
+async def deliver_once(sessionmaker: async_sessionmaker[AsyncSession], peers: Peers,
+                       policy: OutboxPolicy | None = None, limit: int = 20) -> int:
     """One pass; returns how many rows were delivered."""
+    policy = policy or OutboxPolicy()
     delivered = 0
-    for leased in await _claim_batch(sessionmaker, limit):
+    for leased in await _lease(sessionmaker, policy, limit):
         # In the trace of the request that wrote the row: its logs and the peer's spans join it.
         with tracing.continue_trace(leased.traceparent, f"outbox claims {leased.kind}",
                                     **{"messaging.destination.name": leased.kind}):
-            delivered += await _deliver_one(sessionmaker, peers, leased)
+            delivered += await _deliver(sessionmaker, peers, policy, leased)
     return delivered
 
 
-async def _deliver_one(sessionmaker: async_sessionmaker[AsyncSession], peers: Peers, leased: OutboxMessage) -> int:
-    """1 when delivered and recorded."""
-    try:
-        effect = await _call(leased, peers)
-        error = None
-    except (Retry, httpx.TransportError, RuntimeError, KeyError, ValueError) as exc:
-        effect, error = {}, f"{type(exc).__name__}: {exc}"[:1000]
-    async with sessionmaker() as session, session.begin():
-        row = await session.get(OutboxMessage, leased.id, with_for_update=True)
-        if row is None or row.delivered_at is not None:
-            return 0
-        if error is not None:
-            row.attempts += 1
-            row.last_error = error
-            row.next_attempt_at = clock.now() + backoff(row.attempts)
-            log.warning("outbox delivery failed", kind=row.kind, attempts=row.attempts, error=error)
-            return 0
-        await _record(session, row, effect)
-        row.delivered_at, row.last_error = clock.now(), None
-        return 1
-
-
-async def run_forever(sessionmaker: async_sessionmaker[AsyncSession], peers: Peers, poll_s: float) -> None:
+async def run_forever(sessionmaker: async_sessionmaker[AsyncSession], peers: Peers, poll_s: float,
+                      policy: OutboxPolicy | None = None) -> None:
+    failures = 0
     while True:
         try:
-            if await deliver_once(sessionmaker, peers) == 0:
-                await asyncio.sleep(poll_s)
+            busy = await deliver_once(sessionmaker, peers, policy)
+            failures = 0
         except asyncio.CancelledError:
             raise
         except Exception:  # the database restarting must not end the loop
-            log.exception("outbox pass failed; retrying")
-            await asyncio.sleep(poll_s * 5)
+            failures += 1
+            busy = 0
+            log.warning("outbox pass failed; retrying", failures=failures, exc_info=True)
+        if not busy:
+            await asyncio.sleep(poll_s * min(2 ** failures, 10))
+

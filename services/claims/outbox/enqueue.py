@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit import tracing
+from kit import clock, tracing
 from services.claims.intake.models import Claim
 from services.claims.outbox.models import OutboxMessage
 
@@ -21,13 +23,27 @@ MESSAGES = {
     "rejected": "您的血费报销申请{ref}未通过审核：{note}",
     "withdrawn": "您的血费报销申请{ref}已撤回。",
     "payee_correction": "您的血费报销申请{ref}转账被退回，请更正收款账户。",
+    "payment_failed": "您的血费报销申请{ref}转账未成功：{note}。请核对并更正收款账户。",
+    "needs_attention": "您的血费报销申请{ref}在额度确认时遇到问题，已转复核人员处理，结果将另行通知。",
     "paid": "您的血费报销申请{ref}已转账{amount}元，请注意查收。",
 }
 
 
-def enqueue(session: AsyncSession, claim: Claim, kind: str, key: str, payload: dict[str, Any]) -> None:
-    session.add(OutboxMessage(claim_id=claim.id, kind=kind, idempotency_key=key, payload=payload,
-                              traceparent=tracing.current_traceparent()))
+def enqueue(session: AsyncSession, claim: Claim, kind: str, key: str, payload: dict[str, Any], *,
+            lane: str = "peer") -> None:
+    """`claim` is the aggregate (a claim, a notice or a statement: anything with an `id`)."""
+    session.add(OutboxMessage(claim_id=claim.id, kind=kind, idempotency_key=key, payload=payload, lane=lane,
+                              status="pending", attempts=0, traceparent=tracing.current_traceparent()))
+
+
+async def enqueue_once(session: AsyncSession, aggregate_id: uuid.UUID, kind: str, key: str,
+                       payload: dict[str, Any], *, lane: str = "peer") -> None:
+    """Like `enqueue`, but a row with this key already written (by a repeated delivery) is kept."""
+    await session.flush()  # rows added earlier in this transaction keep their place in the order
+    await session.execute(insert(OutboxMessage).values(
+        id=uuid.uuid4(), claim_id=aggregate_id, kind=kind, idempotency_key=key, payload=payload, lane=lane,
+        status="pending", attempts=0, next_attempt_at=clock.now(), traceparent=tracing.current_traceparent(),
+    ).on_conflict_do_nothing(index_elements=["idempotency_key"]))
 
 
 def _yuan(fen: int | None) -> str:
@@ -42,7 +58,7 @@ def notify(session: AsyncSession, claim: Claim, status: str, *, note: str = "", 
                                    amount=_yuan(claim.paid_fen if status == "paid" else claim.approved_fen))
     enqueue(session, claim, "notification", f"notify:{claim.id}:{status}:{seq}", {
         "recipient": claim.donor_phone_masked or claim.applicant_subject, "template": f"claim_{status}", "text": text,
-    })
+    }, lane="notify")
 
 
 def _tell_partner(session: AsyncSession, claim: Claim, status: str) -> None:
@@ -54,4 +70,4 @@ def _tell_partner(session: AsyncSession, claim: Claim, status: str) -> None:
         "eligible_fen": claim.eligible_fen, "approved_fen": claim.approved_fen, "paid_fen": claim.paid_fen,
         "reason_code": claim.decision_reason_code, "note": claim.decision_note,
         "due_on": claim.due_on.isoformat() if claim.due_on else None,
-    })
+    }, lane="partner")  # a partner that is down holds up neither payments nor the applicant's messages

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from kit.callers import allow, province_scope
 from kit.db import SessionDep
 from kit.identity import CallerDep
+from kit.paging import PagingDep, paged
 from kit.problems import NotFound, problem_responses
 from services.claims import paging
 from services.claims.hospitals.models import Hospital
@@ -57,19 +58,22 @@ class StatementOut(BaseModel):
     reduction_count: int
     funding: list[dict[str, object]]
     message: str | None = None
+    payment_error: str | None = Field(None, description="payment_failed: the bank's reason; paid again once "
+                                                        "the hospital's account is corrected")
 
 
 def _deps(request: Request) -> service.NoticeDeps:
     state = request.app.state
     return service.NoticeDeps(sessionmaker=state.sessionmaker, entitlement=state.entitlement, cipher=state.cipher,
                               persons=state.person_index, valid_days=state.settings.notice_valid_days,
-                              interop=state.interop)
+                              guard_grace_s=state.settings.hold_guard_grace_s, interop=state.interop)
 
 
 def _statement_out(s: HospitalStatement) -> StatementOut:
     message = "逾期申请：已登记，由区献血办审核后支付 (filed after the 10th: the office reviews it)" if s.late else None
     return StatementOut(id=s.id, hospital_code=s.hospital_code, period=s.period, status=s.status, late=s.late,
-                        total_fen=s.total_fen, reduction_count=s.reduction_count, funding=s.funding, message=message)
+                        total_fen=s.total_fen, reduction_count=s.reduction_count, funding=s.funding, message=message,
+                        payment_error=s.payment_error)
 
 
 @router.post("/reduction-notices", response_model=NoticeOut, operation_id="issue_reduction_notice",
@@ -217,15 +221,19 @@ async def approve_settlement(statement_id: uuid.UUID, request: Request, caller: 
 
 
 @router.get("/reports/direct-reductions", operation_id="direct_reductions_report",
-            summary="Direct reductions by hospital for a month", dependencies=[FINANCE])
-async def direct_reductions(caller: CallerDep, session: SessionDep,
-                            month: MonthQuery) -> list[dict[str, object]]:
-    return await statements.direct_reductions_by_hospital(session, month, province_scope(caller))
+            summary="Direct reductions by hospital for a month", dependencies=[FINANCE],
+            responses={**paged("One page of hospitals, by code"), **problem_responses(401, 403, 422)})
+async def direct_reductions(caller: CallerDep, session: SessionDep, month: MonthQuery,
+                            page: PagingDep) -> list[dict[str, object]]:
+    return await statements.direct_reductions_by_hospital(session, month, page, province_scope(caller))
 
 
 @router.get("/reports/direct-reduction-rate", operation_id="direct_reduction_rate",
             summary="直免率: direct reductions / all reductions, per province (districts' direct counts) and month",
-            dependencies=[FINANCE])
-async def direct_reduction_rate(caller: CallerDep, session: SessionDep,
-                                month: MonthQuery) -> list[dict[str, object]]:
-    return await statements.direct_reduction_rate(session, month, province_scope(caller))
+            dependencies=[FINANCE],
+            responses={**paged("One page of provinces, by code"), **problem_responses(401, 403, 422)})
+async def direct_reduction_rate(caller: CallerDep, session: SessionDep, month: MonthQuery,
+                                page: PagingDep) -> list[dict[str, object]]:
+    # At most one row per province: computed whole from three grouped queries, then paged.
+    rows = await statements.direct_reduction_rate(session, month, province_scope(caller))
+    return page.slice(rows, key=lambda row: (str(row["province"]),))

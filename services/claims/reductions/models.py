@@ -22,7 +22,8 @@ class ReductionNotice(Base):
     notice_no: Mapped[str] = mapped_column(String(32), unique=True)
     hospital_code: Mapped[str] = mapped_column(String(32), index=True)
     province: Mapped[str] = mapped_column(String(2))  # donation province (its rules, its fund)
-    status: Mapped[str] = mapped_column(String(16))  # issued, settled, cancelled, corrected
+    # pending (stored, hold not yet placed), issued, settled, cancelled, corrected, void (never issued)
+    status: Mapped[str] = mapped_column(String(16))
     patient_cert_type: Mapped[str] = mapped_column(String(32))
     patient_cert_encrypted: Mapped[str] = mapped_column(Text)
     patient_cert_masked: Mapped[str] = mapped_column(String(32))
@@ -74,7 +75,7 @@ class HospitalStatement(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     hospital_code: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(8))  # 2026-10 (monthly) or 2026-H1 (military, half-yearly)
-    status: Mapped[str] = mapped_column(String(16))  # filed, approved, paid
+    status: Mapped[str] = mapped_column(String(16))  # filed, approved, paid, payment_failed
     late: Mapped[bool] = mapped_column(default=False)
     total_fen: Mapped[int] = mapped_column(BigInteger)
     funding: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
@@ -83,3 +84,4 @@ class HospitalStatement(Base):
     approved_by: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     disbursement_id: Mapped[str | None] = mapped_column(String(64))
+    payment_error: Mapped[str | None] = mapped_column(Text)  # the bank's reason (payment_failed)

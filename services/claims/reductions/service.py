@@ -1,7 +1,9 @@
 """Reduction notices: issue (quote + hold), settle at discharge (consume), cancel, correct.
 
-The hold is placed with no transaction open; every later change to the quota goes through
-the outbox written in the same transaction as the notice's change.
+The notice is stored (pending, with a guard in the outbox) before its hold is placed, and the
+hold is placed with no transaction open: a notice whose issuing never finishes has its hold
+released by the guard (outbox/guards.py). Every later change to the quota goes through the
+outbox written in the same transaction as the notice's change.
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kit import clock
 from kit.crypto import BlindIndex, FieldCipher, mask_cert_number
 from kit.identity import Caller, person_index
-from kit.problems import Conflict, NotFound, Problem, Unprocessable
+from kit.problems import Conflict, NotFound, Problem, ServiceUnavailable, Unprocessable
 from services.claims.audit import service as audit
 from services.claims.clients.entitlement import EntitlementClient
 from services.claims.clients.interop import InteropClient
+from services.claims.hospitals.models import Hospital
 from services.claims.intake import donors
 from services.claims.intake.models import CERT
 from services.claims.invoices import registry
+from services.claims.outbox import guards
 from services.claims.outbox.enqueue import enqueue
 from services.claims.quota import consumed_ml
 from services.claims.reductions import usage
-from services.claims.reductions.models import ReductionNotice
+from services.claims.reductions.models import HospitalStatement, ReductionNotice
+from services.claims.reductions.periods import statement_period
 from services.claims.reductions.schemas import CorrectionIn, NoticeIn, NoticeOut, SettlementIn
 
 # Fields whose refusal by the rules means "no entitlement", a normal answer for the hospital.
@@ -41,6 +46,7 @@ class NoticeDeps:
     cipher: FieldCipher
     persons: BlindIndex  # kit.identity.person_index: how the invoice registry names donors
     valid_days: int
+    guard_grace_s: float = 120.0
     interop: InteropClient | None = None  # None: no partners, every notice is ours
 
 
@@ -73,8 +79,8 @@ async def notice_of(session: AsyncSession, notice_no: str, caller: Caller, *, fo
     if for_update:
         stmt = stmt.with_for_update()
     notice = (await session.execute(stmt)).scalar_one_or_none()
-    # Another hospital's notice is reported as absent.
-    if notice is None or notice.hospital_code != hospital_of(caller):
+    # Another hospital's notice is reported as absent, and so is one whose issuing never finished.
+    if notice is None or notice.hospital_code != hospital_of(caller) or notice.status in ("pending", "void"):
         raise NotFound(f"没有减免通知单 {notice_no} (no such notice)")
     return notice
 
@@ -123,7 +129,7 @@ async def store_notice(body: NoticeIn, caller: Caller, deps: NoticeDeps, *, hosp
             items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
             blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen, max_reducible_fen=max_reducible_fen,
             quote_encrypted=usage.seal(deps.cipher, quote, usage.QUOTE), hold_key=hold_key, valid_until=valid_until,
-            issued_by=caller.subject, **partner)
+            issued_by=caller.subject, created_at=clock.now(), **partner)
         session.add(notice)
         await session.flush()
         await session.refresh(notice, ["seq", "created_at"])
@@ -140,8 +146,9 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
     if deps.interop is not None and (partner := await deps.interop.partner_for(body.province)) is not None:
         from services.claims.crossprovince.reductions import issue_via_partner
 
-        return await issue_via_partner(body, caller, deps, partner)
-    key = f"notice:{uuid.uuid4()}"
+        return await issue_via_partner(body, caller, deps, partner)  # the partner holds the quota
+    notice = await _store_pending(body, caller, hospital, deps)
+    key = notice.hold_key
     usage_province = caller.province or body.province
     request: dict[str, Any] = {
         "purpose": "reduction_notice", "reference": key, "ttl_hours": deps.valid_days * 24,
@@ -157,20 +164,72 @@ async def issue(body: NoticeIn, caller: Caller, deps: NoticeDeps) -> NoticeOut:
     try:
         hold = await deps.entitlement.place_hold(key, request)
     except Unprocessable as exc:
+        await _drop_pending(notice.id, deps)
         field = exc.errors[0].field if exc.errors else ""
         if field in NO_ENTITLEMENT_FIELDS:
             return NoticeOut(eligible=False, reason=exc.detail)
         raise
+    except ServiceUnavailable:
+        raise  # the hold may exist (an answer lost on the way): the guard releases it if so
+    except Problem:
+        await _drop_pending(notice.id, deps)
+        raise
     if not hold.placed:
+        await _drop_pending(notice.id, deps)
         if before.references and hold.quote.get("rest_ml_after", 1) == 0:
             raise registry.InvoiceCovered(before)
         return NoticeOut(eligible=False, reason="减免额度已用完 (the quota is used up)",
                          explanation=list(hold.quote.get("explanation", [])))
-    notice = await store_notice(body, caller, deps, hospital=hospital,
-                                max_reducible_fen=int(hold.quote["reducible_fen"]),
-                                quote={**hold.quote, "usage_province": usage_province}, hold_key=key,
-                                valid_until=clock.today() + timedelta(days=deps.valid_days - 1))
-    return out(notice, deps.cipher)
+    async with deps.sessionmaker() as session, session.begin():
+        stored = await session.get(ReductionNotice, notice.id, with_for_update=True)
+        if stored is None or stored.status != "pending":
+            # The guard gave up on it while entitlement was answering: the hold is being released.
+            raise ServiceUnavailable("开具超时，请重试 (issuing took too long; retry)", retry_after_s=1)
+        stored.status = "issued"
+        stored.quote_encrypted = usage.seal(deps.cipher, {**hold.quote, "usage_province": usage_province}, usage.QUOTE)
+        stored.max_reducible_fen = int(hold.quote["reducible_fen"])
+        await guards.confirm(session, key)
+        audit.record(session, stored, caller, "notice_issued", to_status="issued",  # type: ignore[arg-type]
+                     detail={"max_reducible_fen": stored.max_reducible_fen})
+    return out(stored, deps.cipher)
+
+
+async def _store_pending(body: NoticeIn, caller: Caller, hospital: str, deps: NoticeDeps) -> ReductionNotice:
+    """The notice exists, with its guard, before anything is held for it."""
+    async with deps.sessionmaker() as session, session.begin():
+        notice_id = uuid.uuid4()
+        notice = ReductionNotice(
+            id=notice_id, notice_no="", hospital_code=hospital, province=body.province, status="pending",
+            patient_cert_type=body.patient.cert_type,
+            patient_cert_encrypted=deps.cipher.encrypt(body.patient.cert_number, context=CERT),
+            patient_cert_masked=mask_cert_number(body.patient.cert_number), patient_name=body.patient.name,
+            donor_cert_type=body.donor.cert_type,
+            donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
+            donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
+            relationship=body.relationship,
+            additional_donors=donors.stored(body.additional_donors, deps.cipher, deps.persons),  # type: ignore[arg-type]
+            kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
+            used_on=body.used_on,
+            items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
+            blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen, max_reducible_fen=0,
+            quote_encrypted=usage.seal(deps.cipher, {}, usage.QUOTE), hold_key=f"notice:{notice_id}",
+            valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject,
+            created_at=clock.now())  # the issue date is a business date: the kit clock decides it
+        session.add(notice)
+        await session.flush()
+        await session.refresh(notice, ["seq", "created_at"])
+        notice.notice_no = f"JM{body.province}{clock.today():%Y%m%d}{notice.seq:06d}"
+        await guards.guard(session, notice.id, "notice", notice.hold_key, deps.guard_grace_s)
+    return notice
+
+
+async def _drop_pending(notice_id: uuid.UUID, deps: NoticeDeps) -> None:
+    """Nothing was held (no entitlement, or refused): the pending notice and its guard go."""
+    async with deps.sessionmaker() as session, session.begin():
+        notice = await session.get(ReductionNotice, notice_id, with_for_update=True)
+        if notice is not None and notice.status == "pending":
+            notice.status = "void"
+            await guards.confirm(session, notice.hold_key)
 
 
 async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, caller: Caller, *,
@@ -188,6 +247,7 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
                             field="reduced_fen")
     if body.reduced_fen > body.blood_fee_fen:
         raise Unprocessable("减免金额超过输血费用 (above the blood fee)", field="reduced_fen")
+    await _check_settled_on(session, notice, body.settled_on)
     other = (await session.execute(select(ReductionNotice.notice_no).where(
         ReductionNotice.receipt_no == body.receipt_no))).scalar_one_or_none()
     if other is not None:
@@ -223,6 +283,28 @@ async def settle(session: AsyncSession, notice_no: str, body: SettlementIn, call
     audit.record(session, notice, caller, "notice_settled", from_status="issued", to_status="settled",  # type: ignore[arg-type]
                  detail={"reduced_fen": body.reduced_fen, "receipt_no": body.receipt_no})
     return notice
+
+
+async def _check_settled_on(session: AsyncSession, notice: ReductionNotice, settled_on: date) -> None:
+    """The discharge date is a fact the hospital reports: not in the future, inside the notice's
+    life, and in a period whose statement is still open, so it lands on the statement of its
+    own month (a statement already filed for that month is never changed afterwards)."""
+    issued_on = clock.china_date(notice.created_at)
+    if settled_on > clock.today():
+        raise Unprocessable("结算日期不能晚于今天 (settled_on is in the future)", field="settled_on")
+    if settled_on < issued_on:
+        raise Unprocessable(f"结算日期早于通知单开具日期 {issued_on} (settled_on is before the notice was issued)",
+                            field="settled_on")
+    if settled_on > notice.valid_until:
+        raise Unprocessable(f"结算日期晚于通知单有效期 {notice.valid_until} (settled_on is after the notice's "
+                            "validity)", field="settled_on")
+    hospital = await session.get(Hospital, notice.hospital_code)
+    period = statement_period(settled_on, military=bool(hospital and hospital.military))
+    filed = (await session.execute(select(HospitalStatement.id).where(
+        HospitalStatement.hospital_code == notice.hospital_code, HospitalStatement.period == period))).first()
+    if filed is not None:
+        raise Conflict(f"{period} 的结算清单已提交，不能再计入该期 (the statement of {period} is already filed; "
+                       "a settlement dated in it cannot be added)", field="settled_on", period=period)
 
 
 async def cancel(session: AsyncSession, notice_no: str, caller: Caller, reason: str) -> ReductionNotice:

@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit import clock
+from kit import clock, csvexport
 from kit.crypto import FieldCipher
 from kit.identity import Caller
+from kit.paging import Paging
 from kit.problems import Conflict, Forbidden, NotFound, Unprocessable
 from services.claims.hospitals.models import ACCOUNT_CONTEXT, Hospital
 from services.claims.outbox.enqueue import enqueue
 from services.claims.reductions import usage
 from services.claims.reductions.models import HospitalStatement, ReductionNotice
+from services.claims.reductions.periods import period_bounds
 from services.claims.review.funding import funding_for_quote
 
 FILING_DAY = 10  # "医疗机构每月10日前向所在区献血办提出直免结算申请"
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """[first day, first day after] of a month (2026-10) or a half year (2026-H1)."""
-    year = int(period[:4])
-    part = period[5:]
-    if part == "H1":
-        return date(year, 1, 1), date(year, 7, 1)
-    if part == "H2":
-        return date(year, 7, 1), date(year + 1, 1, 1)
-    month = int(part)
-    return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
 
 
 async def file(session: AsyncSession, hospital_code: str, period: str, caller: Caller,
@@ -124,20 +112,17 @@ async def notices_of(session: AsyncSession, statement: HospitalStatement) -> lis
 
 
 def to_csv(statement: HospitalStatement, notices: list[ReductionNotice]) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM as Chinese text
-    writer = csv.writer(buffer)
-    writer.writerow(["结算期", "医院编码", "通知单号", "收据号", "结算日期", "患者证件号", "献血者证件号", "关系",
-                     "输血费用(元)", "减免金额(元)"])
-    for n in notices:
-        writer.writerow([statement.period, statement.hospital_code, n.notice_no, n.receipt_no, n.settled_on,
-                         n.patient_cert_masked, n.donor_cert_masked, n.relationship, yuan(n.final_blood_fee_fen),
-                         yuan(n.reduced_fen)])
-    writer.writerow(["合计", "", "", "", "", "", "", "", "", yuan(statement.total_fen)])
+    blank = [""] * 8
+    rows: list[list[object]] = [
+        [statement.period, statement.hospital_code, n.notice_no, n.receipt_no, n.settled_on, n.patient_cert_masked,
+         n.donor_cert_masked, n.relationship, yuan(n.final_blood_fee_fen), yuan(n.reduced_fen)] for n in notices]
+    rows.append(["合计", *blank, yuan(statement.total_fen)])
     for line in statement.funding:
-        writer.writerow([{"local_fund": "还血基金", "military_fund": "部队献血管理费"}.get(line["source"], line["source"]),
-                         "", "", "", "", "", "", "", "", yuan(line["amount_fen"])])
-    return buffer.getvalue()
+        label = {"local_fund": "还血基金", "military_fund": "部队献血管理费"}.get(line["source"], line["source"])
+        rows.append([label, *blank, yuan(line["amount_fen"])])
+    header = ["结算期", "医院编码", "通知单号", "收据号", "结算日期", "患者证件号", "献血者证件号", "关系",
+              "输血费用(元)", "减免金额(元)"]
+    return csvexport.to_csv(header, rows)
 
 
 def yuan(fen: int | None) -> str:
@@ -145,13 +130,41 @@ def yuan(fen: int | None) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-async def mark_paid(session: AsyncSession, statement_id: uuid.UUID, disbursement_id: str) -> None:
-    await session.execute(update(HospitalStatement).where(HospitalStatement.id == statement_id,
-                                                          HospitalStatement.status == "approved")
-                          .values(status="paid", disbursement_id=disbursement_id))
+async def apply_event(session: AsyncSession, statement_id: uuid.UUID, event: str, disbursement_id: str,
+                      reason: str | None) -> str | None:
+    """Paid, or back to finance and the hospital with the bank's reason (returned or failed): the
+    statement waits in `payment_failed` until the hospital's account is corrected, then goes out again."""
+    statement = await session.get(HospitalStatement, statement_id, with_for_update=True)
+    if statement is None:
+        return None
+    if statement.status == "approved":
+        statement.disbursement_id = disbursement_id
+        if event == "succeeded":
+            statement.status, statement.payment_error = "paid", None
+        else:
+            statement.status = "payment_failed"
+            statement.payment_error = reason or ("银行退票 (returned)" if event == "returned" else "转账失败 (failed)")
+    return statement.status
 
 
-async def direct_reductions_by_hospital(session: AsyncSession, month: str,
+async def retry_failed_payments(session: AsyncSession, hospital: Hospital, reason: str) -> list[HospitalStatement]:
+    """The hospital's account was corrected: every statement whose payment failed goes out again,
+    to the new account, as a new attempt of the same disbursement (paid once, never twice)."""
+    failed = list((await session.execute(select(HospitalStatement).where(
+        HospitalStatement.hospital_code == hospital.code, HospitalStatement.status == "payment_failed")
+        .with_for_update())).scalars())
+    for statement in failed:
+        statement.status, statement.payment_error = "approved", None
+        enqueue(session, statement, "payee_update",  # type: ignore[arg-type]
+                f"payee:{statement.id}:{hospital.account_masked}:{int(clock.now().timestamp() * 1000)}", {
+                    "disbursement_id": statement.disbursement_id, "reason": reason,
+                    "payee": {"account_name": hospital.account_name, "bank_name": hospital.bank_name,
+                              "account_number_encrypted": hospital.account_encrypted, "context": ACCOUNT_CONTEXT},
+                })
+    return failed
+
+
+async def direct_reductions_by_hospital(session: AsyncSession, month: str, page: Paging,
                                         province: str | None = None) -> list[dict[str, Any]]:
     """`province`: only that province's hospitals (finance sees its own; admin all)."""
     start, end = period_bounds(month)
@@ -160,7 +173,8 @@ async def direct_reductions_by_hospital(session: AsyncSession, month: str,
     ).where(ReductionNotice.status == "settled", ReductionNotice.settled_on >= start, ReductionNotice.settled_on < end)
     if province is not None:
         stmt = stmt.join(Hospital, Hospital.code == ReductionNotice.hospital_code).where(Hospital.province == province)
-    rows = await session.execute(stmt.group_by(ReductionNotice.hospital_code).order_by(ReductionNotice.hospital_code))
+    stmt = stmt.group_by(ReductionNotice.hospital_code)
+    rows = await page.fetch(session, stmt, [ReductionNotice.hospital_code], scalars=False)
     return [{"hospital_code": h, "count": int(c), "reduced_fen": int(t)} for h, c, t in rows]
 
 

@@ -24,17 +24,19 @@ KeyHeader = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_len
 def _out(parts: list[Hold], cipher: FieldCipher) -> HoldOut:
     first = parts[0]
     # A lapsed hold reads as expired even before a write has marked it so.
-    lapsed = first.state == "held" and first.expires_at <= clock.now()
+    lapsed = first.state == "held" and first.expires_at is not None and first.expires_at <= clock.now()
     return HoldOut.of(parts, "expired" if lapsed else first.state, service.quote_of(first, cipher))  # type: ignore[arg-type]
 
 
 @router.post(
     "", response_model=HoldOut, status_code=status.HTTP_201_CREATED, operation_id="place_hold",
     summary="Quote and reserve the covered mL against the donors' pools",
-    description="Keyed by the `Idempotency-Key` header: the same key and body return the first hold "
-                "(200); the same key with another body is a 409. Nothing to reduce is a 409 "
-                "`quota-exhausted` carrying the quote. Several donors (`quote.additional_donors`) hold one "
-                "part each, in drawing order, and change state together.",
+    description="Keyed by the `Idempotency-Key` header: the same key and body return the hold while it "
+                "is live (200); once it has expired, been released or settled, the key answers 409 "
+                "`hold-not-live` (a lapsed hold is never reported as placed: use a new key). The same key "
+                "with another body is a 409. Nothing to reduce is a 409 `quota-exhausted` carrying the quote. "
+                "Several donors (`quote.additional_donors`) hold one part each, in drawing order, and change "
+                "state together. Without `ttl_hours` the hold has no expiry: it lives until committed or released.",
     responses={200: {"model": HoldOut, "description": "replay of an earlier request"},
                **problem_responses(401, 403, 404, 409, 422, 503)},
     dependencies=[CLAIMS_ONLY],

@@ -26,9 +26,10 @@ QUOTE_CONTEXT = "entitlement.holds.quote"
 class Hold(Base):
     """Quota reserved for a claim or a reduction notice, then committed (consumed) or released.
 
-    Remaining quota = total - committed - live holds (held and not expired). A blood use that names
-    several donors (DOMAIN 6.1) holds one row per donor, ``part`` 0, 1, ... in drawing order, under
-    one idempotency key; the rows change state together.
+    Remaining quota = total - committed - live holds (held and not expired; a hold without an
+    expiry lives until its owner commits or releases it). A blood use that names several donors
+    (DOMAIN 6.1) holds one row per donor, ``part`` 0, 1, ... in drawing order, under one
+    idempotency key; the rows change state together.
     """
 
     __tablename__ = "holds"
@@ -57,7 +58,7 @@ class Hold(Base):
     # the start-up backfill.
     quote_encrypted: Mapped[str | None] = mapped_column(Text)
     quote: Mapped[dict | None] = mapped_column(JSONB)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: until its owner settles it
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -14,7 +14,8 @@ from services.entitlement.holds.models import Hold
 # Built once: every quote runs it.
 _DRAWS = select(Hold.pool, Hold.ml, Hold.state).where(
     Hold.donor_id == bindparam("donor_id"), Hold.province == bindparam("province"),
-    (Hold.state == "committed") | ((Hold.state == "held") & (Hold.expires_at > bindparam("now"))),
+    (Hold.state == "committed")
+    | ((Hold.state == "held") & (Hold.expires_at.is_(None) | (Hold.expires_at > bindparam("now")))),
 )
 
 
@@ -31,7 +32,8 @@ async def recorded_draws(session: AsyncSession, donor_id: uuid.UUID, province: s
     rows = await session.execute(
         select(Hold.created_at, Hold.idempotency_key, Hold.part, Hold.pool, Hold.ml, Hold.state).where(
             Hold.donor_id == donor_id, Hold.province == province,
-            (Hold.state == "committed") | ((Hold.state == "held") & (Hold.expires_at > now)),
+            (Hold.state == "committed")
+            | ((Hold.state == "held") & (Hold.expires_at.is_(None) | (Hold.expires_at > now))),
         ).order_by(Hold.created_at)
     )
     return [(at, rules.RecordedDraw(key, part, pool, ml, "consumed" if state == "committed" else "held"))
@@ -48,7 +50,8 @@ async def placed_at(session: AsyncSession, keys: list[str]) -> dict[str, datetim
 
 async def expire_due(session: AsyncSession, donor_id: uuid.UUID, now: datetime) -> None:
     await session.execute(
-        update(Hold).where(Hold.donor_id == donor_id, Hold.state == "held", Hold.expires_at <= now)
+        update(Hold).where(Hold.donor_id == donor_id, Hold.state == "held", Hold.expires_at.is_not(None),
+                           Hold.expires_at <= now)
         .values(state="expired", settled_at=now, settle_reason="hold expired before it was settled")
     )
 

@@ -17,7 +17,9 @@ class HoldIn(BaseModel):
 
     purpose: Literal["claim", "reduction_notice"]
     reference: str = Field(min_length=1, max_length=128, description="e.g. claim:<id> or notice:<no>")
-    ttl_hours: int = Field(24 * 30, ge=1, le=24 * 366, description="the hold lapses if not settled by then")
+    ttl_hours: int | None = Field(24 * 30, ge=1, le=24 * 366,
+                                  description="the hold lapses if not settled by then; null: it lasts until its "
+                                              "owner commits or releases it (a claim, for as long as it is open)")
     quote: QuoteIn
 
 
@@ -46,7 +48,7 @@ class HoldOut(BaseModel):
     pool: str = Field(description="the first donor's pool")
     ml: int = Field(description="held (or consumed) mL, every donor together")
     reducible_fen: int
-    expires_at: datetime
+    expires_at: datetime | None
     settled_at: datetime | None
     quote: QuoteOut
     parts: list[HoldPartOut]

@@ -27,6 +27,10 @@ class QuotaExhausted(Problem):
     status, slug, title = 409, "quota-exhausted", "No quota left to hold"
 
 
+class HoldNotLive(Problem):
+    status, slug, title = 409, "hold-not-live", "This key's hold is no longer live"
+
+
 def digest(body: HoldIn) -> str:
     return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
@@ -46,7 +50,8 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
         raise QuotaExhausted("额度已用完，无可预留的额度 (nothing left to reduce for this blood use)",
                              quote=quote.model_dump(mode="json"))
     sealed = cipher.encrypt_json(quote.model_dump(mode="json"), context=QUOTE_CONTEXT)
-    expires_at = clock.now() + timedelta(hours=body.ttl_hours)
+    # No ttl: the hold (every donor's part) lives until its owner commits or releases it.
+    expires_at = clock.now() + timedelta(hours=body.ttl_hours) if body.ttl_hours else None
     # A further donor with no record here draws nothing and holds no part (quotes/service.py).
     parts = [Hold(
         idempotency_key=key, part=i, request_digest=digest(body), donor_id=donor_id,
@@ -61,10 +66,20 @@ async def place(session: AsyncSession, key: str, body: HoldIn, *, caller: Caller
 
 
 async def _replay(session: AsyncSession, key: str, body: HoldIn) -> list[Hold]:
-    existing = await repository.by_key(session, key)
-    if existing and existing[0].request_digest != digest(body):
+    """The first hold of this key (all its parts), while it still holds: a replay must never pass
+    off an expired or released hold as placed (its quota may already be someone else's)."""
+    parts = await repository.by_key(session, key)
+    if not parts:
+        return parts
+    existing = parts[0]  # the parts change state together
+    if existing.request_digest != digest(body):
         raise Conflict("Idempotency-Key was used with a different request", field="Idempotency-Key")
-    return existing
+    lapsed = existing.state == "held" and existing.expires_at is not None and existing.expires_at <= clock.now()
+    if existing.state != "held" or lapsed:
+        raise HoldNotLive(f"额度预留 {key} 已{'过期' if lapsed else existing.state} (the hold is "
+                          f"{'expired' if lapsed else existing.state}; place a new one under a new key)",
+                          state="expired" if lapsed else existing.state)
+    return parts
 
 
 async def _locked(session: AsyncSession, key: str) -> list[Hold]:

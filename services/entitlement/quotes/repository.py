@@ -25,7 +25,8 @@ _QUOTE_INPUTS = text("""
             ORDER BY n.donated_on, n.donation_no) AS donations,
       ARRAY(SELECT ROW(h.pool, h.ml, h.state)
             FROM entitlement.holds h WHERE h.donor_id = d.id AND h.province = :province
-              AND (h.state = 'committed' OR (h.state = 'held' AND h.expires_at > :now))) AS draws
+              AND (h.state = 'committed'
+                   OR (h.state = 'held' AND (h.expires_at IS NULL OR h.expires_at > :now)))) AS draws
     FROM entitlement.donors d WHERE d.cert_type = :cert_type AND d.cert_number_index = :cert_index
 """)
 

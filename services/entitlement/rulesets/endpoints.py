@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from kit.callers import allow
 from kit.db import SessionDep
+from kit.paging import PagingDep, paged
 from kit.problems import NotFound, problem_responses
 from services.entitlement import rules
 from services.entitlement.quotes.service import deadline_out
@@ -31,14 +32,14 @@ def _summary(rs: rules.RuleSet) -> RuleSetSummary:
             summary="Every rule-set version, by province and effective date (or the one in force on a day)",
             description="With `province` and `on`: only the version of that province in force that day, the one a "
                         "quote for a blood use on that day applies.",
-            responses=problem_responses(401, 403), dependencies=[allow(any_staff=True)])
-async def list_rule_sets(request: Request,
+            responses={**paged(), **problem_responses(401, 403, 422)}, dependencies=[allow(any_staff=True)])
+async def list_rule_sets(request: Request, page: PagingDep,
                          province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
                          on: date | None = None) -> list[RuleSetSummary]:
     rule_sets: dict[str, rules.RuleSet] = request.app.state.rule_sets
     chosen = [rs for rs in rule_sets.values()
               if (province is None or rs.province == province) and (on is None or rs.in_force_on(on))]
-    return [_summary(rs) for rs in sorted(chosen, key=lambda r: (r.province, r.effective_from))]
+    return [_summary(rs) for rs in page.slice(chosen, key=lambda r: (r.province, r.effective_from, r.id))]
 
 
 @router.post("/simulate", response_model=SimulationOut, operation_id="simulate_rule_set",

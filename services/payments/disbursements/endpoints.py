@@ -9,12 +9,13 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from kit.callers import allow
 from kit.db import SessionDep
 from kit.identity import CallerDep
+from kit.paging import PagingDep, paged
 from kit.problems import problem_responses
 from services.payments.disbursements import service
 from services.payments.disbursements.schemas import (
     DisbursementIn,
     DisbursementOut,
-    DisbursementPage,
+    DisbursementSummary,
     FundingTotalsOut,
     PayeeCorrectionIn,
     State,
@@ -57,8 +58,9 @@ async def create_disbursement(request: Request, response: Response, body: Disbur
 
 @router.post(
     "/v1/disbursements/{disbursement_id}/payee", response_model=DisbursementOut,
-    operation_id="correct_disbursement_payee", summary="Send a returned transfer again, to a corrected account",
-    description="Only when the state is `returned` (else 409): a new attempt with a new merchant transfer "
+    operation_id="correct_disbursement_payee",
+    summary="Send a returned or failed transfer again, to a corrected account",
+    description="Only when the state is `returned` or `failed` (else 409): a new attempt with a new merchant transfer "
                 "number, back to `pending`. An optional `Idempotency-Key` makes a retried correction "
                 "return the disbursement instead of a 409.",
     responses=problem_responses(401, 403, 404, 409, 422, 503), dependencies=[PAYER],
@@ -71,19 +73,18 @@ async def correct_payee(request: Request, disbursement_id: uuid.UUID, body: Paye
 
 
 @router.get(
-    "/v1/disbursements", response_model=DisbursementPage, operation_id="list_disbursements",
-    summary="Disbursements by state, creation date (China time) and source",
-    responses=problem_responses(401, 403, 422), dependencies=[READER],
+    "/v1/disbursements", response_model=list[DisbursementSummary], operation_id="list_disbursements",
+    summary="Disbursements by state, creation date (China time) and source, newest first",
+    responses={**paged(), **problem_responses(401, 403, 422)}, dependencies=[READER],
 )
 async def list_disbursements(
-    caller: CallerDep, session: SessionDep, state: State | None = None,
+    caller: CallerDep, session: SessionDep, page: PagingDep, state: State | None = None,
     source_ref: Annotated[str | None, Query(max_length=128)] = None,
     date_from: date | None = None, date_to: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
-) -> DisbursementPage:
-    rows, total = await service.page(session, caller, state=state, source_ref=source_ref, date_from=date_from,
-                                     date_to=date_to, limit=limit, offset=offset)
-    return DisbursementPage(items=[service.summary(d) for d in rows], total=total, limit=limit, offset=offset)
+) -> list[DisbursementSummary]:
+    rows = await service.page(session, caller, page, state=state, source_ref=source_ref, date_from=date_from,
+                              date_to=date_to)
+    return [service.summary(d) for d in rows]
 
 
 @router.get(

@@ -10,6 +10,7 @@ from sqlalchemy import Select, distinct, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from kit.paging import Paging
 from services.payments.disbursements.models import Disbursement, FundingLine, TransferAttempt
 
 
@@ -22,7 +23,7 @@ class Filters:
     province: str | None = None
 
 
-def _detailed(history: bool) -> Select[Disbursement]:
+def detailed(history: bool) -> Select[Disbursement]:
     options = [selectinload(Disbursement.funding)]
     if history:
         options.append(selectinload(Disbursement.history))
@@ -36,7 +37,7 @@ async def lock_source(session: AsyncSession, source_ref: str) -> None:
 
 
 async def by_key(session: AsyncSession, key: str) -> Disbursement | None:
-    stmt = _detailed(True).where(Disbursement.idempotency_key == key)
+    stmt = detailed(True).where(Disbursement.idempotency_key == key)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -47,7 +48,7 @@ async def live_for_source(session: AsyncSession, source_ref: str) -> Disbursemen
 
 async def get(session: AsyncSession, disbursement_id: uuid.UUID, *, for_update: bool = False,
               history: bool = True) -> Disbursement | None:
-    stmt = _detailed(history).where(Disbursement.id == disbursement_id)
+    stmt = detailed(history).where(Disbursement.id == disbursement_id)
     if for_update:
         stmt = stmt.with_for_update(of=Disbursement)
     # populate_existing: a row locked after an earlier read must show its current values.
@@ -76,11 +77,10 @@ def _filtered(stmt: Select, f: Filters) -> Select:  # type: ignore[type-arg]
     return stmt.where(*conditions)
 
 
-async def page(session: AsyncSession, f: Filters, *, limit: int, offset: int) -> tuple[list[Disbursement], int]:
-    total = (await session.execute(_filtered(select(func.count()).select_from(Disbursement), f))).scalar_one()
-    stmt = _filtered(_detailed(False), f).order_by(Disbursement.created_at.desc(), Disbursement.id)
-    rows = (await session.execute(stmt.limit(limit).offset(offset))).scalars().all()
-    return list(rows), int(total)
+async def page(session: AsyncSession, f: Filters, paging: Paging) -> list[Disbursement]:
+    """Newest first; the funding lines come in one more query for the whole page (selectin)."""
+    return await paging.fetch(session, _filtered(detailed(False), f), [Disbursement.created_at, Disbursement.id],
+                              descending=True)
 
 
 async def funding_totals(session: AsyncSession, start: datetime, end: datetime,

@@ -137,13 +137,6 @@ class DisbursementOut(DisbursementSummary):
     history: list[HistoryOut]
 
 
-class DisbursementPage(BaseModel):
-    items: list[DisbursementSummary]
-    total: int
-    limit: int
-    offset: int
-
-
 class FundingTotal(BaseModel):
     source: str
     amount_fen: int

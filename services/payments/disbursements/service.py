@@ -14,6 +14,7 @@ from kit import clock
 from kit.callers import province_scope
 from kit.crypto import BlindIndex, FieldCipher, mask_bank_account, mask_name
 from kit.identity import Caller
+from kit.paging import Paging
 from kit.problems import Conflict, NotFound, Unprocessable
 from services.payments.disbursements import repository, states
 from services.payments.disbursements.models import (
@@ -38,6 +39,7 @@ from services.payments.disbursements.schemas import (
 )
 
 DIGEST_CONTEXT = "payments.disbursements.request"
+CORRECTABLE = ("returned", "failed")
 
 
 def request_digest(body: DisbursementIn, index: BlindIndex) -> str:
@@ -122,8 +124,8 @@ async def _reload(session: AsyncSession, disbursement_id: uuid.UUID) -> Disburse
 
 async def correct_payee(session: AsyncSession, disbursement_id: uuid.UUID, body: PayeeCorrectionIn,
                         key: str | None, *, caller: Caller, cipher: FieldCipher) -> tuple[Disbursement, bool]:
-    """(disbursement, changed). A returned transfer goes out again, to the corrected account, as a
-    new attempt with a new merchant number; the bounced attempt's number is never reused."""
+    """(disbursement, changed). A returned or failed transfer goes out again, to the corrected account,
+    as a new attempt with a new merchant number; the bounced attempt's number is never reused."""
     d = await repository.get(session, disbursement_id, for_update=True, history=False)
     if d is None:
         raise NotFound(f"no disbursement {disbursement_id}")
@@ -133,9 +135,11 @@ async def correct_payee(session: AsyncSession, disbursement_id: uuid.UUID, body:
             raise Conflict("Idempotency-Key was used with a different payee", field="Idempotency-Key")
         return await _reload(session, d.id), False
     _check_card(d.source_ref, body.payee)
-    if d.state != "returned":
-        raise Conflict(f"只有被退回的付款才能更正收款账户，当前状态为 {d.state} "
-                       f"(the payee can be corrected only after a returned transfer)", field="payee")
+    if d.state not in CORRECTABLE:
+        raise Conflict(f"只有被退回或失败的付款才能更正收款账户，当前状态为 {d.state} "
+                       f"(the payee can be corrected only after a returned or failed transfer)", field="payee")
+    if d.state == "failed" and (live := await repository.live_for_source(session, d.source_ref)) is not None:
+        raise Conflict(f"{d.source_ref} 已有付款单 {live.id} ({live.state}); a source is paid once", field="payee")
     now = clock.now()
     d.attempt += 1
     d.merchant_transfer_no = states.merchant_transfer_no(d.id, d.attempt, now)
@@ -157,16 +161,15 @@ async def get(session: AsyncSession, disbursement_id: uuid.UUID, caller: Caller)
     return d
 
 
-async def page(session: AsyncSession, caller: Caller, *, state: str | None, source_ref: str | None,
-               date_from: date | None, date_to: date | None, limit: int,
-               offset: int) -> tuple[list[Disbursement], int]:
+async def page(session: AsyncSession, caller: Caller, paging: Paging, *, state: str | None, source_ref: str | None,
+               date_from: date | None, date_to: date | None) -> list[Disbursement]:
     _check_range(date_from, date_to)
     filters = repository.Filters(
         state=state, source_ref=source_ref, province=visible_province(caller),
         created_from=clock.day_bounds(date_from)[0] if date_from else None,
         created_before=clock.day_bounds(date_to)[1] if date_to else None,
     )
-    return await repository.page(session, filters, limit=limit, offset=offset)
+    return await repository.page(session, filters, paging)
 
 
 async def funding_totals(session: AsyncSession, caller: Caller, date_from: date, date_to: date) -> FundingTotalsOut:

@@ -3,6 +3,7 @@
     pending -> sent -> succeeded | failed | returned
     pending -> failed            (the channel refused the transfer outright: nothing was paid)
     returned -> pending          (the payee was corrected: a new attempt, a new merchant number)
+    failed -> pending            (likewise after a refusal for good: the applicant corrected the account)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "pending": frozenset({"sent", "failed"}),
     "sent": frozenset({"succeeded", "failed", "returned"}),
     "returned": frozenset({"pending"}),
+    "failed": frozenset({"pending"}),
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit import clock, tracing
 from kit.crypto import FieldCipher
-from services.payments import backoff
+from kit.outbox import backoff
 from services.payments.channels.base import Channel, ChannelError, TransferRequest, TransferStatus
 from services.payments.disbursements import states
 from services.payments.disbursements.models import ACCOUNT_CONTEXT, Disbursement, TransferAttempt
@@ -94,7 +94,7 @@ async def _record(session: AsyncSession, item: Leased, outcome: TransferStatus |
     if isinstance(outcome, ChannelError):
         d.last_error = str(outcome)[:1000]
         tries = d.send_tries if d.state == "pending" else d.polls
-        d.next_attempt_at = now + backoff.delay(tries, policy.retry_base_s, policy.retry_cap_s)
+        d.next_attempt_at = now + backoff(tries, policy.retry_base_s, policy.retry_cap_s)
         log.warning("no answer from channel", disbursement_id=str(d.id), state=d.state, tries=tries,
                     merchant_transfer_no=d.merchant_transfer_no, error=d.last_error)
         return
@@ -114,7 +114,7 @@ def apply(session: AsyncSession, d: Disbursement, attempt: TransferAttempt, outc
     if outcome.state == "not_found":
         d.last_error = (f"通道查无此笔 {d.merchant_transfer_no}，但此前已受理 "
                         "(the channel no longer knows an accepted transfer; reconciliation will list it)")
-        d.next_attempt_at = now + backoff.delay(d.polls, policy.retry_base_s, policy.retry_cap_s)
+        d.next_attempt_at = now + backoff(d.polls, policy.retry_base_s, policy.retry_cap_s)
         log.error("accepted transfer not found at channel", disbursement_id=str(d.id))
         return
     if outcome.state == "failed":

@@ -11,9 +11,9 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit import clock, http, tracing
+from kit import http, outbox, tracing
 from kit.identity import ServiceSigner
-from services.payments import backoff
+from kit.outbox import DeliveryFailed, OutboxPolicy
 from services.payments.disbursements.models import Disbursement
 from services.payments.outbox import repository
 from services.payments.outbox.models import OutboxEvent
@@ -22,6 +22,8 @@ log = structlog.get_logger(__name__)
 # Who is told about a source's payments: claims owns both reimbursement claims and the
 # hospitals' monthly direct-reduction statements (结算清单); interop the inter-province ones.
 DESTINATIONS = {"claim:": "claims", "statement:": "claims", "interop:": "interop"}
+# A source's events go out in order (paid after returned after paid ...), sources independently.
+AGGREGATE = ("source_ref",)
 
 
 @dataclass
@@ -31,10 +33,7 @@ class Receivers:
 
 
 @dataclass(frozen=True)
-class DeliveryPolicy:
-    lease_s: float = 60.0
-    base_s: float = 2.0
-    cap_s: float = 300.0
+class DeliveryPolicy(OutboxPolicy):
     batch: int = 20
 
 
@@ -49,7 +48,7 @@ def enqueue(session: AsyncSession, d: Disbursement, event: str, reason: str | No
         return
     repository.add(session, OutboxEvent(
         id=uuid.uuid4(), destination=destination, disbursement_id=d.id, source_ref=d.source_ref, event=event,
-        amount_fen=d.amount_fen, reason=reason, occurred_at=at, attempts=0, next_attempt_at=at,
+        amount_fen=d.amount_fen, reason=reason, occurred_at=at, attempts=0, next_attempt_at=at, status="pending",
         traceparent=tracing.current_traceparent(),
     ))
 
@@ -62,23 +61,23 @@ def payload(event: OutboxEvent) -> dict[str, object]:
     }
 
 
-async def _deliver(event: OutboxEvent, receivers: Receivers) -> str | None:
+async def _deliver(event: OutboxEvent, receivers: Receivers) -> DeliveryFailed | None:
     """None when the receiver has it; otherwise why not. No transaction is open here."""
     client = receivers.clients.get(event.destination)
     if client is None:
-        return f"no client for {event.destination}"
+        return DeliveryFailed(f"no client for {event.destination}", permanent=True)
     headers = receivers.signer.headers() if receivers.signer else {}
     try:
-        response = await http.send(client, "POST", "/v1/payment-events", json=payload(event), headers=headers,
-                                   idempotency_key=str(event.id))
-    except Exception as exc:  # unreachable, timed out, cut off: try again later
-        return f"{type(exc).__name__}: {exc}"[:500]
-    if 200 <= response.status_code < 300:
-        return None
-    return f"HTTP {response.status_code}: {response.text[:300]}"
+        outbox.check(await http.send(client, "POST", "/v1/payment-events", json=payload(event), headers=headers,
+                                     idempotency_key=str(event.id)), ok=range(200, 300))
+    except DeliveryFailed as exc:
+        return exc
+    except Exception as exc:  # unreachable, timed out, cut off, or a bug: counted on this event
+        return DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500])
+    return None
 
 
-async def _traced_delivery(event: OutboxEvent, receivers: Receivers) -> str | None:
+async def _traced_delivery(event: OutboxEvent, receivers: Receivers) -> DeliveryFailed | None:
     with tracing.continue_trace(event.traceparent, f"outbox payments {event.event}",
                                 **{"messaging.destination.name": event.destination}):
         return await _deliver(event, receivers)
@@ -86,36 +85,37 @@ async def _traced_delivery(event: OutboxEvent, receivers: Receivers) -> str | No
 
 async def deliver_once(sessionmaker: async_sessionmaker[AsyncSession], receivers: Receivers,
                        policy: DeliveryPolicy) -> int:
-    """One pass over the due events; returns how many were delivered."""
+    """One pass over the due events; returns how many were delivered. Events of different sources go
+    out concurrently; one source's events one at a time, in order."""
     token = uuid.uuid4()
     async with sessionmaker() as session, session.begin():
-        leased = await repository.lease_due(session, clock.now(), timedelta(seconds=policy.lease_s),
-                                            policy.batch, token)
+        leased = await outbox.lease_due(session, OutboxEvent, AGGREGATE, limit=policy.batch,
+                                        lease=timedelta(seconds=policy.lease_s), token=token)
     if not leased:
         return 0
-    errors = await asyncio.gather(*(_traced_delivery(event, receivers) for event in leased))
+    failures = await asyncio.gather(*(_traced_delivery(event, receivers) for event in leased))
     delivered = 0
-    for event, error in zip(leased, errors, strict=True):
-        with tracing.continue_trace(event.traceparent, "outbox payments record"):
-            delivered += await _record(sessionmaker, event, error, token, policy)
+    for event, failure in zip(leased, failures, strict=True):
+        try:
+            with tracing.continue_trace(event.traceparent, "outbox payments record"):
+                delivered += await _record(sessionmaker, event, failure, token, policy)
+        except Exception:  # the database went away: the lease runs out and the event is tried again
+            log.exception("payment event outcome not recorded", event_id=str(event.id))
     return delivered
 
 
-async def _record(sessionmaker: async_sessionmaker[AsyncSession], event: OutboxEvent, error: str | None,
+async def _record(sessionmaker: async_sessionmaker[AsyncSession], event: OutboxEvent, failure: DeliveryFailed | None,
                   token: uuid.UUID, policy: DeliveryPolicy) -> int:
-    """1 when recorded as delivered."""
     async with sessionmaker() as session, session.begin():
         row = await repository.locked(session, event.id)
-        if row is None or row.delivered_at is not None or row.lease_token != token:
+        if row is None or row.status != "pending" or row.lease_token != token:
             return 0  # our lease ran out and another deliverer owns it now
-        now = clock.now()
         row.lease_token = None
-        if error is None:
-            row.delivered_at, row.last_error = now, None
+        if failure is None:
+            outbox.delivered(row)
             return 1
-        row.attempts += 1
-        row.last_error = error
-        row.next_attempt_at = now + backoff.delay(row.attempts, policy.base_s, policy.cap_s)
-        log.warning("payment event not delivered", event_id=str(row.id), destination=row.destination,
-                    attempts=row.attempts, error=error)
+        dead = outbox.failed(row, str(failure), permanent=failure.permanent, policy=policy)
+        (log.error if dead else log.warning)(
+            "payment event dead letter" if dead else "payment event not delivered", event_id=str(row.id),
+            destination=row.destination, source_ref=row.source_ref, attempts=row.attempts, error=row.last_error)
         return 0

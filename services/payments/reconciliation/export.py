@@ -3,12 +3,9 @@ with two decimals beside the exact fen."""
 
 from __future__ import annotations
 
-import csv
-import io
-
+from kit import csvexport
 from services.payments.reconciliation.models import ReconciliationItem, ReconciliationRun
 
-BOM = "\ufeff"
 KIND_LABELS = {
     "matched": "一致", "missing_at_bank": "通道无此笔(平台有)", "missing_here": "平台无此笔(通道有)",
     "amount_mismatch": "金额不符", "status_mismatch": "状态不符",
@@ -28,21 +25,9 @@ def _yuan(fen: int | None) -> str:
     return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with a formula character would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text.lstrip("-").replace(".", "").isdigit() else text
-
-
 def to_csv(run: ReconciliationRun, items: list[ReconciliationItem]) -> str:
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for i in items:
-        writer.writerow([_cell(v) for v in (
-            run.run_date.isoformat(), i.kind, KIND_LABELS[i.kind], i.channel, i.merchant_transfer_no,
-            i.disbursement_id, i.source_ref, i.attempt, _yuan(i.platform_amount_fen), _yuan(i.bank_amount_fen),
-            i.platform_amount_fen, i.bank_amount_fen, i.platform_status, i.bank_status, i.detail,
-        )])
-    return out.getvalue()
+    return csvexport.to_csv(HEADER, ((
+        run.run_date.isoformat(), i.kind, KIND_LABELS[i.kind], i.channel, i.merchant_transfer_no,
+        i.disbursement_id, i.source_ref, i.attempt, _yuan(i.platform_amount_fen), _yuan(i.bank_amount_fen),
+        i.platform_amount_fen, i.bank_amount_fen, i.platform_status, i.bank_status, i.detail,
+    ) for i in items))

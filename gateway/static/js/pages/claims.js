@@ -46,6 +46,7 @@ function eventTitle(e) {
     const titles = { draft: "创建申请", submitted: e.from_status === "needs_more_info" ? "补充材料后重新提交" : "提交申请",
       under_review: e.from_status === "needs_more_info" ? "补充材料，恢复审核" : "开始审核", needs_more_info: "需要补充材料",
       awaiting_second_review: "提交复核", approved: "审核通过", payee_correction: "转账被退回，待更正账户",
+      payment_failed: "转账未成功，待更正账户", needs_attention: "额度确认异常，转复核处理",
       paid: "已转账支付", rejected: "审核未通过", withdrawn: "已撤回" };
     return titles[e.to_status] || STATUS[e.to_status] || e.to_status;
   }
@@ -149,7 +150,8 @@ export async function renderClaimDetail(page, ctx) {
       c.documents.length ? c.documents.map((d) => kv(DOC_KINDS[d.kind] || d.kind, dateTimeText(d.uploaded_at))) : h("div.x-cell.x-muted", "无")));
   }
 
-  if (c.status === "payee_correction") page.append(payeeForm(c));
+  if (c.status === "payment_failed" && c.payment_error) page.append(h("div.x-cells__tips", `银行说明：${c.payment_error}`));
+  if (c.status === "payee_correction" || c.status === "payment_failed") page.append(payeeForm(c));
 
   if (WITHDRAWABLE.includes(c.status)) {
     const withdraw = button("撤回申请", { testid: "claim-withdraw" }, "warn");

@@ -1,0 +1,24 @@
+"""gateway: Idempotency-Key records (a request with a key runs once; its answer is replayed)
+
+Revision ID: gw_i12_2
+Revises: gw_i11_1
+Create Date: 2026-12-02
+"""
+from __future__ import annotations
+
+from alembic import op
+
+from migrations.helpers import create_idempotency_keys
+
+revision = "gw_i12_2"
+down_revision = "gw_i11_1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_idempotency_keys("gateway")
+
+
+def downgrade() -> None:
+    op.drop_table("idempotency_keys", schema="gateway")

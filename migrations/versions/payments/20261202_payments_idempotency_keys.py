@@ -1,0 +1,24 @@
+"""payments: Idempotency-Key records (a request with a key runs once; its answer is replayed)
+
+Revision ID: pa_i12_2
+Revises: pa_i12_1
+Create Date: 2026-12-02
+"""
+from __future__ import annotations
+
+from alembic import op
+
+from migrations.helpers import create_idempotency_keys
+
+revision = "pa_i12_2"
+down_revision = "pa_i12_1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_idempotency_keys("payments")
+
+
+def downgrade() -> None:
+    op.drop_table("idempotency_keys", schema="payments")
