@@ -249,10 +249,11 @@ def test_a_partner_stopped_for_a_while_gets_every_message_once(running_pair: Run
 
 def test_a_cross_province_direct_reduction_ends_in_a_statement_paid_once(running_pair: RunningPair, bj: Side,
                                                                         zj: Side) -> None:
-    # Settled last month, so last month's statement can be sent today.
+    # Used last month, settled today (a settlement is never dated before its notice, issue 12), so
+    # this month's statement carries it.
     last_month = first_of_previous_month()
     used_on = (last_month + timedelta(days=9)).isoformat()
-    settled_on = (last_month + timedelta(days=14)).isoformat()
+    settled_on = clock.today().isoformat()
     hospital = zj.client.post("/ops/v1/hospitals", headers=zj.admin, json={
         "code": "H-ZJ-1", "name": "浙江大学医学院附属第一医院", "province": "33", "district_office": "上城区献血办",
         "military": False, "account_name": "浙大一院", "account_number": "1202021409000012345",
@@ -275,7 +276,7 @@ def test_a_cross_province_direct_reduction_ends_in_a_statement_paid_once(running
         "receipt_no": "ZJ-R-0001", "settled_on": settled_on, "items": [{"product": "red_cells", "quantity": 2}],
         "blood_fee_fen": 50_000, "reduced_fen": 44_000, "invoice": {"code": "330100", "number": "ZJ-H-0001"}})
     assert settled.json()["status"] == "settled", settled.text
-    period = month_of(last_month)
+    period = month_of(clock.today())
 
     def reported() -> bool:
         rows = zj.client.get("/ops/v1/interop/outbox", headers=zj.admin).json()

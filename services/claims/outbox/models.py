@@ -17,7 +17,8 @@ class OutboxMessage(Base):
 
     Messages of one aggregate and lane go out in `seq` order (kit.outbox): money calls in lane
     `peer`, applicant messages in lane `notify` (a stuck message never holds up a payment), and
-    the guards of holds not yet owned in lane `guard` (due only after their grace period).
+    the guards of holds not yet owned in lane `guard` (due only after their grace period), and
+    what the interop service is to tell a partner platform in lane `partner` (issue 14).
     """
 
     __tablename__ = "outbox"
