@@ -75,8 +75,9 @@ async def _call(row: OutboxMessage, peers: Peers) -> dict[str, Any]:
     if row.kind in INTEROP_PATHS:
         if peers.interop is None:
             raise DeliveryFailed("no interop service configured")  # backs off; a dead letter in the end
+        # 202: the interop service took it into its own outbox (signed and sent to the partner there).
         outbox.check(await http.send(peers.interop, "POST", INTEROP_PATHS[row.kind], json=p, headers=headers,
-                                     idempotency_key=row.idempotency_key))
+                                     idempotency_key=row.idempotency_key), ok=range(200, 300))
         return {}
     if row.kind in ("notification", "hold_guard"):
         return {}  # local: recorded below, in the row's own transaction
