@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from kit.callers import policy_of
@@ -14,15 +18,30 @@ from tests.support.apps import AppStack
 from tests.support.callers import caller_headers, donor_headers, service_headers
 from tests.support.people import resident_id
 
-PUBLIC = {"/healthz", "/readyz"}
-NO_ID = "00000000-0000-0000-0000-000000000000"  # liveness and readiness: no caller, nothing personal
+# Liveness and readiness, and Prometheus' scrape (kit.metrics: on the internal service port only,
+# never forwarded by the gateway): no caller, nothing personal.
+PUBLIC = {"/healthz", "/readyz", "/metrics"}
+NO_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def routes(app: FastAPI) -> Iterator[tuple[str, set[str], list[Any]]]:
+    """(path, methods, dependencies) of every route, through included routers: FastAPI (0.165) keeps
+    an included router as one entry of `app.routes`, so a walk of APIRoutes alone finds none."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            yield route.path, route.methods, route.dependencies
+        elif hasattr(route, "effective_route_contexts"):
+            for context in route.effective_route_contexts():
+                yield context.path, context.methods, context.dependencies
 
 
 @pytest.mark.parametrize("service", ["entitlement", "claims", "payments"])
 async def test_every_service_route_declares_its_callers(stack: AppStack, service: str) -> None:
-    undeclared = [f"{sorted(r.methods)} {r.path}" for r in stack.apps[service].routes
-                  if isinstance(r, APIRoute) and r.path not in PUBLIC and policy_of(r.dependencies) is None]
+    walked = list(routes(stack.apps[service]))
+    undeclared = [f"{sorted(methods)} {path}" for path, methods, dependencies in walked
+                  if path not in PUBLIC and policy_of(dependencies) is None]
     assert undeclared == []
+    assert len(walked) >= 10  # the walk sees the routers' routes, not just the app's own
 
 
 CASES = [
