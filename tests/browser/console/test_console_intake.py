@@ -22,6 +22,7 @@ def test_an_operator_registers_a_mail_claim_with_its_scans(new_desk, desk, ops) 
     assert [m.inner_text() for m in page.locator(".c-menu__item").all()] == [
         "数据看板", "窗口与邮寄受理", "申请查询", "献血记录导入与补录"]
     page.get_by_test_id("input-channel").select_option("mail")
+    page.get_by_test_id("input-postmarked_on").fill(iso_days_ago(20))  # a mailed claim is judged on its postmark
     page.get_by_test_id("input-donor.cert_number").fill(ZHANG[1])
     page.get_by_test_id("input-donor.name").fill(ZHANG[0])
     page.get_by_test_id("input-usage.hospital_name").fill("浙江大学医学院附属第一医院")

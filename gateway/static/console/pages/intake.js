@@ -55,6 +55,7 @@ function renderForm(page, ctx) {
   const province = select(PROVINCES, { value: me.province || "11" });
   const donor = personFields("donor", "献血者");
   const relationship = select(RELATIONSHIPS);
+  const postmark = input({ type: "date" });  // 邮戳日期: a mailed claim's deadline is judged on it (民法典 201-203)
   const beneficiary = personFields("beneficiary", "用血者");
   const evidence = select({ pledge: "亲属关系承诺书（签字）", document: "亲属关系证明材料" }, {}, "请选择");
   const deceased = h("input", { type: "checkbox", testid: "input-donor_deceased" });
@@ -73,6 +74,9 @@ function renderForm(page, ctx) {
   const agentOnly = h("div.c-form", { hidden: true, testid: "agent-fields" }, ...agent.nodes);
   relationship.addEventListener("change", () => { relativeOnly.hidden = relationship.value === "self"; });
   withAgent.addEventListener("change", () => { agentOnly.hidden = !withAgent.checked; });
+  const mailOnly = h("div.c-form", { hidden: true, testid: "mail-fields" },
+    field("邮戳日期", postmark, { field: "postmarked_on", required: true }));
+  channel.addEventListener("change", () => { mailOnly.hidden = channel.value !== "mail"; });
 
   const form = h("div", { testid: "intake-form" },
     h("div.c-form",
@@ -82,7 +86,7 @@ function renderForm(page, ctx) {
       ...donor.nodes,
       field("用血者与献血者关系", relationship, { field: "relationship", required: true }),
       h("div.c-field", h("label", "其他情况"), h("div.c-checks", h("label", deceased, "献血者已故"), h("label", withAgent, "由代办人办理")))),
-    relativeOnly, agentOnly,
+    mailOnly, relativeOnly, agentOnly,
     h("div.c-form",
       h("div.c-form__section", "用血信息"),
       field("用血医院", hospital, { field: "usage.hospital_name", required: true, wide: true }),
@@ -125,6 +129,7 @@ function renderForm(page, ctx) {
       payee: { account_name: payee.name.value.trim() || d.name, account_number: payee.number.value.trim(),
         bank_name: payee.bank.value.trim() },
     };
+    if (channel.value === "mail") body.postmarked_on = postmark.value || null;
     try {
       const claim = await ops.post("/ops/v1/claims", body);
       toast("已保存，请上传材料");
