@@ -30,10 +30,10 @@ browser-deps:
 
 ## The whole suite on a throwaway embedded PostgreSQL: unit, service, end-to-end, then the browser
 ## tests in their own run (Playwright's sync API and pytest-asyncio's loop cannot share a process).
-## The suite on every CPU (at most 4: each worker has its own PostgreSQL and real processes); see
-## tests/conftest.py for how the tests are shared out. TEST_WORKERS=0 runs it in one process.
+## On every CPU (at most 4: each worker has its own PostgreSQL and real processes); a module's tests
+## stay together on one worker (they may share real processes). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= auto
-XDIST := -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup --no-loadscope-reorder
+XDIST := -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope
 
 test: $(STAMP) browser-deps faketime-deps
 	$(PY) -m pytest --ignore=tests/browser $(XDIST)

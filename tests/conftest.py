@@ -3,9 +3,8 @@
 Set TEST_DATABASE_URL to run against an external server instead (its database is reset; under
 pytest-xdist each worker gets a database of its own on that server, named after the worker).
 
-`make test` runs the suite on every CPU with pytest-xdist (`--dist loadgroup`): the tests that start
-real processes run first (they are the long ones) and keep together the tests that share one set
-of processes; every other test goes to whichever worker is free.
+`make test` runs the suite on every CPU with pytest-xdist (`--dist loadscope`: a module's tests stay
+on one worker, so the tests sharing one set of real processes start it once).
 """
 
 from __future__ import annotations
@@ -91,18 +90,6 @@ async def database_of_this_worker(url: str) -> str:
     finally:
         await conn.close()
     return parsed.set(database=name).render_as_string(hide_password=False)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on real processes first, each module's together (the fault tests: their package's,
-    which shares one platform), so that xdist's `loadgroup` starts each set of processes once and
-    the long tests do not end the run on one worker while the other waits."""
-    for item in items:
-        if item.get_closest_marker("e2e") is not None:
-            path = Path(str(item.path)).relative_to(Path(__file__).parent)
-            group = path.parts[0] if path.parts[0] == "faults" else path.as_posix()
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable: otherwise as collected
 
 
 @pytest.fixture(scope="session")
