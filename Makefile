@@ -35,8 +35,13 @@ browser-deps:
 
 ## The whole suite on a throwaway embedded PostgreSQL: unit, service, end-to-end, then the browser
 ## tests in their own run (Playwright's sync API and pytest-asyncio's loop cannot share a process).
+## On every CPU (at most 4: each worker has its own PostgreSQL and real processes); a module's tests
+## stay together on one worker (they may share real processes). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope
+
 test: $(STAMP) browser-deps faketime-deps
-	$(PY) -m pytest --ignore=tests/browser
+	$(PY) -m pytest --ignore=tests/browser $(XDIST)
 	$(PY) -m pytest tests/browser -p no:asyncio
 
 ## libfaketime for test-calendar and the end-to-end money test that runs the platform on last month's

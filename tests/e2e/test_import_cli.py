@@ -8,9 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import E2E_ADMIN_PASSWORD
 from tests.e2e.running import ROOT, RunningStack
 from tests.support.people import resident_id, with_wrong_check_digit
+
+pytestmark = pytest.mark.e2e
 
 FIELDS = ["donation_no", "station_code", "cert_type", "cert_number", "name", "province", "military",
           "donated_on", "kind", "volume_ml", "units", "qualified"]

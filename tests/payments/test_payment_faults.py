@@ -34,6 +34,8 @@ from tests.payments.support import (
 from tests.support.apps import service_settings
 from tests.support.callers import caller_headers
 
+pytestmark = pytest.mark.e2e
+
 
 class Bank:
     """The sandbox as a process on a fixed port, with its books in a data dir (so it can restart)."""
