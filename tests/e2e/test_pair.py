@@ -143,8 +143,13 @@ def test_a_zhejiang_claim_is_decided_and_paid_in_beijing(running_pair: RunningPa
     assert paid["partner_reference"] == forwarded["reference"]
     assert bank_payouts(bj, stack_pair.zhang_in_hangzhou()["payee"]["account_number"]) == [44_000]
     # Both logs tell the same story: each message Zhejiang sent arrived once in Beijing, and back.
-    outbox = bj.client.get("/ops/v1/interop/outbox", headers=bj.admin).json()
-    pushed = [m for m in outbox if m["case_key"].endswith(running_pair.demo_claim)]
+    # Zhejiang shows `paid` as soon as it took the push in; Beijing records the reply a moment later.
+    def all_answered() -> list[dict[str, Any]] | None:
+        outbox = bj.client.get("/ops/v1/interop/outbox", headers=bj.admin, params={"limit": 200}).json()
+        pushed = [m for m in outbox if m["case_key"].endswith(running_pair.demo_claim)]
+        return pushed if len(pushed) == 4 and all(m["reply"] is not None for m in pushed) else None
+
+    pushed = wait_for(all_answered, "Beijing to record Zhejiang's replies to its four pushes", timeout_s=30)
     assert sorted(m["reply"]["body"]["status"] for m in pushed) == ["approved", "paid", "submitted", "under_review"]
     assert {m["state"] for m in pushed} == {"delivered"}
     zj_out = {e["message_id"] for e in zj.evidence(clock.today()) if e["direction"] == "out" and e["kind"] == "request"}
