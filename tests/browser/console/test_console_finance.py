@@ -58,7 +58,7 @@ def test_finance_reconciles_a_day_and_corrects_a_returned_payee(new_desk, desk, 
     page = new_desk()
     desk.open_as(page, "finance", "#/reconciliation", "reconciliation")
     assert [m.inner_text() for m in page.locator(".c-menu__item").all()] == [
-        "数据看板", "付款单", "失败与退回", "每日对账", "医院结算审批"]
+        "数据看板", "付款单", "失败与退回", "每日对账", "医院结算审批", "跨省结算"]  # the last: issue 14's statements
     page.get_by_test_id("recon-run").click()
     desk.expect(page.get_by_test_id("recon-result")).to_be_visible()
     assert page.get_by_test_id("count-amount_mismatch").inner_text() == "1"
