@@ -109,25 +109,33 @@ async def _earlier(body: NoticeIn, deps: NoticeDeps) -> registry.Coverage:
     return found
 
 
+def _case_fields(body: NoticeIn, deps: NoticeDeps) -> dict[str, Any]:
+    """The case as a notice stores it: ID numbers and blood use sealed, the numbers masked for show."""
+    return dict(
+        province=body.province,
+        patient_cert_type=body.patient.cert_type,
+        patient_cert_encrypted=deps.cipher.encrypt(body.patient.cert_number, context=CERT),
+        patient_cert_masked=mask_cert_number(body.patient.cert_number), patient_name=body.patient.name,
+        donor_cert_type=body.donor.cert_type,
+        donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
+        donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
+        relationship=body.relationship,
+        additional_donors=donors.stored(body.additional_donors, deps.cipher, deps.persons),  # type: ignore[arg-type]
+        kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
+        used_on=body.used_on,
+        items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
+        blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen,
+    )
+
+
 async def store_notice(body: NoticeIn, caller: Caller, deps: NoticeDeps, *, hospital: str, max_reducible_fen: int,
                        quote: dict[str, Any], hold_key: str, valid_until: date,
                        **partner: str) -> ReductionNotice:
     """A new issued notice under our own number (JM + province + date + sequence), audited."""
     async with deps.sessionmaker() as session, session.begin():
         notice = ReductionNotice(
-            notice_no="", hospital_code=hospital, province=body.province, status="issued",
-            patient_cert_type=body.patient.cert_type,
-            patient_cert_encrypted=deps.cipher.encrypt(body.patient.cert_number, context=CERT),
-            patient_cert_masked=mask_cert_number(body.patient.cert_number), patient_name=body.patient.name,
-            donor_cert_type=body.donor.cert_type,
-            donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
-            donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
-            relationship=body.relationship,
-            additional_donors=donors.stored(body.additional_donors, deps.cipher, deps.persons),  # type: ignore[arg-type]
-            kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
-            used_on=body.used_on,
-            items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
-            blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen, max_reducible_fen=max_reducible_fen,
+            notice_no="", hospital_code=hospital, status="issued", **_case_fields(body, deps),
+            max_reducible_fen=max_reducible_fen,
             quote_encrypted=usage.seal(deps.cipher, quote, usage.QUOTE), hold_key=hold_key, valid_until=valid_until,
             issued_by=caller.subject, created_at=clock.now(), **partner)
         session.add(notice)
@@ -199,19 +207,8 @@ async def _store_pending(body: NoticeIn, caller: Caller, hospital: str, deps: No
     async with deps.sessionmaker() as session, session.begin():
         notice_id = uuid.uuid4()
         notice = ReductionNotice(
-            id=notice_id, notice_no="", hospital_code=hospital, province=body.province, status="pending",
-            patient_cert_type=body.patient.cert_type,
-            patient_cert_encrypted=deps.cipher.encrypt(body.patient.cert_number, context=CERT),
-            patient_cert_masked=mask_cert_number(body.patient.cert_number), patient_name=body.patient.name,
-            donor_cert_type=body.donor.cert_type,
-            donor_cert_encrypted=deps.cipher.encrypt(body.donor.cert_number, context=CERT),
-            donor_cert_masked=mask_cert_number(body.donor.cert_number), donor_name=body.donor.name,
-            relationship=body.relationship,
-            additional_donors=donors.stored(body.additional_donors, deps.cipher, deps.persons),  # type: ignore[arg-type]
-            kinship_evidence=body.kinship_evidence.model_dump() if body.kinship_evidence else None,
-            used_on=body.used_on,
-            items_encrypted=usage.seal(deps.cipher, [i.model_dump() for i in body.items], usage.ITEMS),
-            blood_fee_fen=body.blood_fee_fen, mutual_aid_fen=body.mutual_aid_fen, max_reducible_fen=0,
+            id=notice_id, notice_no="", hospital_code=hospital, status="pending", **_case_fields(body, deps),
+            max_reducible_fen=0,
             quote_encrypted=usage.seal(deps.cipher, {}, usage.QUOTE), hold_key=f"notice:{notice_id}",
             valid_until=clock.today() + timedelta(days=deps.valid_days - 1), issued_by=caller.subject,
             created_at=clock.now())  # the issue date is a business date: the kit clock decides it
