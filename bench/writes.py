@@ -134,7 +134,9 @@ def claim_body(i: int, n: int) -> dict[str, Any]:
         "invoice": {"code": "130100226", "number": f"B{n:08d}", "check_code": "x",
                     "issued_on": paid_on.isoformat(), "total_fen": 500_000,
                     "blood_fee_fen": CLAIM_FEE_FEN},
-        "payee": {"account_name": "献血者", "account_number": f"62220212{n:011d}", "bank_name": "中国工商银行"},
+        # Ends in 1: the bank sandbox returns transfers to accounts ending in 0000 (退票), one donor in
+        # 10,000 here, and a returned payout never becomes `succeeded` (the bench would wait in vain).
+        "payee": {"account_name": "献血者", "account_number": f"62220212{n:010d}1", "bank_name": "中国工商银行"},
     }
 
 
