@@ -79,6 +79,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(e.g. GATEWAY_DB_POOL_SIZE=40); repeatable")
     parser.add_argument("--skip-writes", action="store_true",
                         help="quotes only: no imports, claims or payouts")
+    parser.add_argument("--skip-quotes", action="store_true",
+                        help="write paths only: no registry generated, no quotes measured")
     parser.add_argument("--claims", type=int, default=600,
                         help="claims drafted, submitted at 32 clients, approved and paid (default 600)")
     parser.add_argument("--csv-rows", type=int, default=50_000,
@@ -86,6 +88,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.donors_small < 1 or (not args.skip_large and args.donors_large <= args.donors_small):
         parser.error("need 1 <= --donors-small < --donors-large (or --skip-large)")
+    if args.skip_quotes and args.skip_writes:
+        parser.error("--skip-quotes and --skip-writes leave nothing to measure")
     if any("=" not in item for item in args.env):
         parser.error("--env takes NAME=VALUE")
     args.env = dict(item.split("=", 1) for item in args.env)
@@ -203,7 +207,7 @@ async def _measure(args: argparse.Namespace, system: System, crypto: Crypto, env
             "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"))
 
     rng = random.Random(args.seed)
-    sizes = [args.donors_small] + ([] if args.skip_large else [args.donors_large])
+    sizes = [] if args.skip_quotes else [args.donors_small] + ([] if args.skip_large else [args.donors_large])
     loads: list[tuple[int, LoadReport]] = []
     results: list[PhaseResult] = []
     have = 0

@@ -37,6 +37,8 @@ def _tables(results: list[PhaseResult], loads: list[tuple[int, LoadReport]], env
     out = [f"Run {env['date']} · `{env['command']}` · {env['cpus']} CPUs ({env['cpu']}), "
            f"{env['memory']} · Python {env['python']} · PostgreSQL {env['postgres']} · "
            f"other load before the run: {env['other_load']}", ""]
+    if not results:  # --skip-quotes: the write paths only
+        return out
     out += ["| registry | generated | donations | generation (wall) | of which VACUUM ANALYZE "
             "| donors + donations on disk |", "|---:|---:|---:|---:|---:|---:|"]
     for size, load in loads:
@@ -149,7 +151,9 @@ def report(results: list[PhaseResult], loads: list[tuple[int, LoadReport]], env:
     """A markdown report (for bench/README.md) and the same as data."""
     floor_rps = {(r.donors, r.concurrency): r.rps for r in results if r.target == "floor"}
     verdicts: dict[str, Any] = {}
-    out = _tables(results, loads, env, floor_rps) + [""] + _quote_goals(results, clients, floor_rps, verdicts)
+    out = _tables(results, loads, env, floor_rps)
+    if results:
+        out += [""] + _quote_goals(results, clients, floor_rps, verdicts)
     if writes is not None:
         out += _write_goals(writes, verdicts)
     runs = [{**r.as_dict(), "of_floor": round(r.rps / floor_rps[(r.donors, r.concurrency)], 3)} for r in results]
