@@ -24,7 +24,7 @@ async def current_staff(request: Request, token: Annotated[str | None, Depends(o
     # service answers (measured in bench/: it cost the gateway a third of its CPU at load); a
     # read-only one, so the lookup is one round trip (no BEGIN and ROLLBACK around it).
     async with request.app.state.read_sessionmaker() as session:
-        user = await repository.get_by_username(session, username)
+        user = await repository.signed_in(session, username)
     if user is None or user.disabled_at is not None or user.token_version != version:
         raise Unauthorized("登录已失效，请重新登录 (signed out, disabled or password reset: sign in again)")
     return Caller(

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, select, text, update
+from sqlalchemy import Row, Select, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.staff.models import LoginFailure, StaffAudit, StaffUser
@@ -10,11 +11,19 @@ from gateway.staff.models import LoginFailure, StaffAudit, StaffUser
 # Built once: every forwarded staff request runs it (building a select costs more than running it).
 _BY_USERNAME = select(StaffUser).where(StaffUser.username == bindparam("username"))
 _BY_USERNAME_FOR_UPDATE = _BY_USERNAME.with_for_update()
+# What a request's caller needs, as plain columns: no ORM object to build on every request.
+_SIGNED_IN = select(StaffUser.username, StaffUser.roles, StaffUser.province, StaffUser.hospital_code,
+                    StaffUser.token_version, StaffUser.disabled_at).where(StaffUser.username == bindparam("username"))
 
 
 async def get_by_username(session: AsyncSession, username: str, *, for_update: bool = False) -> StaffUser | None:
     stmt = _BY_USERNAME_FOR_UPDATE if for_update else _BY_USERNAME
     return (await session.execute(stmt, {"username": username})).scalar_one_or_none()
+
+
+async def signed_in(session: AsyncSession, username: str) -> Row[Any] | None:
+    """The account behind a bearer token: username, roles, province, hospital, token version, disabled."""
+    return (await session.execute(_SIGNED_IN, {"username": username})).first()
 
 
 def users() -> Select[tuple[StaffUser]]:
