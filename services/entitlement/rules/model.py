@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from services.entitlement.rules.ruleset import (
     ClaimDeadline,
@@ -19,6 +19,7 @@ from services.entitlement.rules.ruleset import (
     FeeComponents,
     Grant,
     PoolRules,
+    RelativeRelationship,
     RelativesClass,
     RelativesRules,
     RuleSet,
@@ -32,21 +33,8 @@ from services.entitlement.rules.ruleset import (
 PoolName = Literal["self", "relatives"]
 DonationKind = Literal["whole_blood", "platelet_apheresis"]
 
-# Every relationship the platform knows; a rule set admits a subset (plus "self").
-RELATIONSHIPS: tuple[str, ...] = (
-    "self",
-    "spouse",
-    "parent",
-    "child",
-    "sibling",
-    "grandparent",
-    "spouse_parent",
-    "child_spouse",
-    "adoptive_parent",
-    "adoptive_child",
-    "step_parent",
-    "step_child",
-)
+# Every relationship the platform knows: the donor themself and the relatives a rule set may admit.
+RELATIONSHIPS: tuple[str, ...] = ("self", *get_args(RelativeRelationship))
 
 
 @dataclass(frozen=True)
