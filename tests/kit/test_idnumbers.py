@@ -72,6 +72,9 @@ def test_the_check_character_is_iso_7064_mod_11_2() -> None:
     # DOMAIN 3: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, map 10X98765432.
     assert check_character("11010519491231002") == "X"
     assert check_character(HANGZHOU_XIHU_1980[:17]) == "1"
+    for not_seventeen in ("1101051949123100", "110105194912310021"):
+        with pytest.raises(ValueError):
+            check_character(not_seventeen)
 
 
 def outcome(check, number: str) -> str:  # noqa: ANN001
