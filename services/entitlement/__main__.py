@@ -13,14 +13,15 @@ import getpass
 import os
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 import httpx
 from tqdm import tqdm
 
-BOOL = {"true": True, "1": True, "yes": True, "是": True, "false": False, "0": False, "no": False, "否": False, "": False}
+BOOL = {"true": True, "1": True, "yes": True, "是": True,
+        "false": False, "0": False, "no": False, "否": False, "": False}
 INT_FIELDS = ("volume_ml", "units")
 BOOL_FIELDS = ("military", "qualified")
 
@@ -53,8 +54,8 @@ def send_batch(client: httpx.Client, start: int, batch: list[dict[str, Any]]) ->
         if response.status_code == 409 and "conflicts" in response.json():
             conflicting = {c["index"] for c in response.json()["conflicts"]}
             for c in response.json()["conflicts"]:
-                rejected.append((start + positions[c["index"]],
-                                 f"conflicts with the record already imported as {c['station_code']}/{c['donation_no']}"))
+                rejected.append((start + positions[c["index"]], "conflicts with the record already imported as "
+                                 f"{c['station_code']}/{c['donation_no']}"))
             positions = [p for i, p in enumerate(positions) if i not in conflicting]
             continue
         if response.status_code != 200:
@@ -65,13 +66,16 @@ def send_batch(client: httpx.Client, start: int, batch: list[dict[str, Any]]) ->
     return 0, 0, rejected
 
 
-def import_file(path: Path, client: httpx.Client, batch_size: int,
-                parallel: int = 1) -> tuple[int, int, list[tuple[int, str]]]:
+def import_file(path: Path, client: httpx.Client, batch_size: int, parallel: int = 1,
+                signed_in: Future[None] | None = None) -> tuple[int, int, list[tuple[int, str]]]:
     """`parallel` batches in flight at once: while the service stores one, the next is on its way.
     Batches are independent (each is idempotent by station_code + donation_no), so the totals and
-    the rejected rows are the same in any order."""
+    the rejected rows are the same in any order. The whole file is read before anything is sent (a
+    file that cannot be read sends nothing), while `signed_in`, a sign-in under way, completes."""
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = [row_to_record(r) for r in csv.DictReader(f)]
+    if signed_in is not None:
+        signed_in.result()  # a failed sign-in stops here
     created = unchanged = 0
     rejected: list[tuple[int, str]] = []
     with tqdm(total=len(rows), unit="行", desc=path.name, file=sys.stderr) as bar, \
@@ -105,9 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no such file: {args.file}")
     password = os.environ.get("XUEFEI_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
     limits = httpx.Limits(max_connections=max(1, args.parallel))
-    with httpx.Client(base_url=args.url, timeout=120, trust_env=False, limits=limits) as client:
-        sign_in(client, args.username, password)
-        created, unchanged, rejected = import_file(args.file, client, args.batch_size, args.parallel)
+    with httpx.Client(base_url=args.url, timeout=120, trust_env=False, limits=limits) as client, \
+            ThreadPoolExecutor(max_workers=1) as signing:
+        signed_in = signing.submit(sign_in, client, args.username, password)  # while the file is read
+        created, unchanged, rejected = import_file(args.file, client, args.batch_size, args.parallel, signed_in)
     print(f"created {created}, unchanged {unchanged}, rejected {len(rejected)}")
     for index, problem in rejected:
         print(f"  row {index + 2}: {problem}")  # +2: header line, 1-based
