@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from services.entitlement.registry.schemas import DonationRecordIn
-from services.entitlement.registry.service import _problem_of, _validated, record_digest
+from services.entitlement.registry.service import DIGESTED_FIELDS, _problem_of, _validated, record_digest
 from tests.entitlement.helpers import record
 from tests.support.people import resident_id, with_wrong_check_digit
 
@@ -68,6 +68,10 @@ def test_the_record_digest_of_a_record_is_what_it_always_was() -> None:
         'B"J\\1', DONOR, name="欧阳娜娜", military=True, kind="platelet_apheresis", volume_ml=None, units=2,
         qualified=False, phone="13812345678"))
     assert record_digest(odd, CERT_INDEX) == "c4f3352f84ba5b44985d3886ec16910e8f6305fbc33ebb0a178c04d9cd6354a1"
+
+
+def test_the_digest_covers_every_field_but_the_certificate_number_and_the_phone() -> None:
+    assert sorted(DIGESTED_FIELDS) == sorted(set(DonationRecordIn.model_fields) - {"cert_number", "phone"})
 
 
 def _digest_by_definition(row: DonationRecordIn, cert_index: str) -> str:
