@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from tests.entitlement.helpers import record
@@ -104,3 +106,23 @@ async def test_id_numbers_are_stored_encrypted_and_masked(gateway: httpx.AsyncCl
     assert DONOR not in row.cert_number_encrypted and row.cert_number_encrypted.startswith("v1.k1.")
     assert DONOR not in row.cert_number_index
     assert row.cert_number_masked == DONOR[:6] + "********" + DONOR[-4:]
+
+
+async def test_concurrent_imports_of_the_same_donors_and_records(gateway: httpx.AsyncClient,
+                                                                 admin_headers: dict[str, str], db) -> None:
+    """Four imports at once, sharing 40 new donors; two of them are the same records. Each donor is
+    made once (the imports that lose the race find the winner's row), the repeated records are
+    unchanged, and nothing is refused."""
+    from sqlalchemy import text
+
+    donors = [resident_id("19750101", seq=i) for i in range(40)]
+    batches = [[record(f"C{b}-{i}", cert) for i, cert in enumerate(donors)] for b in (0, 0, 1, 2)]
+    responses = await asyncio.gather(*(
+        gateway.post("/ops/v1/donations", headers=admin_headers, json={"records": batch}) for batch in batches))
+    assert [r.status_code for r in responses] == [200] * 4, [r.text[:200] for r in responses]
+    results = sorted((r.json()["created"], r.json()["unchanged"], r.json()["rejected"]) for r in responses)
+    assert results == [(0, 40, []), (40, 0, []), (40, 0, []), (40, 0, [])]
+    async with db.connect() as conn:
+        donors_made = (await conn.execute(text("SELECT count(*) FROM entitlement.donors"))).scalar_one()
+        records = (await conn.execute(text("SELECT count(*) FROM entitlement.donations"))).scalar_one()
+    assert (donors_made, records) == (40, 120)

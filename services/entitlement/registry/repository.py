@@ -56,7 +56,8 @@ def _unnest_insert(table: str, columns: dict[str, str], conflict: str, returning
                 f"FROM unnest({arrays}) AS r ON CONFLICT ({conflict}) DO NOTHING {returning}")
 
 
-_INSERT_DONORS = _unnest_insert("donors", _DONOR_COLUMNS, "cert_type, cert_number_index")
+_INSERT_DONORS = _unnest_insert("donors", _DONOR_COLUMNS, "cert_type, cert_number_index",
+                                "RETURNING cert_type, cert_number_index, id")
 _INSERT_DONATIONS = _unnest_insert("donations", _DONATION_COLUMNS, "station_code, donation_no",
                                    "RETURNING station_code, donation_no")
 
@@ -68,10 +69,14 @@ def _columns(rows: list[dict[str, Any]], columns: dict[str, str]) -> dict[str, l
 
 # Inserted in key order: concurrent imports that share donors or records then wait for each other in
 # one order, never in a cycle (a deadlock would refuse a whole batch).
-async def insert_donors(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        rows = sorted(rows, key=lambda r: (r["cert_type"], r["cert_number_index"]))
-        await session.execute(_INSERT_DONORS, _columns(rows, _DONOR_COLUMNS))
+async def insert_donors(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[tuple[str, str], uuid.UUID]:
+    """Insert; returns (cert_type, cert_number_index) -> id of the donors inserted (a concurrent
+    import may have inserted some of them first)."""
+    if not rows:
+        return {}
+    rows = sorted(rows, key=lambda r: (r["cert_type"], r["cert_number_index"]))
+    result = await session.execute(_INSERT_DONORS, _columns(rows, _DONOR_COLUMNS))
+    return {(t, i): donor_id for t, i, donor_id in result}
 
 
 async def existing_donations(session: AsyncSession, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -183,7 +183,7 @@ async def _ensure_donors(session: AsyncSession, rows: list[tuple[int, DonationRe
         wanted.setdefault((row.cert_type, cert_index), row)
     found = await repository.donors_by_index(session, list(wanted))
     missing = [k for k in wanted if k not in found]
-    await repository.insert_donors(session, [
+    found.update(await repository.insert_donors(session, [
         {"cert_type": k[0], "cert_number_index": k[1],
          "cert_number_encrypted": cipher.encrypt(wanted[k].cert_number, context=CERT_CONTEXT),
          "cert_number_masked": mask_cert_number(wanted[k].cert_number),
@@ -192,9 +192,10 @@ async def _ensure_donors(session: AsyncSession, rows: list[tuple[int, DonationRe
          "phone_encrypted": cipher.encrypt(wanted[k].phone, context=PHONE_CONTEXT) if wanted[k].phone else None,
          "phone_masked": mask_phone(wanted[k].phone) if wanted[k].phone else None}
         for k in missing
-    ])
-    if missing:
-        found.update(await repository.donors_by_index(session, missing))
+    ]))
+    raced = [k for k in missing if k not in found]  # inserted meanwhile by a concurrent import
+    if raced:
+        found.update(await repository.donors_by_index(session, raced))
     return found
 
 
