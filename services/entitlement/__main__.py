@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("file", type=Path)
     imp.add_argument("--url", default=os.environ.get("XUEFEI_URL", "http://127.0.0.1:8000"))
     imp.add_argument("--username", default=os.environ.get("XUEFEI_USERNAME", "admin"))
-    imp.add_argument("--batch-size", type=int, default=1000)
+    imp.add_argument("--batch-size", type=int, default=2000,
+                     help="records per request (default 2000; the API takes up to 20,000)")
     imp.add_argument("--parallel", type=int, default=4, help="batches in flight at once (default 4)")
     args = parser.parse_args(argv)
     if not args.file.exists():
