@@ -126,3 +126,25 @@ async def test_concurrent_imports_of_the_same_donors_and_records(gateway: httpx.
         donors_made = (await conn.execute(text("SELECT count(*) FROM entitlement.donors"))).scalar_one()
         records = (await conn.execute(text("SELECT count(*) FROM entitlement.donations"))).scalar_one()
     assert (donors_made, records) == (40, 120)
+
+
+async def test_concurrent_imports_that_disagree_on_a_record(gateway: httpx.AsyncClient,
+                                                            admin_headers: dict[str, str], db) -> None:
+    """Two imports at once give the same record different content: one imports, the other is a 409
+    naming it and imports nothing, whichever way the race went."""
+    from sqlalchemy import text
+
+    donor = resident_id("19750202", seq=7)
+    first = [record("X1", donor, volume_ml=400), record("Y1", donor, donated_on="2021-01-01")]
+    second = [record("X1", donor, volume_ml=200), record("Z1", donor, donated_on="2022-01-01")]
+    responses = await asyncio.gather(*(
+        gateway.post("/ops/v1/donations", headers=admin_headers, json={"records": batch}) for batch in (first, second)))
+    assert sorted(r.status_code for r in responses) == [200, 409], [r.text[:200] for r in responses]
+    won, lost = (0, 1) if responses[0].status_code == 200 else (1, 0)
+    assert responses[won].json() == {"created": 2, "unchanged": 0, "rejected": []}
+    assert responses[lost].json()["conflicts"] == [{"index": 0, "station_code": "110000-BJBC", "donation_no": "X1"}]
+    async with db.connect() as conn:
+        stored = dict((await conn.execute(text(
+            "SELECT donation_no, volume_ml FROM entitlement.donations ORDER BY donation_no"))).all())
+    winner = (first, second)[won]
+    assert stored == {r["donation_no"]: r["volume_ml"] for r in winner}

@@ -154,15 +154,15 @@ async def import_donations(
          "qualified": row.qualified, "record_digest": digest, "imported_by": caller.subject}
         for _, row, cert_index, digest in new_rows
     ])
-    raced = [(i, row, d) for i, row, _, d in new_rows if (row.station_code, row.donation_no) not in inserted]
-    if raced:  # a concurrent import inserted these keys first: same content or a conflict
-        now = await repository.existing_donations(session, [(r.station_code, r.donation_no) for _, r, _ in raced])
+    raced = len(new_rows) - inserted
+    if raced:  # a concurrent import inserted some of these keys first: same content or a conflict
+        now = await repository.existing_donations(session, [(r.station_code, r.donation_no) for _, r, _, _ in new_rows])
         late = [{"index": i, "station_code": r.station_code, "donation_no": r.donation_no}
-                for i, r, d in raced if now.get((r.station_code, r.donation_no)) != d]
+                for i, r, _, d in new_rows if now.get((r.station_code, r.donation_no)) != d]
         if late:
             raise _conflict(late)
-        unchanged += len(raced)
-    return ImportResult(created=len(inserted), unchanged=unchanged,
+        unchanged += raced
+    return ImportResult(created=inserted, unchanged=unchanged,
                         rejected=sorted(batch.rejected, key=lambda r: r.index))
 
 
