@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 from tqdm import tqdm
@@ -28,7 +28,10 @@ BOOL_FIELDS = ("military", "qualified")
 
 def row_to_record(row: dict[str, str]) -> dict[str, Any]:
     """CSV text to the API's JSON types; anything unparseable is passed on for the API to reject."""
-    record: dict[str, Any] = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+    return _typed({k: (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k})
+
+
+def _typed(record: dict[str, Any]) -> dict[str, Any]:
     for name in INT_FIELDS:
         value = record.get(name, "")
         record[name] = int(value) if str(value).isdigit() else (None if value in ("", None) else value)
@@ -38,6 +41,31 @@ def row_to_record(row: dict[str, str]) -> dict[str, Any]:
     if not record.get("phone"):
         record.pop("phone", None)
     return record
+
+
+def read_records(f: TextIO) -> list[dict[str, Any]]:
+    """``[row_to_record(r) for r in csv.DictReader(f)]``, without DictReader's dict of every row.
+
+    As DictReader does: the first row names the columns, empty rows are skipped, a short row's
+    missing columns are None, a repeated name takes its last column (in the place of its first),
+    and row_to_record drops what has no name (an empty name, values past the last name)."""
+    reader = csv.reader(f)
+    header = next(reader, None)
+    if header is None:
+        return []
+    last = {name: i for i, name in enumerate(header) if name}
+    columns = [(name, last[name]) for name in dict.fromkeys(name for name in header if name)]
+    width = max(last.values(), default=-1) + 1
+    records = []
+    for row in reader:
+        if not row:
+            continue
+        if len(row) >= width:
+            record = {name: row[i].strip() for name, i in columns}
+        else:
+            record = {name: row[i].strip() if i < len(row) else None for name, i in columns}
+        records.append(_typed(record))
+    return records
 
 
 def batches(rows: list[dict[str, Any]], size: int) -> Iterator[tuple[int, list[dict[str, Any]]]]:
@@ -73,7 +101,7 @@ def import_file(path: Path, client: httpx.Client, batch_size: int, parallel: int
     the rejected rows are the same in any order. The whole file is read before anything is sent (a
     file that cannot be read sends nothing), while `signed_in`, a sign-in under way, completes."""
     with path.open(encoding="utf-8-sig", newline="") as f:
-        rows = [row_to_record(r) for r in csv.DictReader(f)]
+        rows = read_records(f)
     if signed_in is not None:
         signed_in.result()  # a failed sign-in stops here
     created = unchanged = 0
