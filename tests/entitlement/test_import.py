@@ -13,7 +13,8 @@ from tests.support.people import resident_id, with_wrong_check_digit
 DONOR = resident_id("19800101")
 
 
-async def test_import_then_the_same_again_changes_nothing(gateway: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:
+async def test_import_then_the_same_again_changes_nothing(gateway: httpx.AsyncClient,
+                                                          admin_headers: dict[str, str]) -> None:
     records = [record("D1", DONOR), record("D2", DONOR, donated_on="2021-05-01"),
                record("D3", resident_id("19900202"), name="李四")]
     first = await gateway.post("/ops/v1/donations", headers=admin_headers, json={"records": records})
@@ -38,7 +39,8 @@ async def test_a_changed_record_is_a_409_naming_it_and_nothing_is_imported(
     assert retry.json()["created"] == 1
 
 
-async def test_bad_rows_are_rejected_alone_with_reasons(gateway: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:
+async def test_bad_rows_are_rejected_alone_with_reasons(gateway: httpx.AsyncClient,
+                                                        admin_headers: dict[str, str]) -> None:
     records = [
         record("OK1", DONOR),
         record("BAD1", with_wrong_check_digit(DONOR)),
@@ -72,7 +74,8 @@ async def test_a_station_operator_imports_only_their_province(
     assert "province" in response.json()["rejected"][0]["problem"]
 
 
-async def test_a_reviewer_cannot_import(gateway: httpx.AsyncClient, admin_headers: dict[str, str], stack: AppStack) -> None:
+async def test_a_reviewer_cannot_import(gateway: httpx.AsyncClient,
+                                        admin_headers: dict[str, str], stack: AppStack) -> None:
     await gateway.post("/ops/v1/users", headers=admin_headers, json={
         "username": "bj_rev", "password": "correct horse battery", "roles": ["reviewer"], "province": "11"})
     reviewer = await stack.login("bj_rev", "correct horse battery")
@@ -80,14 +83,16 @@ async def test_a_reviewer_cannot_import(gateway: httpx.AsyncClient, admin_header
     assert response.status_code == 403
 
 
-async def test_an_empty_or_shapeless_body_is_a_422_naming_records(gateway: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:
+async def test_an_empty_or_shapeless_body_is_a_422_naming_records(gateway: httpx.AsyncClient,
+                                                                  admin_headers: dict[str, str]) -> None:
     for body in ({"records": []}, {"rows": []}):
         response = await gateway.post("/ops/v1/donations", headers=admin_headers, json=body)
         assert response.status_code == 422
         assert "records" in {e["field"] for e in response.json()["errors"]}
 
 
-async def test_ten_thousand_records_import_in_one_request(gateway: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:
+async def test_ten_thousand_records_import_in_one_request(gateway: httpx.AsyncClient,
+                                                          admin_headers: dict[str, str]) -> None:
     records = [record(f"N{i:05d}", resident_id("19700101", seq=i % 1000, area=f"{110101 + i // 1000}"),
                       donated_on="2019-01-01")
                for i in range(10_000)]
@@ -96,7 +101,8 @@ async def test_ten_thousand_records_import_in_one_request(gateway: httpx.AsyncCl
     assert response.json() == {"created": 10_000, "unchanged": 0, "rejected": []}
 
 
-async def test_id_numbers_are_stored_encrypted_and_masked(gateway: httpx.AsyncClient, admin_headers: dict[str, str], db) -> None:
+async def test_id_numbers_are_stored_encrypted_and_masked(gateway: httpx.AsyncClient,
+                                                          admin_headers: dict[str, str], db) -> None:
     from sqlalchemy import text
 
     await gateway.post("/ops/v1/donations", headers=admin_headers, json={"records": [record("D1", DONOR)]})
