@@ -72,8 +72,8 @@ def freeze_after_start(app: FastAPI) -> FastAPI:
     """For a process that serves this one app (the uvicorn factories, `app_from_env`): once the
     lifespan has started, move everything start-up built (modules, routes, schemas, models: most of
     the heap) out of the cyclic collector's reach, so that a full collection walks only what
-    requests made since. A request that makes many objects (a station import of 1,000 rows) sets
-    off full collections; over the whole heap they were a fifth of the import's CPU (bench/README.md).
+    requests made since. A request that makes many objects (a station import's batch of rows) sets off
+    full collections; over the whole heap they were a fifth of the import's CPU (bench/README.md).
     Not for apps started in a test process: frozen objects are never collected."""
     inner = app.router.lifespan_context
 
