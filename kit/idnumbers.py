@@ -37,8 +37,14 @@ EARLIEST_BIRTH = date(1880, 1, 1)
 
 
 def check_character(first17: str) -> str:
-    """The MOD 11-2 check character of the first 17 digits."""
-    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    """The MOD 11-2 check character of the first 17 digits.
+
+    The weights are 2^17 ... 2^1 mod 11 (7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2), and 13 = 2 (mod 11):
+    the digits read as one number in base 13 are, modulo 11, the weighted sum halved, so int(first17,
+    13) does in C what a loop over the digits would (tests/kit/test_idnumbers.py compares the two)."""
+    if len(first17) != len(_WEIGHTS) or not first17.isdigit():
+        raise ValueError(f"the check character needs {len(_WEIGHTS)} digits")
+    return _CHECK_CHARS[2 * int(first17, 13) % 11]
 
 
 def birth_date(number: str) -> date | None:
@@ -65,10 +71,11 @@ def check_resident_id(value: str, *, today: date | None = None) -> str:
     return number
 
 
-def check_cert_number(cert_type: str, value: str) -> str:
-    """Return the normalised number or raise ValueError with a reason a clerk can act on."""
+def check_cert_number(cert_type: str, value: str, *, today: date | None = None) -> str:
+    """Return the normalised number or raise ValueError with a reason a clerk can act on.
+    `today` (default: the clock's) lets a batch read the clock once, not once per number."""
     if cert_type == "resident_id":
-        return check_resident_id(value)
+        return check_resident_id(value, today=today)
     value = value.strip().upper()
     if not _OTHER.match(value):
         raise ValueError("证件号码格式不正确 (certificate number: 5-20 letters or digits)")

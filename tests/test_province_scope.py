@@ -2,7 +2,7 @@
 account gets a 404 or an empty list on province-11 objects; admin sees the platform.
 
 Route family -> guard (kept in step with the issue note):
-  donations import       entitlement registry: rows of another province rejected (kit.callers.sees_province)
+  donations import       entitlement registry: rows of another province rejected (kit.callers.province_scope)
   quotes                 entitlement quotes endpoint: another province's donor is a 404
   certificates/lookup    entitlement certificates: donations of the caller's province only, else 404
   claims (list)          claims intake: the queue is the caller's province; another province's filter is []

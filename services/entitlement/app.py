@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import services.entitlement as package
-from kit.app import build_app, service_lifespan
+from kit.app import build_app, freeze_after_start, service_lifespan
 from kit.backfill import backfill
 from kit.callers import whoami_router
 from services.entitlement import rules
@@ -46,4 +46,4 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    return create_app(Settings())
+    return freeze_after_start(create_app(Settings()))

@@ -27,8 +27,8 @@ def write_csv(path: Path, rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def run_cli(stack: RunningStack, path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XUEFEI_PASSWORD": E2E_ADMIN_PASSWORD}
+def run_cli(stack: RunningStack, path: Path, password: str = E2E_ADMIN_PASSWORD) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XUEFEI_PASSWORD": password}
     return subprocess.run(
         [sys.executable, "-m", "services.entitlement", "import-donations", str(path), "--url", stack.url,
          "--username", "admin", "--batch-size", "2"],
@@ -38,14 +38,18 @@ def run_cli(stack: RunningStack, path: Path) -> subprocess.CompletedProcess[str]
 
 def test_cli_imports_good_rows_reports_bad_ones_and_is_idempotent(running_stack: RunningStack, tmp_path: Path) -> None:
     donor = resident_id("19850505", seq=11)
-    good = ["CLI1", "110000-BJBC", "resident_id", donor, "王五", "11", "false", "2022-01-01", "whole_blood", "400", "", "true"]
+    good = ["CLI1", "110000-BJBC", "resident_id", donor, "王五", "11", "false", "2022-01-01",
+            "whole_blood", "400", "", "true"]
     rows = [
         good,
         ["CLI2", "110000-BJBC", "resident_id", with_wrong_check_digit(donor), "王五", "11", "false", "2022-02-01",
          "whole_blood", "400", "", "true"],
-        ["CLI3", "110000-BJBC", "resident_id", donor, "王五", "11", "否", "2022-03-01", "platelet_apheresis", "", "2", "是"],
-        ["CLI4", "110000-BJBC", "resident_id", donor, "王五", "11", "false", "2022-04-01", "whole_blood", "250", "", "true"],
-        ["CLI5", "110000-BJBC", "resident_id", donor, "王五", "11", "false", "2022-05-01", "whole_blood", "200", "", "true"],
+        ["CLI3", "110000-BJBC", "resident_id", donor, "王五", "11", "否", "2022-03-01",
+         "platelet_apheresis", "", "2", "是"],
+        ["CLI4", "110000-BJBC", "resident_id", donor, "王五", "11", "false", "2022-04-01",
+         "whole_blood", "250", "", "true"],
+        ["CLI5", "110000-BJBC", "resident_id", donor, "王五", "11", "false", "2022-05-01",
+         "whole_blood", "200", "", "true"],
     ]
     path = tmp_path / "station.csv"
     write_csv(path, rows)
@@ -61,3 +65,17 @@ def test_cli_imports_good_rows_reports_bad_ones_and_is_idempotent(running_stack:
     second = run_cli(running_stack, path)
     assert "created 0, unchanged 2, rejected 3" in second.stdout, second.stdout + second.stderr
     assert "row 6: conflicts with the record already imported as 110000-BJBC/CLI5" in second.stdout
+
+
+def test_a_failed_sign_in_imports_nothing(running_stack: RunningStack, tmp_path: Path) -> None:
+    """The file is read while the sign-in is under way; nothing is sent unless it succeeds."""
+    donor = resident_id("19860606", seq=12)
+    path = tmp_path / "station.csv"
+    write_csv(path, [["CLI9", "110000-BJBC", "resident_id", donor, "赵六", "11", "false", "2022-01-01",
+                      "whole_blood", "400", "", "true"]])
+    refused = run_cli(running_stack, path, password="not the password")
+    assert refused.returncode == 1
+    assert "sign-in failed" in refused.stderr, refused.stdout + refused.stderr
+    assert "created" not in refused.stdout
+    imported = run_cli(running_stack, path)
+    assert "created 1, unchanged 0, rejected 0" in imported.stdout, imported.stdout + imported.stderr

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 
 import pytest
@@ -150,6 +152,15 @@ def test_empty_context_is_rejected(cipher: FieldCipher) -> None:
         cipher.encrypt(CERT, context="")
 
 
+def test_a_bad_context_is_rejected_every_time(cipher: FieldCipher) -> None:
+    """Checked contexts are remembered; refused ones are not, so they are refused again."""
+    for _ in range(2):
+        with pytest.raises(ValueError, match="context"):
+            cipher.encrypt(CERT, context="entitlement donors")
+        with pytest.raises(ValueError, match="context"):
+            BlindIndex(K1).digest(CERT, context="entitlement donors")
+
+
 # --- keys from settings ---
 
 
@@ -243,6 +254,17 @@ def test_blind_index_differs_per_context(index: BlindIndex) -> None:
     donors = index.digest(CERT, context="entitlement.donors.cert_number")
     relatives = index.digest(CERT, context="entitlement.relatives.cert_number")
     assert donors != relatives
+
+
+def test_blind_index_digests_stay_what_they_were() -> None:
+    """Stored indexes must keep matching: HMAC-SHA256 over len(context) || context || value, in hex
+    (the value computed by the implementation that wrote the first rows)."""
+    expected = "d24ea5ff2e95e579f8f8863cf167012badab3ba4e168a9d24fc73b7b2ab49bfb"
+    assert BlindIndex(K1).digest(CERT, context=CTX) == expected
+    message = len(CTX).to_bytes(2, "big") + CTX.encode() + CERT.encode()
+    assert hmac.new(K1, message, hashlib.sha256).hexdigest() == expected
+    assert BlindIndex(K1).digest("resident_id:" + CERT, context="identity.person") == (
+        "6f8082ce031e0a48657ca5e11fbbf172eecbfec418db3ca96c9b56201545ec06")
 
 
 def test_blind_index_differs_per_key() -> None:

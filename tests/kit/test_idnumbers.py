@@ -72,6 +72,19 @@ def test_the_check_character_is_iso_7064_mod_11_2() -> None:
     # DOMAIN 3: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, map 10X98765432.
     assert check_character("11010519491231002") == "X"
     assert check_character(HANGZHOU_XIHU_1980[:17]) == "1"
+    for not_seventeen_digits in ("1101051949123100", "110105194912310021", "1101051949123100A", "1101051949123100 "):
+        with pytest.raises(ValueError):
+            check_character(not_seventeen_digits)
+
+
+def test_the_check_character_is_the_weighted_sum_of_the_digits() -> None:
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    assert weights == [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    rng = random.Random(11643)
+    for _ in range(20_000):
+        digits = "".join(rng.choice("0123456789") for _ in range(17))
+        weighted = sum(int(d) * w for d, w in zip(digits, weights, strict=True))
+        assert check_character(digits) == "10X98765432"[weighted % 11]
 
 
 def outcome(check, number: str) -> str:  # noqa: ANN001

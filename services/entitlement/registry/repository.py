@@ -11,27 +11,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.entitlement.registry.models import Donation, Donor
 
+# Lookups of many keys: one probe of the unique index per key, whatever the statistics say (a LATERAL
+# subquery with LIMIT 1 is never flattened into a join). As a plain join the planner hashed the whole
+# table instead while it believed the table small: 23 sequential scans over the first batches of three
+# 50,000-row imports into a fresh registry, each reading every row imported so far.
+_DONORS_BY_INDEX = text("""
+    SELECT k.t, k.i, d.id FROM unnest(CAST(:types AS text[]), CAST(:idx AS text[])) AS k(t, i)
+    CROSS JOIN LATERAL (SELECT id FROM entitlement.donors
+                        WHERE cert_type = k.t AND cert_number_index = k.i LIMIT 1) AS d
+""")
+_EXISTING_DONATIONS = text("""
+    SELECT k.s, k.n, d.record_digest FROM unnest(CAST(:stations AS text[]), CAST(:nos AS text[])) AS k(s, n)
+    CROSS JOIN LATERAL (SELECT record_digest FROM entitlement.donations
+                        WHERE station_code = k.s AND donation_no = k.n LIMIT 1) AS d
+""")
+
 
 async def donors_by_index(session: AsyncSession, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], uuid.UUID]:
     if not keys:
         return {}
     rows = await session.execute(
-        text("""
-            SELECT d.cert_type, d.cert_number_index, d.id FROM entitlement.donors d
-            JOIN unnest(CAST(:types AS text[]), CAST(:idx AS text[])) AS k(t, i)
-              ON d.cert_type = k.t AND d.cert_number_index = k.i
-        """),
+        _DONORS_BY_INDEX,
         {"types": [k[0] for k in keys], "idx": [k[1] for k in keys]},
     )
     return {(t, i): donor_id for t, i, donor_id in rows}
 
 
 # Bulk inserts as one statement over arrays (unnest): one round trip and no per-row statement
-# building, however many rows (an import of 10,000 records spent a third of its time here).
-_DONOR_COLUMNS = {"id": "uuid", "cert_type": "text", "cert_number_encrypted": "text", "cert_number_index": "text",
+# building, however many rows (an import of 10,000 records spent a third of its time here). Ids are
+# drawn by PostgreSQL (gen_random_uuid(): a version 4 UUID, as the ORM default uuid.uuid4 draws).
+_DONOR_COLUMNS = {"cert_type": "text", "cert_number_encrypted": "text", "cert_number_index": "text",
                   "cert_number_masked": "text", "name": "text", "province": "text", "phone_encrypted": "text",
                   "phone_masked": "text", "person_index": "text"}
-_DONATION_COLUMNS = {"id": "uuid", "donor_id": "uuid", "station_code": "text", "donation_no": "text",
+_DONATION_COLUMNS = {"donor_id": "uuid", "station_code": "text", "donation_no": "text",
                      "province": "text", "military": "boolean", "donated_on": "date", "kind": "text",
                      "volume_ml": "integer", "units": "integer", "qualified": "boolean", "record_digest": "text",
                      "imported_by": "text"}
@@ -40,30 +52,30 @@ _DONATION_COLUMNS = {"id": "uuid", "donor_id": "uuid", "station_code": "text", "
 def _unnest_insert(table: str, columns: dict[str, str], conflict: str, returning: str = "") -> Any:
     names = ", ".join(columns)
     arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in columns.items())
-    return text(f"INSERT INTO entitlement.{table} ({names}) SELECT * FROM unnest({arrays}) "
-                f"ON CONFLICT ({conflict}) DO NOTHING {returning}")
+    return text(f"INSERT INTO entitlement.{table} (id, {names}) SELECT gen_random_uuid(), r.* "
+                f"FROM unnest({arrays}) AS r ON CONFLICT ({conflict}) DO NOTHING {returning}")
 
 
-_INSERT_DONORS = _unnest_insert("donors", _DONOR_COLUMNS, "cert_type, cert_number_index")
-_INSERT_DONATIONS = _unnest_insert("donations", _DONATION_COLUMNS, "station_code, donation_no",
-                                   "RETURNING station_code, donation_no")
+_INSERT_DONORS = _unnest_insert("donors", _DONOR_COLUMNS, "cert_type, cert_number_index",
+                                "RETURNING cert_type, cert_number_index, id")
+_INSERT_DONATIONS = _unnest_insert("donations", _DONATION_COLUMNS, "station_code, donation_no")
 
 
 def _columns(rows: list[dict[str, Any]], columns: dict[str, str]) -> dict[str, list[Any]]:
-    """Rows to one list per column; ids made here as the ORM default would (uuid4)."""
-    values: dict[str, list[Any]] = {c: [] for c in columns}
-    for row in rows:
-        for c in columns:
-            values[c].append(uuid.uuid4() if c == "id" else row.get(c))
-    return values
+    """Rows to one list per column."""
+    return {c: [row.get(c) for row in rows] for c in columns}
 
 
 # Inserted in key order: concurrent imports that share donors or records then wait for each other in
 # one order, never in a cycle (a deadlock would refuse a whole batch).
-async def insert_donors(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        rows = sorted(rows, key=lambda r: (r["cert_type"], r["cert_number_index"]))
-        await session.execute(_INSERT_DONORS, _columns(rows, _DONOR_COLUMNS))
+async def insert_donors(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[tuple[str, str], uuid.UUID]:
+    """Insert; returns (cert_type, cert_number_index) -> id of the donors inserted (a concurrent
+    import may have inserted some of them first)."""
+    if not rows:
+        return {}
+    rows = sorted(rows, key=lambda r: (r["cert_type"], r["cert_number_index"]))
+    result = await session.execute(_INSERT_DONORS, _columns(rows, _DONOR_COLUMNS))
+    return {(t, i): donor_id for t, i, donor_id in result}
 
 
 async def existing_donations(session: AsyncSession, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -71,23 +83,19 @@ async def existing_donations(session: AsyncSession, keys: Sequence[tuple[str, st
     if not keys:
         return {}
     rows = await session.execute(
-        text("""
-            SELECT d.station_code, d.donation_no, d.record_digest FROM entitlement.donations d
-            JOIN unnest(CAST(:stations AS text[]), CAST(:nos AS text[])) AS k(s, n)
-              ON d.station_code = k.s AND d.donation_no = k.n
-        """),
+        _EXISTING_DONATIONS,
         {"stations": [k[0] for k in keys], "nos": [k[1] for k in keys]},
     )
     return {(s, n): digest for s, n, digest in rows}
 
 
-async def insert_donations(session: AsyncSession, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Insert; returns the keys actually inserted (a concurrent import may have won a key)."""
+async def insert_donations(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert; returns how many were inserted (a concurrent import may have inserted some keys first)."""
     if not rows:
-        return set()
+        return 0
     rows = sorted(rows, key=lambda r: (r["station_code"], r["donation_no"]))
     result = await session.execute(_INSERT_DONATIONS, _columns(rows, _DONATION_COLUMNS))
-    return {(s, n) for s, n in result.all()}
+    return result.rowcount
 
 
 # The quote's statements, built once (building a select costs more than running it: bench/README.md).

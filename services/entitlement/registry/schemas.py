@@ -15,8 +15,14 @@ EXAMPLE_RECORD = {
 }
 
 
+def _today(info: ValidationInfo) -> date:
+    """Today, as the batch being validated read it once (`context={"today": ...}`), else the clock's."""
+    context = info.context
+    return context["today"] if context and "today" in context else clock.today()
+
+
 class DonationRecordIn(BaseModel):
-    """One row of a station's export. Validated row by row: a bad row is rejected alone."""
+    """One row of a station's export. A bad row is rejected alone (registry.service._validated)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -36,15 +42,15 @@ class DonationRecordIn(BaseModel):
 
     @field_validator("donated_on")
     @classmethod
-    def _not_in_future(cls, value: date) -> date:
-        if value > clock.today():
+    def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
+        if value > _today(info):
             raise ValueError("献血日期不能晚于今天 (donated_on is in the future)")
         return value
 
     @field_validator("cert_number")
     @classmethod
     def _cert(cls, value: str, info: ValidationInfo) -> str:
-        return check_cert_number(info.data.get("cert_type", "resident_id"), value)
+        return check_cert_number(info.data.get("cert_type", "resident_id"), value, today=_today(info))
 
     @model_validator(mode="after")
     def _measure(self) -> DonationRecordIn:
