@@ -4,13 +4,15 @@ ops list, retry and discard dead letters (audited) and see depth and age."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 
 import pytest
 from sqlalchemy import text
 
 from kit.outbox import OutboxPolicy
-from services.claims.outbox.deliver import deliver_once
+from services.claims.outbox.deliver import deliver_once, run_forever
 from tests.claims.helpers import ready_claim, seed_donor
 from tests.support.apps import AppStack
 from tests.support.dates import iso_days_ago
@@ -64,6 +66,33 @@ async def test_a_committed_holds_payment_request_goes_out_in_the_same_pass(stack
             "SELECT count(*) FROM claims.outbox WHERE kind = 'notification' AND status = 'delivered'"))).scalar_one()
     assert sorted(paid) == sorted(f"claim:{c}" for c in (first, second))
     assert delivered == 4 + notifications  # the follow-ups are counted in the pass
+
+
+async def test_the_delivery_loop_keeps_rows_flowing_and_stops_cleanly(stack, staff, db) -> None:
+    claims = [await approved_claim(stack, staff, f"OB-L{n}") for n in range(3)]
+    state = stack.apps["claims"].state
+    # Fewer slots than rows: slots are refilled as rows finish, follow-ups go out in their task.
+    loop = asyncio.create_task(run_forever(state.sessionmaker, state.peers, 0.05, POLICY, limit=2))
+    try:
+        deadline = asyncio.get_running_loop().time() + 30
+        while await pending(db) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    assert await pending(db) == 0
+    for claim in claims:
+        assert await rows(db, claim) == [("hold_commit", "delivered", 0), ("payment_request", "delivered", 0)]
+    async with db.connect() as conn:
+        paid = (await conn.execute(text("SELECT count(*) FROM payments.disbursements"))).scalar_one()
+    assert paid == 3
+
+
+async def pending(db) -> int:
+    async with db.connect() as conn:
+        return (await conn.execute(text(
+            "SELECT count(*) FROM claims.outbox WHERE status = 'pending' AND lane <> 'guard'"))).scalar_one()
 
 
 async def test_a_row_that_breaks_in_an_unexpected_way_is_counted_alone_and_ends_dead(stack, staff, db) -> None:
