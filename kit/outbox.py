@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import httpx
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -94,15 +94,17 @@ def delivered(row: Any, now: datetime | None = None, note: str | None = None) ->
 
 
 async def lease_due(session: AsyncSession, model: Any, aggregate: Sequence[str], *, limit: int,
-                    lease: timedelta, now: datetime | None = None, token: uuid.UUID | None = None) -> list[Any]:
+                    lease: timedelta, now: datetime | None = None, token: uuid.UUID | None = None,
+                    where: Sequence[ColumnElement[bool]] = ()) -> list[Any]:
     """Take up to `limit` due rows whose aggregate has no earlier pending or dead row; other
-    deliverers skip them (SKIP LOCKED now, `next_attempt_at` pushed past the lease after commit)."""
+    deliverers skip them (SKIP LOCKED now, `next_attempt_at` pushed past the lease after commit).
+    `where` narrows the choice (e.g. the rows a delivered row has just written)."""
     now = now or clock.now()
     earlier = aliased(model)
     blocked = exists().where(
         *(getattr(earlier, column) == getattr(model, column) for column in aggregate),
         earlier.status.in_(BLOCKING), earlier.seq < model.seq)
-    stmt = (select(model).where(model.status == "pending", model.next_attempt_at <= now, ~blocked)
+    stmt = (select(model).where(model.status == "pending", model.next_attempt_at <= now, ~blocked, *where)
             .order_by(model.seq).limit(limit).with_for_update(skip_locked=True))
     rows = list((await session.execute(stmt.execution_options(populate_existing=True))).scalars())
     for row in rows:

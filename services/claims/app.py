@@ -85,7 +85,8 @@ def create_app(settings: Settings, *, transports: dict | None = None) -> FastAPI
         app.state.outbox_task = None
         if settings.outbox_enabled:
             app.state.outbox_task = asyncio.create_task(deliver.run_forever(
-                app.state.sessionmaker, app.state.peers, settings.outbox_poll_s, app.state.outbox_policy))
+                app.state.sessionmaker, app.state.peers, settings.outbox_poll_s, app.state.outbox_policy,
+                settings.outbox_batch_size))
 
     async def stop(app: FastAPI) -> None:
         task = getattr(app.state, "outbox_task", None)

@@ -26,7 +26,10 @@ class Settings(ServiceSettings):
     # A reviewer's soft lock lapses this long after its last renewal (the console renews every minute).
     review_lock_ttl_s: int = 300
     notice_valid_days: int = 7  # a reduction notice (and its hold) lapses after this many days
-    outbox_poll_s: float = 1.0
+    outbox_poll_s: float = 1.0  # how long the outbox waits after a pass that found nothing due
+    # Rows leased per pass and delivered concurrently; each holds a database connection only while
+    # it records its outcome, so keep it well within the pool (the API shares it).
+    outbox_batch_size: int = 10
     outbox_enabled: bool = True
     # Outbox rows: exponential backoff with jitter, then a dead letter after this many attempts
     # (a 4xx refusal at once); with the defaults a row keeps trying for about an hour and a half.

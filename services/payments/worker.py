@@ -43,7 +43,8 @@ class Worker:
         self._bank_transport, self._claims_transport = bank_transport, claims_transport
         self.dispatch_policy = DispatchPolicy(
             lease_s=settings.lease_s, retry_base_s=settings.retry_base_s, retry_cap_s=settings.retry_cap_s,
-            sent_poll_s=settings.sent_poll_s, batch=settings.worker_batch_size)
+            sent_first_poll_s=settings.sent_first_poll_s, sent_poll_s=settings.sent_poll_s,
+            batch=settings.worker_batch_size)
         self.delivery_policy = DeliveryPolicy(
             lease_s=settings.lease_s, base_s=settings.outbox_retry_base_s, cap_s=settings.outbox_retry_cap_s,
             max_attempts=settings.outbox_max_attempts, batch=settings.worker_batch_size)

@@ -80,7 +80,7 @@ async def test_approval_survives_a_payments_service_that_is_down(stack: AppStack
         down = Peers(entitlement=claims_state.entitlement_http, payments=dead,
                      signer=claims_state.service_signer, cipher=claims_state.cipher)
         await deliver_once(claims_state.sessionmaker, down)  # the hold is committed: the payment is written
-        await deliver_once(claims_state.sessionmaker, down)  # and tried, while payments is down
+        await deliver_once(claims_state.sessionmaker, down)  # (and tried at once, while payments is down: once)
     async with db.connect() as conn:
         row = (await conn.execute(text("SELECT attempts, delivered_at, last_error FROM claims.outbox "
                                        "WHERE kind = 'payment_request'"))).one()

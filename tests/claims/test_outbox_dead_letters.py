@@ -4,13 +4,15 @@ ops list, retry and discard dead letters (audited) and see depth and age."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 
 import pytest
 from sqlalchemy import text
 
 from kit.outbox import OutboxPolicy
-from services.claims.outbox.deliver import deliver_once
+from services.claims.outbox.deliver import deliver_once, run_forever
 from tests.claims.helpers import ready_claim, seed_donor
 from tests.support.apps import AppStack
 from tests.support.dates import iso_days_ago
@@ -53,15 +55,56 @@ async def rows(db, claim_id: str) -> list[tuple[str, str, int]]:
             {"c": claim_id})]
 
 
+async def test_a_committed_holds_payment_request_goes_out_in_the_same_pass(stack, staff, db) -> None:
+    first, second = await approved_claim(stack, staff, "OB-7"), await approved_claim(stack, staff, "OB-8")
+    delivered = await deliver(stack, db)  # one pass: each payment request follows its hold's commit at once
+    for claim in (first, second):
+        assert await rows(db, claim) == [("hold_commit", "delivered", 0), ("payment_request", "delivered", 0)]
+    async with db.connect() as conn:
+        paid = (await conn.execute(text("SELECT source_ref FROM payments.disbursements"))).scalars().all()
+        notifications = (await conn.execute(text(
+            "SELECT count(*) FROM claims.outbox WHERE kind = 'notification' AND status = 'delivered'"))).scalar_one()
+    assert sorted(paid) == sorted(f"claim:{c}" for c in (first, second))
+    assert delivered == 4 + notifications  # the follow-ups are counted in the pass
+
+
+async def test_the_delivery_loop_keeps_rows_flowing_and_stops_cleanly(stack, staff, db) -> None:
+    claims = [await approved_claim(stack, staff, f"OB-L{n}") for n in range(3)]
+    state = stack.apps["claims"].state
+    # Fewer slots than rows: slots are refilled as rows finish, follow-ups go out in their task.
+    loop = asyncio.create_task(run_forever(state.sessionmaker, state.peers, 0.05, POLICY, limit=2))
+    try:
+        for _ in range(600):  # up to 30 s
+            if not await pending(db):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    assert await pending(db) == 0
+    for claim in claims:
+        assert await rows(db, claim) == [("hold_commit", "delivered", 0), ("payment_request", "delivered", 0)]
+    async with db.connect() as conn:
+        paid = (await conn.execute(text("SELECT count(*) FROM payments.disbursements"))).scalar_one()
+    assert paid == 3
+
+
+async def pending(db) -> int:
+    async with db.connect() as conn:
+        return (await conn.execute(text(
+            "SELECT count(*) FROM claims.outbox WHERE status = 'pending' AND lane <> 'guard'"))).scalar_one()
+
+
 async def test_a_row_that_breaks_in_an_unexpected_way_is_counted_alone_and_ends_dead(stack, staff, db) -> None:
     broken, healthy = await approved_claim(stack, staff, "OB-1"), await approved_claim(stack, staff, "OB-2")
-    await deliver(stack, db)  # both holds committed; both payment requests written
     async with db.begin() as conn:  # a key rotated away too early: this card can no longer be decrypted
+        # (in the payment request the commit writes: a committed hold's payment goes out in the same pass)
         await conn.execute(text(
-            "UPDATE claims.outbox SET payload = jsonb_set(payload, '{payee,account_number_encrypted}', "
-            "'\"v1.gone.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"') WHERE claim_id = :c AND kind = 'payment_request'"),
+            "UPDATE claims.outbox SET payload = jsonb_set(payload, '{then,0,payload,payee,account_number_encrypted}', "
+            "'\"v1.gone.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"') WHERE claim_id = :c AND kind = 'hold_commit'"),
             {"c": broken})
-    await deliver(stack, db)
+    await deliver(stack, db)  # both holds committed; both payment requests written and tried
     assert await rows(db, healthy) == [("hold_commit", "delivered", 0), ("payment_request", "delivered", 0)]
     assert await rows(db, broken) == [("hold_commit", "delivered", 0), ("payment_request", "pending", 1)]
     await deliver(stack, db)

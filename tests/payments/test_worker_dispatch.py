@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
+import httpx
+import time_machine
 from sqlalchemy import text
 
+from kit import clock
 from kit.identity import IdentityVerifier
+from sandboxes.bank.app import create_app as create_bank
+from sandboxes.bank.settings import SandboxSettings
+from services.payments.dispatch.service import DispatchPolicy
+from services.payments.settings import Settings
 from services.payments.worker import Worker
 from tests.payments.support import FAST, body, eventually, unique_events
 from tests.support.apps import service_settings
@@ -134,3 +142,46 @@ async def test_two_workers_at_once_never_send_one_disbursement_twice(rig, databa
     posts = Counter({no: c["posts"] for no, c in ledger["requests"].items()})
     assert len(posts) == len(ids) == 12 and set(posts.values()) == {1}
     assert len(ledger["payouts"]) == len(ids)
+
+
+def test_the_poll_schedule_of_an_accepted_transfer_starts_soon_and_backs_off_to_sent_poll_s() -> None:
+    defaults = Settings.model_fields
+    assert (defaults["sent_first_poll_s"].default, defaults["sent_poll_s"].default) == (3.0, 30.0)
+    policy = DispatchPolicy(sent_first_poll_s=3.0, sent_poll_s=30.0)
+    assert [policy.sent_poll_delay(n).total_seconds() for n in range(7)] == [3, 6, 12, 24, 30, 30, 30]
+    assert policy.sent_poll_delay(10_000).total_seconds() == 30  # no overflow however long it takes
+    # The first query is never later than sent_poll_s (the tests' fast clocks set only that one).
+    assert DispatchPolicy(sent_first_poll_s=3.0, sent_poll_s=0.05).sent_poll_delay(0).total_seconds() == 0.05
+
+
+async def test_an_accepted_transfer_is_asked_about_after_3_s_then_at_doubling_intervals_up_to_30_s(
+        rig, database_url, keys) -> None:
+    # The real schedule (PAYMENTS_SENT_FIRST_POLL_S=3, PAYMENTS_SENT_POLL_S=30) against a bank that keeps
+    # the transfer processing for an hour; the clock stands still and is moved by hand.
+    bank_app = create_bank(SandboxSettings(settle_delay_s=3600))
+    settings = service_settings("payments", database_url, keys, **{**FAST, "sent_first_poll_s": 3.0,
+                                                                    "sent_poll_s": 30.0})
+    async with bank_app.router.lifespan_context(bank_app), \
+            Worker(settings, bank_transport=httpx.ASGITransport(app=bank_app),
+                   claims_transport=rig.worker._claims_transport) as worker:
+        bank = httpx.AsyncClient(transport=httpx.ASGITransport(app=bank_app), base_url="http://bank.test")
+
+        async def queries(number: str) -> int:
+            return (await bank.get("/sandbox/ledger")).json()["requests"][number]["queries"]
+
+        accepted = clock.now()
+        with time_machine.travel(accepted, tick=False) as traveller:
+            d = await create(rig)
+            assert await worker.run_once() == 1  # sent and accepted at `accepted`
+            sent = await state_of(rig, d["id"])
+            assert sent["state"] == "sent" and await queries(d["merchant_transfer_no"]) == 0
+            # Asked at t+3, 9, 21, 45 (3, 6, 12, 24 s apart), then every 30 s; never before it is due.
+            for n, at in enumerate([3, 9, 21, 45, 75, 105, 135], start=1):
+                traveller.move_to(accepted + timedelta(seconds=at - 0.1))
+                assert await worker.run_once() == 0, f"query {n} came before t+{at} s"
+                assert await queries(d["merchant_transfer_no"]) == n - 1
+                traveller.move_to(accepted + timedelta(seconds=at))
+                assert await worker.run_once() == 1, f"no query {n} at t+{at} s"
+                assert await queries(d["merchant_transfer_no"]) == n
+            assert (await state_of(rig, d["id"]))["state"] == "sent"
+        await bank.aclose()

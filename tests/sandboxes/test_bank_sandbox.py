@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -142,6 +143,45 @@ async def test_the_books_survive_a_restart_from_the_data_dir(tmp_path: Path) -> 
     assert list(reopened.books.transfers) == [order()["merchant_transfer_no"]]
     assert len(reopened.books.payouts) == 1
     assert "622202123456" not in (tmp_path / "ledger.json").read_text()  # no whole account number on disk
+
+
+async def test_concurrent_requests_share_writes_and_none_is_answered_before_it_is_on_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[str] = []
+    real_write = Ledger._write_file
+
+    def counted(path: Path, text: str) -> None:
+        real_write(path, text)
+        writes.append(text)
+
+    monkeypatch.setattr(Ledger, "_write_file", staticmethod(counted))
+    settings = SandboxSettings(settle_delay_s=3600, data_dir=tmp_path)
+    app = create_app(settings)
+    numbers = [f"XF2026112300000000{n:04d}01" for n in range(40)]
+
+    def on_disk() -> dict[str, Any]:
+        return json.loads((tmp_path / "ledger.json").read_text(encoding="utf-8"))
+
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bank.test") as client:
+
+        async def send_then_ask(number: str) -> None:
+            assert (await client.post("/api/transfers", json=order(number))).status_code == 201
+            books = on_disk()  # answered: the acceptance and this request's arrival are written
+            assert books["transfers"][number]["status"] == "processing"
+            assert books["requests"][number] == {"posts": 1, "queries": 0}
+            assert (await client.get(f"/api/transfers/{number}")).json()["status"] == "processing"
+            assert on_disk()["requests"][number] == {"posts": 1, "queries": 1}
+
+        await asyncio.gather(*(send_then_ask(n) for n in numbers))
+        settled = await client.post("/sandbox/settle")
+        assert settled.json() == {"settled": 40}
+        assert len(on_disk()["payouts"]) == 40  # answered, so written
+    # 40 arrivals and 40 acceptances, 40 queries and a settlement: far fewer writes than changes.
+    assert len(writes) < 60
+    reopened = Ledger(settings)
+    assert sorted(reopened.books.transfers) == numbers and len(reopened.books.payouts) == 40
+    assert reopened.books.requests == {n: {"posts": 1, "queries": 1} for n in numbers}
 
 
 def test_sandboxes_never_import_the_platform() -> None:
