@@ -24,6 +24,7 @@ from gateway.proxy.interop import partner_path, register_interop
 from gateway.proxy.register import register_routes, unkeyed_path
 from gateway.proxy.routes import ROUTES
 from gateway.settings import GatewaySettings
+from gateway.staff.accounts import StaffAccounts
 from gateway.staff.endpoints import router as staff_router
 from gateway.staff.tokens import StaffTokens
 from kit import health, http, idempotency, metrics, tracing
@@ -63,6 +64,7 @@ def create_app(
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.signer = IdentitySigner(private_key, ttl_s=settings.caller_token_ttl_s)
         app.state.staff_tokens = StaffTokens(private_key, settings.staff_token_ttl_s)
+        app.state.staff_accounts = StaffAccounts(app.state.read_sessionmaker)
         app.state.cipher = FieldCipher(
             keys_from_settings({k: v.get_secret_value() for k, v in settings.field_keys.items()}),
             settings.field_active_key_id)
@@ -88,9 +90,12 @@ def create_app(
         # Never on the public port: a listener of its own, on the internal network only.
         listener = (await metrics.serve(app.state.metrics, settings.metrics_host, settings.metrics_port)
                     if settings.metrics_port else None)
+        staff_listener = app.state.staff_accounts.listener(engine)
+        staff_listener.start()
         try:
             yield
         finally:
+            await staff_listener.stop()
             if listener is not None:
                 listener.close()
             for client in [*app.state.clients.values(), app.state.wechat_http, app.state.sms_http]:

@@ -4,9 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import ratelimit
 from gateway.staff import permissions, repository, service
+from gateway.staff.accounts import StaffAccounts
 from gateway.staff.auth import StaffDep, staff_with_roles
 from gateway.staff.models import StaffUser
 from gateway.staff.schemas import MeOut, PasswordReset, StaffUserCreate, StaffUserOut, StaffUserUpdate, TokenResponse
@@ -25,6 +27,13 @@ def _out(user: object) -> StaffUserOut:
         {**{k: getattr(user, k) for k in ("username", "roles", "province", "hospital_code", "created_at")},
          "disabled": user.disabled_at is not None}
     )
+
+
+def _forget_on_commit(request: Request, session: AsyncSession, username: str) -> None:
+    """Tokens end at once: this replica forgets the account as the change commits (the others when
+    PostgreSQL notifies them, gateway/staff/accounts.py)."""
+    accounts: StaffAccounts = request.app.state.staff_accounts
+    accounts.forget_on_commit(session, username)
 
 
 @router.post(
@@ -47,6 +56,7 @@ async def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Dep
              responses=problem_responses(401))
 async def logout(request: Request, caller: StaffDep, session: SessionDep) -> dict[str, bool]:
     await service.sign_out(session, caller.subject, request_id=request.state.request_id)
+    _forget_on_commit(request, session, caller.subject)
     return {"signed_out": True}
 
 
@@ -83,6 +93,7 @@ async def update_user(request: Request, username: str, body: StaffUserUpdate, ca
                       session: SessionDep) -> StaffUserOut:
     user = await service.update_user(session, username, body, actor=caller.subject,
                                      request_id=request.state.request_id)
+    _forget_on_commit(request, session, username)
     return _out(user)
 
 
@@ -94,6 +105,7 @@ async def update_user(request: Request, username: str, body: StaffUserUpdate, ca
 async def disable_user(request: Request, username: str, caller: AdminDep, session: SessionDep) -> StaffUserOut:
     user = await service.disable_user(session, username, actor=caller.subject,
                                       request_id=request.state.request_id)
+    _forget_on_commit(request, session, username)
     return _out(user)
 
 
@@ -106,4 +118,5 @@ async def reset_password(request: Request, username: str, body: PasswordReset, c
                          session: SessionDep) -> StaffUserOut:
     user = await service.set_password(session, username, body.password, actor=caller.subject,
                                       request_id=request.state.request_id)
+    _forget_on_commit(request, session, username)
     return _out(user)
