@@ -256,7 +256,9 @@ def test_one_request_has_one_trace_id_in_every_process_log(running_stack: Runnin
     assert response.status_code == 200, response.text
 
     def lines() -> list[dict[str, Any]] | None:
-        found = [json.loads(line) for line in running_stack.output().splitlines()
+        output = running_stack.output()
+        complete = output[:output.rfind("\n") + 1]  # a process may be writing the last line right now
+        found = [json.loads(line) for line in complete.splitlines()
                  if line.startswith("{") and request_id in line]
         return found if {line["service"] for line in found} >= {"gateway", "entitlement"} else None
 
