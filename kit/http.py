@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -86,6 +87,53 @@ async def send(
         return await _send(client, method, url, merged, idempotency_key, retry, **kwargs)
 
 
+# What `build_request` recomputes on every call, kept per client: the base URL joined with each path
+# (httpx parses both and merges them; a service calls a handful of paths) and the default headers.
+_URLS_KEPT = 1024
+_FAST_KWARGS = frozenset({"content", "json", "params", "timeout"})
+
+
+class _Prepared:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.base_url = client.base_url
+        self.default_headers = client.headers.raw
+        self.timeout = client.timeout.as_dict()
+        self.urls: dict[str, httpx.URL] = {}
+
+    def url(self, client: httpx.AsyncClient, url: str) -> httpx.URL:
+        merged = self.urls.get(url)
+        if merged is None:
+            if len(self.urls) >= _URLS_KEPT:  # paths with ids in them: start again rather than grow
+                self.urls.clear()
+            merged = self.urls[url] = client._merge_url(url)  # noqa: SLF001
+        return merged
+
+
+_prepared: weakref.WeakKeyDictionary[httpx.AsyncClient, _Prepared] = weakref.WeakKeyDictionary()
+
+
+def _build_request(client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str],
+                   kwargs: dict[str, Any]) -> httpx.Request:
+    """`client.build_request(method, url, headers=headers, **kwargs)`, the same request, with the
+    base URL merge and the client's headers and timeout prepared once (`build_request` was 8% of
+    the gateway's CPU per forwarded quote: URL parsing, merging, three `Headers` copies). Anything
+    unusual (cookies or params on the client, other arguments) goes through `build_request` itself."""
+    prepared = _prepared.get(client)
+    if (prepared is None or prepared.base_url is not client.base_url
+            or prepared.default_headers != client.headers.raw or prepared.timeout != client.timeout.as_dict()):
+        prepared = _prepared[client] = _Prepared(client)
+    if client.cookies or client.params or not isinstance(url, str) or not _FAST_KWARGS.issuperset(kwargs):
+        return client.build_request(method, url, headers=headers, **kwargs)
+    overridden = {name.lower().encode("ascii") for name in headers}
+    merged: list[tuple[bytes | str, bytes | str]] = [
+        (name, value) for name, value in prepared.default_headers if name.lower() not in overridden]
+    merged.extend(headers.items())
+    timeout = prepared.timeout if "timeout" not in kwargs else httpx.Timeout(kwargs["timeout"]).as_dict()
+    return httpx.Request(
+        method, prepared.url(client, url), params=kwargs.get("params"), headers=merged,
+        content=kwargs.get("content"), json=kwargs.get("json"), extensions={"timeout": timeout})
+
+
 async def _request(client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str],
                    **kwargs: Any) -> httpx.Response:
     """`client.request` without the client's per-call machinery: the request is built as httpx
@@ -96,7 +144,7 @@ async def _request(client: httpx.AsyncClient, method: str, url: str, headers: di
     tenth of the gateway's CPU per forwarded request. Not keeping cookies is also what a client
     shared by every caller must do. `_transport` is httpx's own attribute (the version is pinned in
     constraints.txt); every call between our processes, in tests too, goes through here."""
-    request = client.build_request(method, url, headers=headers, **kwargs)
+    request = _build_request(client, method, url, headers, kwargs)
     response = await client._transport.handle_async_request(request)  # noqa: SLF001
     response.request = request
     try:
