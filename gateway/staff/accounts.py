@@ -2,7 +2,8 @@
 
 Every staff request needs its account: a disabled account, a reset password or a sign-out ends the
 account's tokens at once (token_version), on every gateway replica. Reading the account on every
-request cost a sixth of the gateway's CPU per forwarded call (bench/README.md). So each replica
+request was a fifth of the gateway's CPU in a profile; keeping it cut the gateway's CPU per
+forwarded quote by 40% (bench/README.md, item 15). So each replica
 keeps the accounts it has read and forgets one the moment it changes:
 
 - a trigger on `gateway.staff_users` notifies channel `CHANNEL` with the username on every insert,
