@@ -49,16 +49,23 @@ async def operator(stack: AppStack, admin: dict[str, str]) -> dict[str, str]:
     return await stack.login("bj_op", PASSWORD)
 
 
-async def test_a_replica_that_did_not_make_the_change_forgets_the_account_when_postgres_notifies(
-        stack: AppStack, admin_headers: dict[str, str], database_url: str, keys: devkeys.DevKeys) -> None:
-    token = await operator(stack, admin_headers)
+@asynccontextmanager
+async def remembered_on_replica_b(stack: AppStack, admin: dict[str, str], database_url: str, keys: devkeys.DevKeys,
+                                  ) -> AsyncIterator[tuple[dict[str, str], StaffAccounts, httpx.AsyncClient]]:
+    """bj_op signed in, and replica B answering bj_op's requests from memory."""
+    token = await operator(stack, admin)
     async with second_replica(database_url, keys) as (app_b, replica_b):
         memory: StaffAccounts = app_b.state.staff_accounts
         await until(lambda: memory.trusted, "replica B listening")
         assert (await replica_b.get("/ops/v1/me", headers=token)).json()["roles"] == ["station_operator"]
         assert memory.holds("bj_op")  # the next request is answered from memory
-        assert (await replica_b.get("/ops/v1/me", headers=token)).status_code == 200
+        yield token, memory, replica_b
 
+
+async def test_a_replica_that_did_not_make_the_change_forgets_the_account_when_postgres_notifies(
+        stack: AppStack, admin_headers: dict[str, str], database_url: str, keys: devkeys.DevKeys) -> None:
+    async with remembered_on_replica_b(stack, admin_headers, database_url, keys) as (token, memory, replica_b):
+        assert (await replica_b.get("/ops/v1/me", headers=token)).status_code == 200
         disabled = await stack.gateway.post("/ops/v1/users/bj_op/disable", headers=admin_headers)  # on replica A
         assert disabled.status_code == 200 and disabled.json()["disabled"] is True
         await until(lambda: not memory.holds("bj_op"), "replica B forgot bj_op")
@@ -68,12 +75,7 @@ async def test_a_replica_that_did_not_make_the_change_forgets_the_account_when_p
 
 async def test_a_role_change_reaches_the_other_replica(
         stack: AppStack, admin_headers: dict[str, str], database_url: str, keys: devkeys.DevKeys) -> None:
-    token = await operator(stack, admin_headers)
-    async with second_replica(database_url, keys) as (app_b, replica_b):
-        memory: StaffAccounts = app_b.state.staff_accounts
-        await until(lambda: memory.trusted, "replica B listening")
-        assert (await replica_b.get("/ops/v1/me", headers=token)).json()["roles"] == ["station_operator"]
-        assert memory.holds("bj_op")
+    async with remembered_on_replica_b(stack, admin_headers, database_url, keys) as (token, memory, replica_b):
         changed = await stack.gateway.put("/ops/v1/users/bj_op", headers=admin_headers,
                                           json={"roles": ["finance"], "province": "11"})
         assert changed.status_code == 200, changed.text
