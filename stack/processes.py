@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -43,8 +45,38 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+# Ports a stack uses above the one it is given (the sandboxes and the gateway's metrics at PORT+6..9).
+PORT_SPAN = 16
+_LOWEST_PORT = 10000
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+    return low, high
+
+
+def free_port(host: str = "127.0.0.1", span: int = PORT_SPAN) -> int:
+    """A port nobody listens on, with `span` ports after it, outside the kernel's ephemeral range.
+
+    Not bind(0): that port lies inside the ephemeral range, and between our check and the server's
+    own bind the kernel may hand the same number to an outgoing connection of any process (an
+    asyncpg or httpx client beside us), which then makes the server fail with "address already in
+    use". Ports below (or above) that range are never given to outgoing connections."""
+    low, high = _ephemeral_range()
+    ranges = [(start, stop) for start, stop in ((_LOWEST_PORT, low - span), (high + 1, 65535 - span))
+              if stop - start > 100]
+    rng = random.SystemRandom()
+    for _ in range(200):
+        if not ranges:
+            break
+        start, stop = rng.choice(ranges)
+        port = rng.randrange(start, stop)
+        if port_free(port, host):
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:  # no room outside the range
         s.bind((host, 0))
         return int(s.getsockname()[1])
 

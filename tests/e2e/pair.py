@@ -15,7 +15,7 @@ import httpx
 import psutil
 
 from stack import pair as stack_pair
-from stack.processes import free_port, port_free
+from stack.processes import PORT_SPAN, free_port, port_free
 from tests.e2e.running import wait_for
 
 __all__ = ["RunningPair", "Side", "wait_for"]
@@ -33,8 +33,8 @@ PASSWORD = "correct horse battery"
 
 def free_base_port() -> int:
     while True:
-        base = free_port()
-        if base + 100 < 65000 and port_free(base + 100):
+        base = free_port(span=100 + PORT_SPAN)  # Zhejiang's stack is at base+100
+        if port_free(base + 100):
             return base
 
 
