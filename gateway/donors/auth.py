@@ -38,9 +38,10 @@ SignedInDep = Annotated[tuple[DonorSession, DonorAccount], Depends(donor_session
 
 async def bound_donor(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
                       ) -> Caller:
-    """For forwarded routes: resolved in a short session of its own (see gateway/staff/auth.py)."""
+    """For forwarded routes: resolved in a short session of its own (see gateway/staff/auth.py), read-only:
+    one statement, without BEGIN and ROLLBACK around it (kit.db.make_read_sessionmaker)."""
     token = session_token(request, credentials)
-    async with request.app.state.sessionmaker() as session:
+    async with request.app.state.read_sessionmaker() as session:
         _, account = await service.account_for(session, token)
     return service.caller_for(account, request.app.state.cipher, request.app.state.person_index)
 
