@@ -31,9 +31,16 @@ from kit.tracing import add_trace_ids
 _TRACEBACKS = structlog.processors.ExceptionRenderer(
     ExceptionDictTransformer(show_locals=False, max_frames=30, use_rich=False))
 
-_RESIDENT_ID = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx](?![0-9])")
-_CARD = re.compile(r"(?<![0-9])[0-9]{15,19}(?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# A number stands alone: not next to another digit or a Latin letter. Digits inside a token of
+# letters and digits are part of that token, not a number: a trace id is 32 hex characters and
+# about one in seventy holds a run of 15 or more decimal digits, which masked as a "card" broke
+# the one thing a trace id is for. Chinese text, punctuation and spaces still bound a number
+# ("卡号6222…", "cert=1101…", "'1391…'").
+_ALONE_BEFORE, _ALONE_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
+_RESIDENT_ID = re.compile(
+    _ALONE_BEFORE + r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx]" + _ALONE_AFTER)
+_CARD = re.compile(_ALONE_BEFORE + r"[0-9]{15,19}" + _ALONE_AFTER)
+_MOBILE = re.compile(_ALONE_BEFORE + r"1[3-9][0-9]{9}" + _ALONE_AFTER)
 
 
 # Each of the three needs a run of at least 11 digits: text without one (nearly every log value)
