@@ -137,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.file.exists():
         parser.error(f"no such file: {args.file}")
     password = os.environ.get("XUEFEI_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
-    limits = httpx.Limits(max_connections=max(1, args.parallel))
+    # An idle connection is let go after 4 s, before the gateway's uvicorn closes it at 5 s: a batch
+    # sent just as the server closes the connection would fail (kit/http.py, CLIENT_KEEPALIVE_S).
+    limits = httpx.Limits(max_connections=max(1, args.parallel), keepalive_expiry=4.0)
     with httpx.Client(base_url=args.url, timeout=120, trust_env=False, limits=limits) as client, \
             ThreadPoolExecutor(max_workers=1) as signing:
         signed_in = signing.submit(sign_in, client, args.username, password)  # while the file is read

@@ -41,7 +41,7 @@ def _share_the_fund(card_number: str, shares: int) -> int:
     return len(card_number) // shares
 
 
-def test_numbers_standing_alone_are_masked_digits_inside_an_id_token_are_not() -> None:
+def test_numbers_are_masked_in_text_but_not_inside_a_hex_identifier() -> None:
     cert = resident_id()
     assert scrub(f"卡号6222021234567891234，电话13912345678，证件{cert}。") == (
         f"卡号6222 **** **** 1234，电话139****5678，证件{cert[:6]}********{cert[-4:]}。")
@@ -49,13 +49,18 @@ def test_numbers_standing_alone_are_masked_digits_inside_an_id_token_are_not() -
     # A trace id (32 hex) with a run of 15 decimal digits, as CI once drew; a request id likewise.
     trace_id, request_id = "54245ff1f5cd4b37b418276530912010", "0b13912345678c6222021234567891234e"
     assert scrub(f"trace {trace_id} request {request_id}") == f"trace {trace_id} request {request_id}"
+    assert scrub(f"payee 6222021234567891234 trace={trace_id}") == f"payee 6222 **** **** 1234 trace={trace_id}"
+    # Digits glued to other letters, or a short token, are not an identifier of ours.
+    assert scrub(f"cert{cert} tel13912345678") == f"cert{cert[:6]}********{cert[-4:]} tel139****5678"
 
 
 def test_a_trace_id_with_a_long_run_of_digits_reaches_the_line_whole(json_lines: io.StringIO) -> None:
+    # A span id is 16 hex characters: about one in 1,900 has no letter at all and looks like a card.
     structlog.get_logger("kit.test").info("forwarded", trace_id="54245ff1f5cd4b37b418276530912010",
-                                          payee_account="6222021234567891234")
+                                          span_id="6222021234567891", payee_account="6222021234567891234")
     [line] = lines(json_lines)
-    assert (line["trace_id"], line["payee_account"]) == ("54245ff1f5cd4b37b418276530912010", "6222 **** **** 1234")
+    assert (line["trace_id"], line["span_id"], line["payee_account"]) == (
+        "54245ff1f5cd4b37b418276530912010", "6222021234567891", "6222 **** **** 1234")
 
 
 def test_log_exception_writes_the_traceback_into_the_json_line(json_lines: io.StringIO) -> None:
