@@ -41,8 +41,8 @@ _LONG_DIGITS = re.compile(r"[0-9]{11}")
 
 # A lowercase hex token of 16 or more characters with at least one letter is an identifier we
 # mint (trace and span ids, request ids, uuid4().hex), never a person's number, and is left whole:
-# about one trace id in seventy holds a run of 15 decimal digits, which masked as a "card" broke
-# the one thing a trace id is for. The capturing group makes re.split keep the tokens.
+# about one trace id in 140 holds a run of decimal digits shaped like a card or a mobile number,
+# and masking it broke the one thing a trace id is for. The capturing group makes re.split keep the tokens.
 _HEX_ID = re.compile(r"(?<![0-9A-Za-z])((?=[0-9]*[a-f])[0-9a-f]{16,})(?![0-9A-Za-z])")
 
 
