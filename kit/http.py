@@ -14,18 +14,12 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from kit import tracing
+from kit.keepalive import CLIENT_KEEPALIVE_S
 from kit.request_id import current_request_id
 
 RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504})
 RETRY_AFTER_CAP_S = 10.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# An idle kept-alive connection is given up by the client before the server closes it: uvicorn
-# closes one idle for 5 s (`--timeout-keep-alive`, our services' default). With both at 5 s, a
-# request sent on a connection just as the server closed it fails (aiohttp: ServerDisconnected,
-# which httpx-aiohttp reports as ConnectTimeout), and a POST is not retried: a 503 for a request
-# the service never saw (seen once, as "entitlement service did not answer in time", in `make
-# bench` when the gateway's first quote came about 5 s after its last).
-CLIENT_KEEPALIVE_S = 4.0
 
 
 def make_client(

@@ -20,6 +20,8 @@ from typing import Any, TextIO
 import httpx
 from tqdm import tqdm
 
+from kit.keepalive import CLIENT_KEEPALIVE_S
+
 BOOL = {"true": True, "1": True, "yes": True, "是": True,
         "false": False, "0": False, "no": False, "否": False, "": False}
 INT_FIELDS = ("volume_ml", "units")
@@ -137,9 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.file.exists():
         parser.error(f"no such file: {args.file}")
     password = os.environ.get("XUEFEI_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
-    # An idle connection is let go after 4 s, before the gateway's uvicorn closes it at 5 s: a batch
-    # sent just as the server closes the connection would fail (kit/http.py, CLIENT_KEEPALIVE_S).
-    limits = httpx.Limits(max_connections=max(1, args.parallel), keepalive_expiry=4.0)
+    # An idle connection is let go before the gateway's uvicorn closes it (kit/keepalive.py).
+    limits = httpx.Limits(max_connections=max(1, args.parallel), keepalive_expiry=CLIENT_KEEPALIVE_S)
     with httpx.Client(base_url=args.url, timeout=120, trust_env=False, limits=limits) as client, \
             ThreadPoolExecutor(max_workers=1) as signing:
         signed_in = signing.submit(sign_in, client, args.username, password)  # while the file is read
